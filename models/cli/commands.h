@@ -1,0 +1,25 @@
+#pragma once
+// The CLI's subcommands, each returning the process exit code.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sim::cli {
+
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::string> sets;
+  std::string outdir;
+  std::optional<uint64_t> seed;
+  std::string trace;  // empty: the scenario's choice
+  std::string quantum;
+  bool ignore_time = false;
+  std::string component;
+};
+
+int run(const Args&);
+int validate(const Args&);
+int trace_diff(const Args&);
+
+}  // namespace sim::cli

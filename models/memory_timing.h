@@ -1,0 +1,26 @@
+#pragma once
+// When a memory access completes: a fixed latency plus a slot on one bandwidth
+// channel shared by every access (DMA data, page-walk reads), booked in a calendar.
+#include "models/reservation_calendar.h"
+#include "models/units.h"
+
+namespace sim {
+
+class MemoryTiming {
+ public:
+  MemoryTiming(Ps latency, uint64_t bytes_per_s) : latency_(latency), rate_(bytes_per_s) {}
+  // Completion time of an access of `bytes` issued at t.
+  Ps access(Ps t, uint64_t bytes) {
+    Ps d = transfer_ps(bytes, rate_);
+    return channel_.book(t, d) + d + latency_;
+  }
+  Ps latency() const { return latency_; }
+  ReservationCalendar& channel() { return channel_; }
+
+ private:
+  Ps latency_;
+  uint64_t rate_;
+  ReservationCalendar channel_;
+};
+
+}  // namespace sim

@@ -1,0 +1,31 @@
+#pragma once
+// The TLM face of physical memory: a target that moves bytes in the sparse store and
+// annotates each access with its latency and its slot on the bandwidth channel.
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "models/memory_timing.h"
+#include "models/sparse_memory.h"
+
+namespace sim {
+
+class MemoryTlm : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<MemoryTlm> socket;
+
+  MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
+
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  SparseMemory& store_;
+  MemoryTiming& timing_;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,83 @@
+#include "models/platform/platform_tlm.h"
+
+#include "iommu/vtd_regs.h"
+
+namespace sim {
+
+Platform::Platform(const Scenario& s, TraceRecorder& trace)
+    : s_(s),
+      trace_(trace),
+      dispatcher_(s.end),
+      memory_(s.memory.size),
+      memory_timing_(s.memory.latency, s.memory.bandwidth),
+      iommu_(s.iommu, memory_, memory_timing_, dispatcher_, stats_, trace_),
+      memory_tlm_("memory", memory_, memory_timing_),
+      iommu_tlm_("iommu", iommu_),
+      root_complex_("root_complex", s.pcie),
+      mmio_("mmio"),
+      dispatcher_tlm_("dispatcher", dispatcher_, s.quantum) {
+  for (const DeviceConfig& d : s.devices) {
+    endpoints_.push_back(std::make_unique<EndpointTlm>(d.name.c_str(), d, s.pcie, dispatcher_,
+                                                       stats_, trace_, payloads_, s.seed));
+    endpoints_.back()->socket.bind(root_complex_.dev_in);
+  }
+  root_complex_.iommu_out.bind(iommu_tlm_.dma_in);
+  iommu_tlm_.mem_out.bind(memory_tlm_.socket);
+  mmio_.add_window(s.iommu.mmio_base, kIommuMmioSize);
+  mmio_.socket.bind(iommu_tlm_.mmio_in);
+
+  HardwareInfo hw;
+  hw.iommu_mmio_base = s.iommu.mmio_base;
+  hw.format = s.iommu.format;
+  hw.levels = s.iommu.levels;
+  hw.max_order = s.iommu.invalidation.max_order;
+  hw.coherent_walk = s.iommu.coherent_walk;
+  hw.translate = s.iommu.mode == "translate";
+  hw.memory_size = s.memory.size;
+  for (const DeviceConfig& d : s.devices) hw.devices.push_back({d.name, d.bdf});
+  host_ = std::make_unique<Host>(s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw});
+  host_->on_step_done([this](const std::string& step, Ps at) {
+    for (auto& e : endpoints_) e->start_job_after_step(step, at);
+  });
+
+  dispatcher_tlm_.on_start([this] { start(); });
+  dispatcher_tlm_.on_progress([this](Ps now) { trace_.advance(now); });
+  if (s.end_auto) dispatcher_tlm_.stop_when([this] { return finished(); });
+}
+
+Platform::~Platform() = default;
+
+void Platform::start() {
+  // Set-up runs before time 0 and takes no simulated time: host costs are free and
+  // the IOMMU completes its invalidations at once, still in dispatcher order.
+  iommu_.set_zero_cost(true);
+  host_->boot_and_setup();
+  while (!host_->setup_done() && dispatcher_.run_one()) {
+  }
+  iommu_.set_zero_cost(false);
+  host_->start_steps();
+  for (auto& e : endpoints_) e->start();
+}
+
+bool Platform::finished() const {
+  if (!host_->steps_done()) return false;
+  for (auto& e : endpoints_)
+    if (!e->idle()) return false;
+  return true;
+}
+
+Ps Platform::run() {
+  sc_core::sc_start();
+  ended_at_ = s_.end_auto ? dispatcher_.now() : s_.end;
+  for (auto& e : endpoints_) e->finalize(ended_at_);
+  host_->finalize();
+  trace_.finish();
+  return ended_at_;
+}
+
+uint64_t Platform::failed_expectations() const {
+  auto v = stats_.get("host.steps_failed");
+  return v ? uint64_t(std::get<int64_t>(*v)) : 0;
+}
+
+}  // namespace sim

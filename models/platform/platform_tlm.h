@@ -1,0 +1,61 @@
+#pragma once
+// Assembles one simulation from a Scenario: memory, IOMMU, root complex, endpoints,
+// the host software and the dispatcher, wired by TLM sockets; runs it once.
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+#include "host-sw/host.h"
+#include "iommu/iommu.h"
+#include "iommu/iommu_tlm.h"
+#include "models/dispatcher.h"
+#include "models/dispatcher_tlm.h"
+#include "models/memory_timing.h"
+#include "models/memory_tlm.h"
+#include "models/mmio_bridge_tlm.h"
+#include "models/payload_pool_tlm.h"
+#include "models/platform/scenario.h"
+#include "models/sparse_memory.h"
+#include "models/stats.h"
+#include "models/trace.h"
+#include "pcie/endpoint_tlm.h"
+#include "pcie/root_complex_tlm.h"
+
+namespace sim {
+
+class Platform {
+ public:
+  Platform(const Scenario& s, TraceRecorder& trace);
+  ~Platform();
+
+  // Runs the simulation to its end; returns the simulated time reached.
+  Ps run();
+  StatsRegistry& stats() { return stats_; }
+  const Dispatcher& dispatcher() const { return dispatcher_; }
+  uint64_t failed_expectations() const;
+
+ private:
+  void start();  // inside the simulation, at time 0
+  bool finished() const;
+
+  const Scenario& s_;
+  TraceRecorder& trace_;
+  StatsRegistry stats_;
+  Dispatcher dispatcher_;
+  SparseMemory memory_;
+  MemoryTiming memory_timing_;
+  PayloadPool payloads_;
+  Iommu iommu_;
+
+  MemoryTlm memory_tlm_;
+  IommuTlm iommu_tlm_;
+  RootComplexTlm root_complex_;
+  std::vector<std::unique_ptr<EndpointTlm>> endpoints_;
+  MmioBridgeTlm mmio_;
+  std::unique_ptr<Host> host_;
+  DispatcherTlm dispatcher_tlm_;
+  Ps ended_at_ = 0;
+};
+
+}  // namespace sim

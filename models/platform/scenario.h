@@ -1,0 +1,41 @@
+#pragma once
+// A whole scenario file read into typed configuration, every error found before
+// anything is elaborated. Each part reads its own section with its own loader.
+#include <string>
+#include <vector>
+
+#include "host-sw/host_config.h"
+#include "iommu/iommu_config.h"
+#include "models/config.h"
+#include "models/memory_config.h"
+#include "models/platform/checks.h"
+#include "pcie/device_config.h"
+#include "pcie/pcie_config.h"
+
+namespace sim {
+
+struct OutputConfig {
+  std::string trace = "both";  // text | chrome | both | none
+  Ps timeseries_bucket = 10 * kUs;
+};
+
+struct Scenario {
+  std::string name;
+  uint64_t seed = 1;
+  Ps end = 0;
+  bool end_auto = false;
+  Ps quantum = kUs;
+  MemoryConfig memory;
+  IommuConfig iommu;
+  PcieConfig pcie;
+  std::vector<DeviceConfig> devices;
+  HostConfig host;
+  std::vector<Check> checks;
+  OutputConfig output;
+  bool has_sweep = false;
+};
+
+// Reads every section of `doc` (after --set overrides) and rejects unknown keys.
+Scenario load_scenario(ConfigDoc& doc);
+
+}  // namespace sim

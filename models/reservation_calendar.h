@@ -1,0 +1,38 @@
+#pragma once
+// A shared resource's busy time (a link direction, the memory channel, a walker):
+// a request ready at t gets the earliest gap of its duration at or after t, so
+// requests that arrive out of time order still contend exactly.
+#include <cstddef>
+#include <map>
+#include <vector>
+
+#include "models/units.h"
+
+namespace sim {
+
+class ReservationCalendar {
+ public:
+  Ps book(Ps ready, Ps duration);
+  Ps peek(Ps ready, Ps duration) const;
+  void forget_before(Ps t);  // drops intervals that end at or before t
+  size_t intervals() const { return busy_.size(); }
+  Ps busy_ps() const { return busy_total_; }
+
+ private:
+  std::map<Ps, Ps> busy_;  // start -> end, disjoint, merged when touching
+  Ps busy_total_ = 0;
+};
+
+class ReservationPool {
+ public:
+  explicit ReservationPool(unsigned servers) : servers_(servers ? servers : 1) {}
+  Ps book(Ps ready, Ps duration);
+  Ps peek(Ps ready, Ps duration) const;
+  unsigned servers() const { return unsigned(servers_.size()); }
+
+ private:
+  size_t best(Ps ready, Ps duration, Ps& start) const;
+  std::vector<ReservationCalendar> servers_;
+};
+
+}  // namespace sim

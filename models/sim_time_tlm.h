@@ -1,0 +1,26 @@
+#pragma once
+// Picoseconds <-> sc_time. The kernel resolution is set to 1 ps at start-up, so
+// sc_time values are exact integer picoseconds.
+#include <systemc>
+
+#include "models/units.h"
+
+namespace sim {
+
+inline sc_core::sc_time ps_to_sc(Ps ps) {
+  return sc_core::sc_time::from_value(ps);
+}
+inline Ps sc_to_ps(const sc_core::sc_time& t) {
+  return t.value();
+}
+// Absolute time of a transaction whose annotated delay is `delay` (LT timing).
+inline Ps abs_ps(const sc_core::sc_time& delay) {
+  return sc_to_ps(sc_core::sc_time_stamp()) + sc_to_ps(delay);
+}
+// The delay to annotate for an effect at absolute time `at` (never before now).
+inline sc_core::sc_time delay_until(Ps at) {
+  Ps now = sc_to_ps(sc_core::sc_time_stamp());
+  return ps_to_sc(at > now ? at - now : 0);
+}
+
+}  // namespace sim

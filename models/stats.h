@@ -1,0 +1,56 @@
+#pragma once
+// The registry every component puts its statistics in: flat dotted names, a unit
+// and a description each. Counters are plain integers bumped on hot paths;
+// histograms export name.count/.p50/.p99/.max; computed values run at output time.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/histogram.h"
+#include "models/units.h"
+
+namespace sim {
+
+using StatValue = std::variant<int64_t, double>;
+
+class StatsRegistry {
+ public:
+  uint64_t& counter(const std::string& name, const std::string& unit, const std::string& desc);
+  Histogram& histogram(const std::string& name, const std::string& unit, const std::string& desc);
+  void computed(const std::string& name, const std::string& unit, const std::string& desc,
+                std::function<StatValue()> fn);
+  void set(const std::string& name, const std::string& unit, const std::string& desc, StatValue v);
+
+  std::optional<StatValue> get(const std::string& name) const;
+  std::vector<std::string> names() const;  // sorted, histogram exports expanded
+  nlohmann::ordered_json to_json(const std::string& scenario, uint64_t seed, Ps sim_time) const;
+  std::string table() const;
+
+ private:
+  struct Entry {
+    std::string unit, desc;
+    std::unique_ptr<uint64_t> counter;
+    std::unique_ptr<Histogram> hist;
+    std::function<StatValue()> fn;
+    std::optional<StatValue> fixed;
+  };
+  Entry& add(const std::string& name, const std::string& unit, const std::string& desc);
+  // Every exported name with its value, unit and description, sorted.
+  struct Row {
+    std::string name;
+    StatValue value;
+    const std::string* unit;
+    const std::string* desc;
+  };
+  std::vector<Row> rows() const;
+
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace sim

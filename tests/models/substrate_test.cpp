@@ -1,0 +1,128 @@
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "models/histogram.h"
+#include "models/reservation_calendar.h"
+#include "models/rng.h"
+#include "models/sparse_memory.h"
+#include "models/stats.h"
+
+using namespace sim;
+
+TEST_CASE("rng: same (seed, name) gives the same stream; names and seeds separate streams") {
+  Rng a(42, "dev.nic0.rx"), b(42, "dev.nic0.rx"), c(42, "dev.nic0.tx"), d(43, "dev.nic0.rx");
+  uint64_t x = a.next();
+  CHECK(x == b.next());
+  CHECK(x != c.next());
+  CHECK(x != d.next());
+  CHECK(stable_hash("abc") == 0xe71fa2190541574bull);
+}
+
+TEST_CASE("rng: below stays in range and covers it") {
+  Rng r(1, "t");
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 2000; ++i) {
+    uint64_t v = r.below(10);
+    CHECK(v < 10);
+    seen.insert(v);
+    uint64_t w = r.between(5, 7);
+    CHECK(w >= 5);
+    CHECK(w <= 7);
+    double u = r.unit();
+    CHECK(u >= 0.0);
+    CHECK(u < 1.0);
+  }
+  CHECK(seen.size() == 10);
+}
+
+TEST_CASE("calendar: back-to-back bookings queue, gaps are reused, neighbours merge") {
+  ReservationCalendar c;
+  CHECK(c.book(100, 10) == 100);
+  CHECK(c.book(100, 10) == 110);  // queued behind the first
+  CHECK(c.intervals() == 1);      // merged [100,120)
+  CHECK(c.book(200, 10) == 200);
+  CHECK(c.book(0, 50) == 0);      // fits in the gap before 100
+  CHECK(c.book(50, 60) == 120);   // the gap [50,100) is too small; [120,200) fits
+  CHECK(c.book(115, 90) == 210);  // busy to 180; the gap [180,200) is too small
+  CHECK(c.peek(0, 0) == 0);
+  CHECK(c.busy_ps() == 10 + 10 + 10 + 50 + 60 + 90);
+  c.forget_before(150);
+  CHECK(c.peek(0, 10) == 0);
+}
+
+TEST_CASE("reservation pool: earliest server, ties to the lowest index") {
+  ReservationPool p(2);
+  CHECK(p.book(0, 100) == 0);
+  CHECK(p.book(0, 100) == 0);    // second server
+  CHECK(p.book(0, 100) == 100);  // both busy until 100
+  CHECK(p.peek(0, 10) == 100);
+  CHECK(p.servers() == 2);
+}
+
+TEST_CASE("sparse memory: unwritten reads zero, writes cross slabs, slabs counted") {
+  SparseMemory m(8ull << 30);
+  CHECK(m.read64(0x1000) == 0);
+  CHECK(m.slabs() == 0);
+  CHECK(m.find(0x1000) == nullptr);
+  std::vector<uint8_t> data(100);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i + 1);
+  uint64_t edge = SparseMemory::kSlabSize - 50;
+  m.write(edge, data.data(), data.size());
+  CHECK(m.slabs() == 2);
+  std::vector<uint8_t> back(100);
+  m.read(edge, back.data(), back.size());
+  CHECK(back == data);
+  m.write64(0x1f0000000ull, 0xdeadbeefcafef00dull);
+  CHECK(m.read64(0x1f0000000ull) == 0xdeadbeefcafef00dull);
+  CHECK(m.read32(0x1f0000004ull) == 0xdeadbeefu);
+  *m.word64(0x8) |= 1;
+  CHECK(m.read64(0x8) == 1);
+  CHECK_THROWS_AS(m.read64(8ull << 30), std::out_of_range);
+  CHECK_THROWS_AS(m.write(m.size() - 4, data.data(), 8), std::out_of_range);
+}
+
+TEST_CASE("histogram: exact small values, relative error <= 1/64 above") {
+  Histogram h;
+  for (uint64_t v = 1; v <= 100; ++v) h.add(v);
+  CHECK(h.percentile(50) == 50);
+  CHECK(h.percentile(99) == 99);
+  CHECK(h.percentile(100) == 100);
+  CHECK(h.min() == 1);
+  CHECK(h.max() == 100);
+  for (uint64_t v : {128ull, 1000ull, 4097ull, 123456789ull, 1ull << 50}) {
+    uint64_t lo = Histogram::lower_bound(Histogram::bucket_of(v));
+    CHECK(lo <= v);
+    CHECK(double(v - lo) / double(v) <= 1.0 / 64);
+  }
+  Histogram g;
+  g.add(1'000'000);
+  h.merge(g);
+  CHECK(h.count() == 101);
+  CHECK(h.max() == 1'000'000);
+}
+
+TEST_CASE("stats: counters, histogram exports, JSON sorted, duplicates refused") {
+  StatsRegistry s;
+  uint64_t& hits = s.counter("iommu.iotlb.hits", "count", "IOTLB hits");
+  hits += 3;
+  Histogram& lat = s.histogram("dev.a.read_latency_ns", "ns", "read latency");
+  lat.add(500);
+  lat.add(700);
+  s.computed("dev.a.goodput_gbps", "Gb/s", "goodput", [] { return StatValue(1.5); });
+  s.set("host.steps_failed", "count", "failed steps", int64_t(0));
+  CHECK_THROWS_AS(s.counter("iommu.iotlb.hits", "count", "again"), std::logic_error);
+  CHECK(std::get<int64_t>(*s.get("iommu.iotlb.hits")) == 3);
+  CHECK(std::get<int64_t>(*s.get("dev.a.read_latency_ns.count")) == 2);
+  CHECK(std::get<int64_t>(*s.get("dev.a.read_latency_ns.max")) == 700);
+  CHECK_FALSE(s.get("dev.a.read_latency_ns"));
+  CHECK_FALSE(s.get("nope"));
+  auto j = s.to_json("x", 7, 123);
+  CHECK(j["seed"] == 7);
+  CHECK(j["stats"]["iommu.iotlb.hits"]["value"] == 3);
+  std::vector<std::string> keys;
+  for (auto& [k, v] : j["stats"].items()) keys.push_back(k);
+  CHECK(std::is_sorted(keys.begin(), keys.end()));
+  CHECK(keys.size() == 7);
+  CHECK(s.table().find("dev.a.goodput_gbps") != std::string::npos);
+}
