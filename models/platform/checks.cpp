@@ -49,8 +49,7 @@ void verify_check_names(const std::vector<Check>& checks, const StatsRegistry& s
   for (const Check& c : checks) {
     if (stats.get(c.stat)) continue;
     std::string msg = "no statistic named '" + c.stat + "'";
-    std::string hint = did_you_mean(c.stat, stats.names());
-    if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
+    msg += hint(c.stat, stats.names());
     throw InputError(c.mark, "checks.stat", msg);
   }
 }
