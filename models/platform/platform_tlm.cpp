@@ -31,6 +31,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.format = s.iommu.format;
   hw.levels = s.iommu.levels;
   hw.max_order = s.iommu.invalidation.max_order;
+  hw.batch = s.iommu.invalidation.batch;
   hw.coherent_walk = s.iommu.coherent_walk;
   hw.translate = s.iommu.mode == "translate";
   hw.memory_size = s.memory.size;

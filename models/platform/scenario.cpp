@@ -57,7 +57,18 @@ Scenario load_scenario(ConfigDoc& doc) {
   s.pcie = load_pcie_config(pcie);
   s.devices = load_devices(r);
   ConfigReader host = r.section("host");
-  s.host = load_host_config(host, s.devices);
+  std::vector<std::string> device_names;
+  for (const DeviceConfig& d : s.devices) device_names.push_back(d.name);
+  s.host = load_host_config(host, device_names);
+  // A DMA job may start when a named host step ends.
+  std::set<std::string> steps;
+  for (const HostOp& op : s.host.steps)
+    if (!op.name.empty()) steps.insert(op.name);
+  for (const DeviceConfig& d : s.devices)
+    for (const DmaJobConfig& j : d.jobs)
+      if (!j.start_after.empty() && !steps.count(j.start_after))
+        throw InputError(j.start_mark, "devices." + d.name + ".dma." + j.name + ".start.after",
+                         "no host step named '" + j.start_after + "'");
   s.checks = load_checks(r);
   s.output = load_output(r.section("output"));
   s.has_sweep = r.has("sweep");

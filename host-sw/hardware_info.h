@@ -1,0 +1,41 @@
+#pragma once
+// What host software knows of the machine (as firmware tables and capability
+// registers would tell a kernel), and the handles through which it acts.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/dispatcher.h"
+#include "models/mmio.h"
+#include "models/sparse_memory.h"
+#include "models/stats.h"
+#include "models/trace.h"
+
+namespace sim {
+
+struct HardwareInfo {
+  uint64_t iommu_mmio_base = 0;
+  std::string format = "vtd-ss";
+  unsigned levels = 4;
+  unsigned max_order = 18;  // largest page-selective invalidation order
+  unsigned batch = 16;      // descriptors before a wait
+  bool coherent_walk = true;
+  bool translate = true;  // false: the IOMMU is in pass-through for everyone
+  uint64_t memory_size = 0;
+  struct Device {
+    std::string name;
+    uint16_t bdf;
+  };
+  std::vector<Device> devices;
+};
+
+struct HostEnv {
+  Dispatcher& dispatcher;
+  SparseMemory& memory;  // the backdoor: one lookup per 4 KiB table
+  MmioBus& mmio;
+  StatsRegistry& stats;
+  TraceRecorder& trace;
+  HardwareInfo hw;
+};
+
+}  // namespace sim

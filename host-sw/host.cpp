@@ -1,0 +1,342 @@
+#include "host-sw/host.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "host-sw/iova_bitmap.h"
+
+namespace sim {
+
+namespace {
+std::string show(Errno e) {
+  return errno_name(e);
+}
+
+// Sorted, merged ranges as "0x10000+0x1000, ..." for messages.
+std::vector<Range> merged(std::vector<Range> rs) {
+  std::sort(rs.begin(), rs.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
+  std::vector<Range> out;
+  for (const Range& r : rs) {
+    if (!out.empty() && out.back().end() >= r.start) {
+      out.back().length = std::max(out.back().end(), r.end()) - out.back().start;
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+std::string show(const std::vector<Range>& rs) {
+  std::string s = "[";
+  for (const Range& r : rs) s += (s.size() > 1 ? ", " : "") + hex(r.start) + "+" + hex(r.length);
+  return s + "]";
+}
+}  // namespace
+
+Host::Host(const HostConfig& c, HostEnv env)
+    : c_(c),
+      env_(env),
+      cpu_(env.dispatcher, c.cost),
+      phys_(1ull << 20, env.hw.memory_size - (1ull << 20)),
+      vmm_(phys_),
+      drv_(env_, cpu_, phys_),
+      steps_(env.stats.counter("host.steps", "count", "host steps run")),
+      failed_(env.stats.counter("host.steps_failed", "count",
+                                "host steps whose result differed from what the scenario expects")),
+      late_(env.stats.counter("host.steps_late", "count", "steps that started after their `at`")),
+      harvests_(env.stats.counter("host.dirty.harvests", "count", "GET_DIRTY_BITMAP calls")),
+      ptes_visited_(env.stats.counter("host.dirty.ptes_visited", "count", "PTEs read by harvests")),
+      bits_set_(env.stats.counter("host.dirty.bits_set", "count", "bitmap bits set by harvests")),
+      partial_(
+          env.stats.counter("host.dirty.partial_harvests", "count",
+                            "harvests that stopped early but returned success (kernel quirk)")) {
+  env.stats.computed("host.locked_bytes", "bytes",
+                     "bytes charged against RLIMIT_MEMLOCK at the end",
+                     [this] { return StatValue(int64_t(locked_bytes_)); });
+  env.stats.computed("host.polls", "count", "status-word polls while waiting for invalidations",
+                     [this] { return StatValue(int64_t(cpu_.polls())); });
+}
+
+Host::~Host() = default;
+
+void Host::fail(const HostOp& op, const char* list, const std::string& what) {
+  ++failed_;
+  std::cerr << op.mark.file << ":" << op.mark.line << ": " << list << " " << op.index << " ("
+            << op.op << (op.name.empty() ? "" : " " + op.name) << "): " << what << "\n";
+}
+
+void Host::boot_and_setup() {
+  cpu_.set_free(true);
+  for (const VmmMemoryConfig& m : c_.memory) {
+    uint64_t va;
+    if (vmm_.mmap(m.name, m.size, m.backing, m.readonly, va) != Errno::Ok)
+      throw std::runtime_error("host: VMM memory '" + m.name + "' does not fit physical memory");
+  }
+  drv_.boot();
+  setup_fiber_ = Fiber::start(run_setup(), [this](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+    setup_done_ = true;
+    cpu_.set_free(false);
+  });
+}
+
+void Host::start_steps() {
+  steps_started_ = true;
+  steps_fiber_ = Fiber::start(run_steps(), [this](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+    steps_done_ = true;
+  });
+}
+
+Task<> Host::run_setup() {
+  for (const HostOp& op : c_.setup) co_await run_op(op, "setup");
+}
+
+Task<> Host::run_steps() {
+  Ps prev_end = cpu_.now();
+  for (const HostOp& op : c_.steps) {
+    Ps start = op.after.empty() ? op.at : step_end_[op.after];
+    if (start < prev_end) {
+      if (op.after.empty()) ++late_;
+      start = prev_end;
+    }
+    co_await SleepUntil{env_.dispatcher, start, Rank::Host};
+    co_await run_op(op, "step");
+    prev_end = cpu_.now();
+  }
+}
+
+Task<> Host::run_op(const HostOp& op, const char* list) {
+  const Ps begin = cpu_.now();
+  const uint64_t id = uint64_t(op.index) + (list[0] == 's' && list[1] == 't' ? 1'000'000 : 0);
+  if (env_.trace.enabled())
+    env_.trace.record(begin, "host", op.op,
+                      {TraceField::str("name", op.name.empty() ? "-" : op.name)}, TracePhase::Begin,
+                      id);
+  ++steps_;
+  co_await cpu_.charge(cpu_.cost().syscall);
+  std::string detail;
+  Errno e = co_await execute(op, detail);
+  if (e != op.expect)
+    fail(op, list, "expected " + show(op.expect) + ", got " + show(e));
+  else if (!detail.empty())
+    fail(op, list, detail);
+  const Ps end = cpu_.now();
+  if (env_.trace.enabled())
+    env_.trace.record(end, "host", op.op, {TraceField::str("result", show(e))}, TracePhase::End,
+                      id);
+  if (!op.name.empty()) {
+    step_end_[op.name] = end;
+    if (step_done_) step_done_(op.name, end);
+  }
+}
+
+Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
+  const std::string& o = op.op;
+  if (o == "wait") co_return Errno::Ok;
+  if (o == "mmap") {
+    uint64_t va;
+    co_return vmm_.mmap(op.user, op.size, op.backing, op.readonly, va);
+  }
+  if (o == "munmap") co_return vmm_.munmap(op.user);
+  if (o == "ioas_alloc") {
+    if (ioas_.count(op.id)) co_return Errno::Eexist;
+    ioas_[op.id] = std::make_unique<Ioas>();
+    co_return Errno::Ok;
+  }
+  if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);
+  if (o == "attach") co_return co_await attach(op);
+  if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
+  if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
+  if (o == "detach") {
+    auto it = attached_.find(op.device);
+    if (it == attached_.end()) co_return Errno::Einval;
+    uint16_t bdf = 0;
+    for (const auto& d : env_.hw.devices)
+      if (d.name == op.device) bdf = d.bdf;
+    co_await drv_.detach(*hwpts_[it->second].domain, bdf);
+    attached_.erase(it);
+    co_return Errno::Ok;
+  }
+  auto io = ioas_.find(op.ioas);
+  if (io == ioas_.end()) co_return Errno::Enoent;
+  IoPagetable& iopt = io->second->iopt;
+  if (o == "ioas_destroy") {
+    if (io->second->users) co_return Errno::Ebusy;
+    uint64_t n;
+    co_await iopt.unmap(drv_, 0, UINT64_MAX, n);
+    ioas_.erase(io);
+    co_return Errno::Ok;
+  }
+  if (o == "ioas_map") {
+    const VmmMapping* m = vmm_.find(op.user);
+    if (!m) co_return Errno::Efault;
+    const uint64_t pages = (op.length + (m->va + op.offset) % 4096 + 4095) / 4096 * 4096;
+    // RLIMIT_MEMLOCK: pinned pages are charged once per mapping when first pinned.
+    const bool pins = !iopt.domains().empty();
+    if (pins && c_.memlock && locked_bytes_ + pages > c_.memlock) co_return Errno::Enomem;
+    Errno e =
+        co_await iopt.map_fixed(drv_, vmm_, op.iova, m->va + op.offset, op.length, op.r, op.w);
+    if (e == Errno::Ok && pins) locked_bytes_ += pages;
+    co_return e;
+  }
+  if (o == "ioas_unmap") {
+    if (op.length_all && op.iova != 0) co_return Errno::Einval;
+    uint64_t n = 0;
+    const bool pinned = !iopt.domains().empty();
+    Errno e = co_await iopt.unmap(drv_, op.iova, op.length_all ? UINT64_MAX : op.length, n);
+    if (pinned) locked_bytes_ -= std::min(locked_bytes_, n);
+    co_return e;
+  }
+  co_return Errno::Einval;
+}
+
+Task<Errno> Host::hwpt_alloc(const HostOp& op) {
+  auto io = ioas_.find(op.ioas);
+  if (io == ioas_.end()) co_return Errno::Enoent;
+  if (hwpts_.count(op.id)) co_return Errno::Eexist;
+  // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks).
+  if (op.dirty_tracking && !env_.hw.coherent_walk) co_return Errno::Eopnotsupp;
+  Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking};
+  // The first domain makes the IOAS pin: charge every area once.
+  const bool first = io->second->iopt.domains().empty();
+  Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain);
+  if (e != Errno::Ok) co_return e;
+  if (first)
+    for (const auto& [iova, a] : io->second->iopt.areas())
+      locked_bytes_ += (a.length + 4095) / 4096 * 4096;
+  ++io->second->users;
+  hwpts_[op.id] = h;
+  co_return Errno::Ok;
+}
+
+Task<Errno> Host::attach(const HostOp& op) {
+  auto h = hwpts_.find(op.hwpt);
+  if (h == hwpts_.end()) co_return Errno::Enoent;
+  if (attached_.count(op.device)) co_return Errno::Ebusy;
+  uint16_t bdf = 0;
+  for (const auto& d : env_.hw.devices)
+    if (d.name == op.device) bdf = d.bdf;
+  co_await drv_.attach(*h->second.domain, bdf);
+  attached_[op.device] = op.hwpt;
+  co_return Errno::Ok;
+}
+
+Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
+  auto h = hwpts_.find(op.hwpt);
+  if (h == hwpts_.end()) co_return Errno::Enoent;
+  if (!h->second.dirty_capable) co_return Errno::Eopnotsupp;
+  Domain& d = *h->second.domain;
+  if (op.enable && !d.dirty_tracking) {
+    // Start from a clean snapshot: clear every D bit, one sync, then enable.
+    Gather g;
+    auto rec = [&g](uint64_t iova, uint64_t len) { g.add(iova, len); };
+    for (const auto& [iova, a] : ioas_[h->second.ioas]->iopt.areas())
+      co_await drv_.read_and_clear_dirty(d, a.iova, a.length, false, rec);
+    std::unique_ptr<FlushPolicy> gather = make_flush_policy("gather");
+    co_await drv_.flush(d, g, *gather);
+  }
+  co_await drv_.set_dirty_tracking(d, op.enable);
+  co_return Errno::Ok;
+}
+
+uint64_t Host::scratch_bitmap(uint64_t bytes) {
+  if (bytes > scratch_size_) {
+    if (scratch_size_) vmm_.munmap(scratch_name_);
+    scratch_name_ = "(bitmap " + std::to_string(++scratch_seq_) + ")";
+    scratch_size_ = (bytes + 4095) / 4096 * 4096;
+    if (vmm_.mmap(scratch_name_, scratch_size_, 4096, false, scratch_va_) != Errno::Ok) {
+      scratch_size_ = 0;
+      return 0;
+    }
+  }
+  return scratch_va_;
+}
+
+Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail) {
+  auto h = hwpts_.find(op.hwpt);
+  if (h == hwpts_.end()) co_return Errno::Enoent;
+  IoPagetable& iopt = ioas_[h->second.ioas]->iopt;
+  // Range checks in the kernel's order (iommufd-semantics §4.3).
+  if (op.iova + (op.length - 1) < op.iova) co_return Errno::Eoverflow;
+  const uint64_t end = op.iova + op.length;  // wraps to 0 for the whole space
+  const uint64_t align = iopt.alignment();
+  if (op.iova % align || end % align) co_return Errno::Einval;
+  if (op.page_size == 0) co_return Errno::Einval;
+  if ((op.iova & (op.page_size - 1)) || (end & (op.page_size - 1))) co_return Errno::Einval;
+  if (!h->second.dirty_capable) co_return Errno::Eopnotsupp;
+  // Like the kernel, the bit granule is the lowest set bit of page_size.
+  const uint64_t granule = op.page_size & -op.page_size;
+  if (op.length == 0 || op.length / granule / 8 > (1ull << 30)) co_return Errno::Enomem;
+  const uint64_t bytes = IovaBitmap::bytes_needed(op.length, granule);
+  const uint64_t base = scratch_bitmap(bytes + op.bitmap_offset);
+  if (!base) co_return Errno::Enomem;
+  const uint64_t user_va = base + op.bitmap_offset;
+  for (uint64_t i = 0; i < bytes; ++i) {  // the VMM hands over a zeroed buffer
+    uint8_t z = 0;
+    env_.memory.write(*vmm_.pa(user_va + i), &z, 1);
+  }
+  ++harvests_;
+  Domain& d = *h->second.domain;
+  IovaBitmap bm(vmm_, env_.memory, user_va, op.iova, op.length, granule, op.window_pages);
+  Gather g;
+  auto record = [&](uint64_t iova, uint64_t len) {
+    bm.set(iova, len);
+    if (!op.no_clear) g.add(iova, len);
+  };
+  bool partial = false;
+  IovaBitmap::Window w;
+  while (!partial && bm.next(w)) {
+    for (uint64_t cur = w.iova, wend = w.iova + w.length; cur < wend;) {
+      const IoptArea* a = iopt.area_at(cur);
+      // A hole, or tracking off (the driver refuses): the kernel stops and says 0.
+      if (!a || !d.dirty_tracking) {
+        partial = true;
+        break;
+      }
+      const uint64_t slice_end = std::min(wend, a->last() + 1);
+      HarvestCounts n =
+          co_await drv_.read_and_clear_dirty(d, cur, slice_end - cur, op.no_clear, record);
+      ptes_visited_ += n.ptes;
+      cur = slice_end;
+    }
+  }
+  if (partial) ++partial_;
+  bits_set_ += bm.bits_set();
+  co_await cpu_.charge(bm.bits_set() / 8 * cpu_.cost().bitmap_write);
+  if (!op.no_clear) {
+    std::unique_ptr<FlushPolicy> policy = make_flush_policy(op.flush);
+    co_await drv_.flush(d, g, *policy);
+  }
+  if (env_.trace.enabled())
+    env_.trace.record(
+        cpu_.now(), "host", "harvest",
+        {TraceField::hex("iova", op.iova), TraceField::hex("length", op.length),
+         TraceField::dec("bits", bm.bits_set()), TraceField::dec("windows", bm.windows()),
+         TraceField::hex("span_start", g.empty() ? 0 : g.start),
+         TraceField::hex("span_end", g.empty() ? 0 : g.end + 1),
+         TraceField::str("flush", op.no_clear ? "no_clear" : op.flush)});
+  if (op.expect_dirty) {
+    std::vector<Range> got;
+    for (uint64_t i = 0; i < bytes; ++i) {
+      uint8_t v = 0;
+      env_.memory.read(*vmm_.pa(user_va + i), &v, 1);
+      for (unsigned b = 0; b < 8; ++b)
+        if (v >> b & 1) got.push_back({op.iova + (i * 8 + b) * granule, granule});
+    }
+    std::vector<Range> want = merged(*op.expect_dirty), have = merged(got);
+    bool same = want.size() == have.size();
+    for (size_t i = 0; same && i < want.size(); ++i)
+      same = want[i].start == have[i].start && want[i].length == have[i].length;
+    if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
+  }
+  co_return Errno::Ok;
+}
+
+void Host::finalize() {
+  if (steps_started_ && !steps_done_) {
+    ++failed_;
+    std::cerr << "host: a step was still running at the end of the simulation\n";
+  }
+}
+
+}  // namespace sim

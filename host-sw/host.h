@@ -1,0 +1,77 @@
+#pragma once
+// The host: the VMM and the kernel's iommufd (IOAS, HWPT, device attach, dirty
+// tracking) over the IOMMU driver, running the scenario's set-up before time 0 and
+// its steps in simulated time, and checking each result the scenario expects.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "host-sw/host_config.h"
+#include "host-sw/io_pagetable.h"
+#include "host-sw/iommu_driver.h"
+#include "host-sw/vmm_memory.h"
+
+namespace sim {
+
+class Host {
+ public:
+  Host(const HostConfig& c, HostEnv env);
+  ~Host();
+
+  void boot_and_setup();  // the caller runs the dispatcher until setup_done()
+  bool setup_done() const { return setup_done_; }
+  void start_steps();
+  bool steps_done() const { return steps_done_; }
+  void on_step_done(std::function<void(const std::string&, Ps)> fn) { step_done_ = std::move(fn); }
+  void finalize();  // a step still running at the end fails
+
+ private:
+  struct Ioas {
+    IoPagetable iopt;
+    unsigned users = 0;  // HWPTs built on it
+  };
+  struct Hwpt {
+    std::string ioas;
+    Domain* domain = nullptr;
+    bool dirty_capable = false;
+  };
+
+  Task<> run_setup();
+  Task<> run_steps();
+  Task<> run_op(const HostOp& op, const char* list);
+  Task<Errno> execute(const HostOp& op, std::string& detail);
+  Task<Errno> get_dirty_bitmap(const HostOp& op, std::string& detail);
+  Task<Errno> set_dirty_tracking(const HostOp& op);
+  Task<Errno> hwpt_alloc(const HostOp& op);
+  Task<Errno> attach(const HostOp& op);
+  uint64_t scratch_bitmap(uint64_t bytes);
+  void fail(const HostOp& op, const char* list, const std::string& what);
+
+  HostConfig c_;
+  HostEnv env_;
+  HostCpu cpu_;
+  PhysAllocator phys_;
+  VmmMemory vmm_;
+  IommuDriver drv_;
+  std::map<std::string, std::unique_ptr<Ioas>> ioas_;
+  std::map<std::string, Hwpt> hwpts_;
+  std::map<std::string, std::string> attached_;  // device -> hwpt
+  std::map<std::string, Ps> step_end_;
+  std::function<void(const std::string&, Ps)> step_done_;
+  Fiber setup_fiber_, steps_fiber_;
+  bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
+  uint64_t locked_bytes_ = 0;
+  std::string scratch_name_;
+  uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
+
+  uint64_t& steps_;
+  uint64_t& failed_;
+  uint64_t& late_;
+  uint64_t& harvests_;
+  uint64_t& ptes_visited_;
+  uint64_t& bits_set_;
+  uint64_t& partial_;
+};
+
+}  // namespace sim

@@ -1,0 +1,192 @@
+#include "host-sw/host_config.h"
+
+#include <map>
+#include <set>
+
+#include "host-sw/flush_policy.h"
+#include "models/config.h"
+#include "models/did_you_mean.h"
+
+namespace sim {
+
+namespace {
+
+uint64_t backing_size(ConfigReader& r, const char* key) {
+  std::string b = r.choice(key, "4KiB", {"4KiB", "2MiB", "1GiB"});
+  return b == "1GiB" ? 1ull << 30 : b == "2MiB" ? 2ull << 20 : 4096;
+}
+
+// Names defined so far, so a reference to something never created is an input error.
+struct Names {
+  std::set<std::string> ioas, hwpt, user, steps;
+  std::vector<std::string> devices;
+  void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
+            const std::string& v, const char* what) const {
+    if (known.count(v)) return;
+    std::vector<std::string> cand(known.begin(), known.end());
+    r.fail(key, std::string("no ") + what + " named '" + v + "'" + hint(v, cand));
+  }
+};
+
+void read_prot(ConfigReader& r, HostOp& op) {
+  std::string p = r.choice("prot", "rw", {"r", "w", "rw", "none"});
+  op.r = p.find('r') != std::string::npos;
+  op.w = p.find('w') != std::string::npos;
+}
+
+HostOp load_op(ConfigReader& r, Names& n, bool timed) {
+  HostOp op;
+  op.mark = r.mark("op");
+  op.op = r.choice("op",
+                   {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "hwpt_alloc", "attach",
+                    "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap", "munmap", "wait"});
+  op.name = r.text("name", "");
+  if (timed) {
+    if (r.has("after")) {
+      op.after = r.text("after");
+      n.need(r, "after", n.steps, op.after, "earlier step");
+    } else {
+      op.at = r.time_ps("at");
+    }
+  }
+  const std::string& o = op.op;
+  if (o == "ioas_alloc") {
+    op.id = r.text("id");
+    n.ioas.insert(op.id);
+  } else if (o == "ioas_destroy") {
+    op.ioas = r.text("ioas");
+    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
+  } else if (o == "hwpt_alloc") {
+    op.id = r.text("id");
+    op.ioas = r.text("ioas");
+    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
+    op.dirty_tracking = r.boolean("dirty_tracking", false);
+    n.hwpt.insert(op.id);
+  } else if (o == "attach" || o == "detach") {
+    op.device = r.text("device");
+    std::set<std::string> devs(n.devices.begin(), n.devices.end());
+    n.need(r, "device", devs, op.device, "device");
+    if (o == "attach") {
+      op.hwpt = r.text("hwpt");
+      n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
+    }
+  } else if (o == "ioas_map") {
+    op.ioas = r.text("ioas");
+    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
+    op.iova = r.address("iova");
+    op.user = r.text("user");
+    n.need(r, "user", n.user, op.user, "VMM mapping");
+    op.offset = r.size("offset", 0);
+    op.length = r.size("length");
+    read_prot(r, op);
+  } else if (o == "ioas_unmap") {
+    op.ioas = r.text("ioas");
+    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
+    op.iova = r.address("iova");
+    if (r.is_keyword("length", "all")) {
+      r.keyword("length", "all");
+      op.length_all = true;
+    } else {
+      op.length = r.size("length");
+    }
+  } else if (o == "set_dirty_tracking") {
+    op.hwpt = r.text("hwpt");
+    n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
+    op.enable = r.boolean("enable");
+  } else if (o == "get_dirty_bitmap") {
+    op.hwpt = r.text("hwpt");
+    n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
+    op.iova = r.address("iova");
+    op.length = r.size("length");
+    op.page_size = r.size("page_size", 4096);
+    for (const std::string& f : r.string_list("flags")) {
+      if (f != "no_clear") r.fail("flags", "unknown flag '" + f + "' (expected no_clear)");
+      op.no_clear = true;
+    }
+    op.flush = r.choice("flush", op.flush, {"gather", "none"});
+    op.bitmap_offset = r.size("bitmap_offset", 0);
+    if (op.bitmap_offset >= 4096) r.fail("bitmap_offset", "expected an offset below 4096");
+    op.window_pages = unsigned(r.integer("window_pages", 512, 1, 1 << 20));
+    if (r.has("expect_dirty")) op.expect_dirty = r.range_list("expect_dirty");
+  } else if (o == "mmap") {
+    op.user = r.text("user");
+    op.size = r.size("size");
+    op.backing = backing_size(r, "backing");
+    op.readonly = r.boolean("readonly", false);
+    n.user.insert(op.user);
+  } else if (o == "munmap") {
+    op.user = r.text("user");
+    n.need(r, "user", n.user, op.user, "VMM mapping");
+  }
+  std::vector<std::string> names;
+  for (std::string_view e : errno_names()) names.emplace_back(e);
+  op.expect = *errno_from_name(
+      r.choice("expect", "OK",
+               {"OK", "EINVAL", "ENOENT", "EEXIST", "ENOMEM", "EOVERFLOW", "EOPNOTSUPP", "ENOSPC",
+                "EBUSY", "EADDRINUSE", "EPERM", "EFAULT", "EMSGSIZE", "EACCES", "E2BIG"}));
+  if (!op.name.empty()) {
+    if (n.steps.count(op.name)) r.fail("name", "a step named '" + op.name + "' exists already");
+    n.steps.insert(op.name);
+  }
+  return op;
+}
+
+HostCost load_cost(ConfigReader r) {
+  HostCost c;
+  c.pte_write = r.time_ps("pte_write", c.pte_write);
+  c.pte_scan = r.time_ps("pte_scan", c.pte_scan);
+  c.pte_clear = r.time_ps("pte_clear", c.pte_clear);
+  c.table_visit = r.time_ps("table_visit", c.table_visit);
+  c.bitmap_write = r.time_ps("bitmap_write", c.bitmap_write);
+  c.descriptor = r.time_ps("descriptor", c.descriptor);
+  c.mmio = r.time_ps("mmio", c.mmio);
+  c.poll = r.time_ps("poll", c.poll);
+  if (c.poll == 0) r.fail("poll", "expected a poll interval above 0");
+  c.syscall = r.time_ps("syscall", c.syscall);
+  return c;
+}
+
+}  // namespace
+
+HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& devices) {
+  HostConfig h;
+  if (r.is_keyword("memlock", "unlimited"))
+    r.keyword("memlock", "unlimited");
+  else
+    h.memlock = r.size("memlock", 0);
+  Names n;
+  n.devices = devices;
+  for (ConfigReader m : r.list("memory")) {
+    VmmMemoryConfig v;
+    v.name = m.text("name");
+    v.size = m.size("size");
+    if (v.size == 0) m.fail("size", "expected a size above 0");
+    v.backing = backing_size(m, "backing");
+    v.readonly = m.boolean("readonly", false);
+    if (!n.user.insert(v.name).second)
+      m.fail("name", "a mapping named '" + v.name + "' exists already");
+    h.memory.push_back(v);
+  }
+  h.cost = load_cost(r.section("cost"));
+  int i = 0;
+  for (ConfigReader s : r.list("setup")) {
+    h.setup.push_back(load_op(s, n, false));
+    h.setup.back().index = i++;
+  }
+  i = 0;
+  Ps last_at = 0;
+  for (ConfigReader s : r.list("steps")) {
+    HostOp op = load_op(s, n, true);
+    op.index = i++;
+    if (op.after.empty()) {
+      if (op.at < last_at)
+        s.fail("at", "steps must be listed in non-decreasing `at` (the previous one is at " +
+                         format_time(last_at) + ")");
+      last_at = op.at;
+    }
+    h.steps.push_back(std::move(op));
+  }
+  return h;
+}
+
+}  // namespace sim

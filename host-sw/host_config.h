@@ -1,0 +1,56 @@
+#pragma once
+// host: the VMM's memory, the host cost model, and the operations it performs —
+// `setup:` before time 0, `steps:` in simulated time — each checked against the
+// scenario before anything runs.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host-sw/errno.h"
+#include "host-sw/host_cpu.h"
+#include "models/input_error.h"
+#include "models/units.h"
+
+namespace sim {
+
+class ConfigReader;
+
+struct VmmMemoryConfig {
+  std::string name;
+  uint64_t size = 0, backing = 4096;
+  bool readonly = false;
+};
+
+struct HostOp {
+  std::string op;
+  std::string name;  // optional; `after:` and DMA `start: {after:}` refer to it
+  int index = 0;     // position in its list
+  SourceMark mark;   // of the op key
+  Ps at = 0;
+  std::string after;
+  // References and arguments (each op reads the ones it needs).
+  std::string id, ioas, hwpt, device, user;
+  uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
+  bool length_all = false;
+  bool r = true, w = true, readonly = false;
+  bool dirty_tracking = false, enable = false, no_clear = false;
+  uint64_t page_size = 4096;
+  uint64_t bitmap_offset = 0;
+  unsigned window_pages = 512;
+  std::string flush = "gather";
+  Errno expect = Errno::Ok;
+  std::optional<std::vector<Range>> expect_dirty;
+};
+
+struct HostConfig {
+  uint64_t memlock = 0;  // 0: unlimited
+  std::vector<VmmMemoryConfig> memory;
+  HostCost cost;
+  std::vector<HostOp> setup, steps;
+};
+
+// `devices`: the device names scenario steps may refer to.
+HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& devices);
+
+}  // namespace sim

@@ -1,0 +1,47 @@
+#pragma once
+// The host CPU: the clock host software runs on. Each charge is a dispatcher event,
+// so a long kernel operation is a sequence of small atomic steps in simulated time.
+// Set-up before time 0 runs with every charge free.
+#include <cstdint>
+
+#include "models/sparse_memory.h"
+#include "models/task.h"
+
+namespace sim {
+
+// host.cost: what host operations take (defaults after Linux measurements).
+struct HostCost {
+  Ps pte_write = 1 * kNs;                    // writing one PTE in bulk
+  Ps pte_scan = 1 * kNs;                     // reading one PTE during a harvest
+  Ps pte_clear = 15 * kNs;                   // one atomic test-and-clear of a dirty PTE
+  Ps table_visit = 20 * kNs;                 // finding a leaf table
+  Ps bitmap_write = 2 * kNs;                 // one bitmap byte
+  Ps descriptor = 20 * kNs;                  // writing one invalidation descriptor
+  Ps mmio = 100 * kNs;                       // an uncached register write
+  Ps poll = 100 * kNs;                       // interval between status polls
+  Ps syscall = 500 * kNs;                    // entering and leaving an ioctl
+  uint64_t copy_bandwidth = 10'000'000'000;  // bytes/s (migration copies)
+};
+
+class HostCpu {
+ public:
+  HostCpu(Dispatcher& d, const HostCost& cost) : d_(d), cost_(cost) {}
+
+  Ps now() const { return d_.now(); }
+  const HostCost& cost() const { return cost_; }
+  void set_free(bool free) { free_ = free; }
+  bool free() const { return free_; }
+  // Spends `ps` of CPU time (nothing while free), yielding to other events.
+  SleepUntil charge(Ps ps) { return SleepUntil{d_, d_.now() + (free_ ? 0 : ps), Rank::Host}; }
+  // Polls a 32-bit word until it holds `value`: resumes at the first poll after the write.
+  Task<> wait_word(const SparseMemory& mem, uint64_t addr, uint32_t value);
+  uint64_t polls() const { return polls_; }
+
+ private:
+  Dispatcher& d_;
+  HostCost cost_;
+  bool free_ = false;
+  uint64_t polls_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,262 @@
+#include "host-sw/iommu_driver.h"
+
+#include <stdexcept>
+
+#include "iommu/context_entry.h"
+#include "iommu/vtd_regs.h"
+
+namespace sim {
+
+IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
+    : env_(env),
+      cpu_(cpu),
+      phys_(phys),
+      format_(make_format(env.hw.format, env.hw.levels)),
+      descriptors_(env.stats.counter("host.inv.descriptors", "count",
+                                     "invalidation descriptors the driver submitted")),
+      waits_(env.stats.counter("host.inv.waits", "count", "invalidation waits the driver polled")) {
+  if (!format_) throw std::logic_error("driver: unknown page-table format");
+}
+
+uint64_t IommuDriver::alloc_table() {
+  uint64_t pa = phys_.alloc(4096, 4096);
+  if (!pa) throw std::runtime_error("host: out of physical memory for kernel pages");
+  return pa;  // sparse memory reads as zero: a fresh table is empty
+}
+
+void IommuDriver::boot() {
+  root_table_ = alloc_table();
+  queue_ = alloc_table();  // QS=0: one page, 256 descriptors
+  status_addr_ = alloc_table();
+  const uint64_t base = env_.hw.iommu_mmio_base;
+  const Ps now = cpu_.now();
+  env_.mmio.write(base + vtd::RTADDR, root_table_, 8, now);
+  env_.mmio.write(base + vtd::IQA, queue_, 8, now);
+  uint32_t cmd = vtd::SRTP | vtd::QIE | (env_.hw.translate ? vtd::TE : 0);
+  env_.mmio.write(base + vtd::GCMD, cmd, 4, now);
+}
+
+Domain* IommuDriver::domain_alloc() {
+  auto d = std::make_unique<Domain>();
+  d->did = next_did_++;
+  d->root = alloc_table();
+  domains_.push_back(std::move(d));
+  return domains_.back().get();
+}
+
+uint64_t IommuDriver::slot(Domain& d, uint64_t iova, unsigned level) {
+  uint64_t table = d.root;
+  for (unsigned l = format_->levels(); l > level; --l) {
+    uint64_t addr = table + 8ull * format_->index(iova, l);
+    uint64_t raw = env_.memory.read64(addr);
+    Pte p = format_->decode(raw, l);
+    if (!p.present) {
+      uint64_t t = alloc_table();
+      env_.memory.write64(addr, format_->make_table(t));
+      table = t;
+    } else if (p.leaf) {
+      throw std::logic_error("driver: mapping over a large leaf");
+    } else {
+      table = p.addr;
+    }
+  }
+  return table + 8ull * format_->index(iova, level);
+}
+
+std::pair<uint64_t, unsigned> IommuDriver::find_leaf(const Domain& d, uint64_t iova) const {
+  uint64_t table = d.root;
+  for (unsigned l = format_->levels(); l >= 1; --l) {
+    uint64_t addr = table + 8ull * format_->index(iova, l);
+    Pte p = format_->decode(env_.memory.read64(addr), l);
+    if (!p.present) return {0, l};
+    if (p.leaf) return {addr, l};
+    table = p.addr;
+  }
+  return {0, 1};
+}
+
+Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w,
+                        bool huge) {
+  uint64_t done = 0, in_table = 0;
+  while (done < length) {
+    const uint64_t at = iova + done;
+    auto [pa, run] = backing(done);
+    unsigned level = 1;
+    // The largest leaf that alignment and physical contiguity allow.
+    for (unsigned l = 3; huge && l > 1; --l) {
+      const uint64_t span = format_->entry_span(l);
+      if (format_->leaf_allowed(l) && at % span == 0 && pa % span == 0 && length - done >= span &&
+          run >= span) {
+        level = l;
+        break;
+      }
+    }
+    const uint64_t span = format_->entry_span(level);
+    env_.memory.write64(slot(d, at, level), format_->make_leaf(pa, level, r, w));
+    done += span;
+    // Each leaf table filled is one atomic host operation.
+    if (++in_table == 512 || done >= length ||
+        (iova + done) % format_->entry_span(level + 1) == 0) {
+      co_await cpu_.charge(cpu_.cost().table_visit + in_table * cpu_.cost().pte_write);
+      in_table = 0;
+    }
+  }
+}
+
+Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
+  Gather g;
+  uint64_t done = 0, in_table = 0;
+  while (done < length) {
+    auto [addr, level] = find_leaf(d, iova + done);
+    const uint64_t span = format_->entry_span(level);
+    const uint64_t step = span - (iova + done) % span;
+    if (addr) {
+      env_.memory.write64(addr, 0);
+      g.add(iova + done, step);
+      ++in_table;
+    }
+    done += step;
+    if (in_table == 512 || done >= length || (iova + done) % format_->entry_span(2) == 0) {
+      co_await cpu_.charge(cpu_.cost().table_visit + in_table * cpu_.cost().pte_write);
+      in_table = 0;
+    }
+  }
+  // Unmap before unpin: the IOTLB forgets the range before the caller frees pages.
+  if (g.empty()) co_return;
+  // (named vectors: g++ 12 rejects braced lists inside co_await)
+  std::vector<InvDescriptor> descs;
+  descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+  co_await submit(descs);
+}
+
+void IommuDriver::write_context(uint16_t bdf, const Domain* d) {
+  const uint64_t ra = root_entry_addr(root_table_, bdf);
+  RootEntry root = RootEntry::decode(env_.memory.read64(ra), 0);
+  if (!root.present) {
+    root = {true, alloc_table()};
+    auto [lo, hi] = root.encode();
+    env_.memory.write64(ra, lo);
+    env_.memory.write64(ra + 8, hi);
+  }
+  ContextEntry c;
+  if (d) {
+    c.present = true;
+    c.tt = ContextEntry::kTranslate;
+    c.root = d->root;
+    c.aw = format_->levels() == 5 ? 3 : 2;
+    c.ade = d->dirty_tracking;
+    c.did = d->did;
+  }
+  auto [lo, hi] = c.encode();
+  const uint64_t ca = context_entry_addr(root.context_table, bdf);
+  env_.memory.write64(ca + 8, hi);
+  env_.memory.write64(ca, lo);
+}
+
+Task<> IommuDriver::attach(Domain& d, uint16_t bdf) {
+  write_context(bdf, &d);
+  d.devices.push_back(bdf);
+  co_await cpu_.charge(cpu_.cost().pte_write * 2);
+  std::vector<InvDescriptor> descs;
+  descs.push_back(InvDescriptor::context_device(d.did, bdf));
+  co_await submit(descs);
+}
+
+Task<> IommuDriver::detach(Domain& d, uint16_t bdf) {
+  write_context(bdf, nullptr);
+  std::erase(d.devices, bdf);
+  co_await cpu_.charge(cpu_.cost().pte_write * 2);
+  std::vector<InvDescriptor> descs;
+  descs.push_back(InvDescriptor::context_device(d.did, bdf));
+  descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  co_await submit(descs);
+}
+
+Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on) {
+  if (d.dirty_tracking == on) co_return;  // a no-op, as the kernel's drivers treat it
+  d.dirty_tracking = on;
+  std::vector<InvDescriptor> descs;
+  for (uint16_t bdf : d.devices) {
+    write_context(bdf, &d);
+    descs.push_back(InvDescriptor::context_device(d.did, bdf));
+  }
+  // Entries filled while tracking was off must not act as dirty-known.
+  descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  co_await cpu_.charge(cpu_.cost().pte_write * 2 * d.devices.size());
+  co_await submit(descs);
+}
+
+Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
+    Domain& d, uint64_t iova, uint64_t length, bool no_clear,
+    const std::function<void(uint64_t, uint64_t)>& record) {
+  HarvestCounts n;
+  uint64_t done = 0, table_ptes = 0, table_cleared = 0;
+  const HostCost& cost = cpu_.cost();
+  while (done < length) {
+    const uint64_t at = iova + done;
+    auto [addr, level] = find_leaf(d, at);
+    const uint64_t span = format_->entry_span(level);
+    const uint64_t step = span - at % span;
+    if (addr) {
+      ++n.ptes;
+      ++table_ptes;
+      uint64_t* pte = env_.memory.word64(addr);
+      if (format_->dirty(*pte)) {
+        // The test-and-clear happens at this operation's timestamp.
+        if (!no_clear) {
+          *pte = format_->without_dirty(*pte);
+          ++table_cleared;
+        }
+        ++n.dirty;
+        record(at, step < length - done ? step : length - done);
+      }
+    }
+    done += step;
+    if (done >= length || (iova + done) % format_->entry_span(2) == 0 || table_ptes >= 512) {
+      ++n.tables;
+      co_await cpu_.charge(cost.table_visit + table_ptes * cost.pte_scan +
+                           table_cleared * cost.pte_clear);
+      table_ptes = table_cleared = 0;
+    }
+  }
+  co_return n;
+}
+
+Task<> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
+  std::vector<InvDescriptor> descs = policy.descriptors(d.did, g, env_.hw.max_order);
+  if (!descs.empty()) co_await submit(descs);
+}
+
+Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs) {
+  const size_t batch = std::min<size_t>(env_.hw.batch, queue_slots_ - 2);
+  for (size_t i = 0; i < descs.size(); i += batch)
+    co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i));
+}
+
+Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n) {
+  const uint32_t seq = ++status_seq_;
+  auto put = [&](const InvDescriptor& desc) {
+    uint64_t lo, hi;
+    desc.encode(lo, hi);
+    env_.memory.write64(queue_ + tail_ * 16, lo);
+    env_.memory.write64(queue_ + tail_ * 16 + 8, hi);
+    tail_ = (tail_ + 1) % queue_slots_;
+  };
+  for (size_t i = 0; i < n; ++i) put(descs[i]);
+  put(InvDescriptor::wait(status_addr_, seq));
+  descriptors_ += n;
+  ++waits_;
+  if (env_.trace.enabled()) {
+    const InvDescriptor& f = descs[0];
+    env_.trace.record(cpu_.now(), "host", "inv_submit",
+                      {TraceField::dec("descriptors", n), TraceField::dec("type", f.type),
+                       TraceField::dec("did", f.did), TraceField::hex("addr", f.addr),
+                       TraceField::dec("order", f.am), TraceField::dec("seq", seq)});
+  }
+  co_await cpu_.charge(cpu_.cost().descriptor * (n + 1));
+  env_.mmio.write(env_.hw.iommu_mmio_base + vtd::IQT, tail_ * 16, 8, cpu_.now());
+  co_await cpu_.charge(cpu_.cost().mmio);
+  co_await cpu_.wait_word(env_.memory, status_addr_, seq);
+}
+
+}  // namespace sim

@@ -1,0 +1,76 @@
+#pragma once
+// The kernel's driver for our VT-d-like IOMMU: page tables written through memory in
+// the IOMMU's format, context entries, and invalidations submitted through the
+// queue and waited for. It is what iommufd calls; it knows nothing of IOASes.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "host-sw/flush_policy.h"
+#include "host-sw/hardware_info.h"
+#include "host-sw/host_cpu.h"
+#include "host-sw/phys_allocator.h"
+#include "iommu/page_table_format.h"
+
+namespace sim {
+
+struct Domain {
+  uint16_t did = 0;
+  uint64_t root = 0;
+  bool dirty_tracking = false;
+  std::vector<uint16_t> devices;
+};
+
+// The physical side of what is being mapped: for a byte offset, its physical
+// address and how many bytes from there are physically contiguous.
+using Backing = std::function<std::pair<uint64_t, uint64_t>(uint64_t offset)>;
+
+struct HarvestCounts {
+  uint64_t ptes = 0, dirty = 0, tables = 0;
+};
+
+class IommuDriver {
+ public:
+  IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
+
+  void boot();  // root table, invalidation queue, translation on (MMIO at now)
+  Domain* domain_alloc();
+  Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
+  Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
+  Task<> attach(Domain& d, uint16_t bdf);
+  Task<> detach(Domain& d, uint16_t bdf);
+  Task<> set_dirty_tracking(Domain& d, bool on);
+  // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
+  // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
+  Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
+                                           const std::function<void(uint64_t, uint64_t)>& record);
+  Task<> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
+  // Submits descriptors in batches, each ended by a wait that is polled.
+  Task<> submit(const std::vector<InvDescriptor>& descs);
+  const PageTableFormat& format() const { return *format_; }
+  // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
+  std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
+
+ private:
+  uint64_t alloc_table();
+  // The slot for iova at `level`, creating tables on the way.
+  uint64_t slot(Domain& d, uint64_t iova, unsigned level);
+  void write_context(uint16_t bdf, const Domain* d);
+  Task<> submit_batch(const InvDescriptor* descs, size_t n);
+
+  HostEnv& env_;
+  HostCpu& cpu_;
+  PhysAllocator& phys_;
+  std::unique_ptr<PageTableFormat> format_;
+  std::vector<std::unique_ptr<Domain>> domains_;
+  uint64_t root_table_ = 0;
+  uint64_t queue_ = 0, queue_slots_ = 256, tail_ = 0;
+  uint64_t status_addr_ = 0;
+  uint32_t status_seq_ = 0;
+  uint16_t next_did_ = 1;
+  uint64_t& descriptors_;
+  uint64_t& waits_;
+};
+
+}  // namespace sim

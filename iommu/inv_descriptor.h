@@ -1,0 +1,92 @@
+#pragma once
+// Invalidation descriptors (VT-d encodings, 16 bytes): what software writes into
+// the queue ring in memory and the hardware reads back.
+#include <cstdint>
+
+namespace sim {
+
+struct InvDescriptor {
+  enum Type : uint8_t { kContext = 0x1, kIotlb = 0x2, kDeviceTlb = 0x3, kWait = 0x5 };
+  enum Granularity : uint8_t { kGlobal = 1, kDomain = 2, kPage = 3 };  // kPage: device for context
+
+  uint8_t type = 0;
+  uint8_t granularity = 0;
+  uint16_t did = 0;
+  uint16_t sid = 0;     // source id (requester) for context/device-TLB descriptors
+  uint64_t addr = 0;    // page-selective: first page (4 KiB aligned); wait: status address
+  uint8_t am = 0;       // address mask: 2^am pages
+  bool ih = false;      // leaf-only hint
+  uint32_t status = 0;  // wait: status data
+  bool sw = false;      // wait: write the status
+
+  static InvDescriptor iotlb_page(uint16_t did, uint64_t addr, uint8_t am, bool ih) {
+    InvDescriptor d{kIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false};
+    return d;
+  }
+  static InvDescriptor iotlb_domain(uint16_t did) {
+    return {kIotlb, kDomain, did, 0, 0, 0, false, 0, false};
+  }
+  static InvDescriptor iotlb_global() { return {kIotlb, kGlobal, 0, 0, 0, 0, false, 0, false}; }
+  static InvDescriptor context_device(uint16_t did, uint16_t sid) {
+    return {kContext, kPage, did, sid, 0, 0, false, 0, false};
+  }
+  static InvDescriptor context_domain(uint16_t did) {
+    return {kContext, kDomain, did, 0, 0, 0, false, 0, false};
+  }
+  static InvDescriptor context_global() { return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false}; }
+  static InvDescriptor wait(uint64_t status_addr, uint32_t data) {
+    return {kWait, 0, 0, 0, status_addr & ~3ull, 0, false, data, true};
+  }
+
+  void encode(uint64_t& lo, uint64_t& hi) const {
+    lo = type & 0xf;
+    hi = 0;
+    switch (type) {
+      case kContext:
+        lo |= uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 | uint64_t(sid) << 32;
+        break;
+      case kIotlb:
+        lo |= uint64_t(granularity & 3) << 4 | uint64_t(did) << 16;
+        hi = (addr & ~0xfffull) | (ih ? 1u << 6 : 0) | (am & 0x3f);
+        break;
+      case kDeviceTlb:
+        lo |= uint64_t(sid) << 16;
+        hi = addr & ~0xfffull;
+        break;
+      case kWait:
+        lo |= (sw ? 1u << 5 : 0) | uint64_t(status) << 32;
+        hi = addr & ~3ull;
+        break;
+    }
+  }
+  static InvDescriptor decode(uint64_t lo, uint64_t hi) {
+    InvDescriptor d;
+    d.type = uint8_t(lo & 0xf);
+    switch (d.type) {
+      case kContext:
+        d.granularity = uint8_t((lo >> 4) & 3);
+        d.did = uint16_t(lo >> 16);
+        d.sid = uint16_t(lo >> 32);
+        break;
+      case kIotlb:
+        d.granularity = uint8_t((lo >> 4) & 3);
+        d.did = uint16_t(lo >> 16);
+        d.addr = hi & ~0xfffull;
+        d.ih = (hi >> 6) & 1;
+        d.am = uint8_t(hi & 0x3f);
+        break;
+      case kDeviceTlb:
+        d.sid = uint16_t(lo >> 16);
+        d.addr = hi & ~0xfffull;
+        break;
+      case kWait:
+        d.sw = (lo >> 5) & 1;
+        d.status = uint32_t(lo >> 32);
+        d.addr = hi & ~3ull;
+        break;
+    }
+    return d;
+  }
+};
+
+}  // namespace sim

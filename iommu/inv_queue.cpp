@@ -1,0 +1,96 @@
+#include "iommu/inv_queue.h"
+
+#include <algorithm>
+
+namespace sim {
+
+InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
+                   TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
+                   std::function<Ps()> drained)
+    : costs_(costs),
+      mem_(mem),
+      d_(d),
+      trace_(trace),
+      apply_(std::move(apply)),
+      drained_(std::move(drained)),
+      descriptors_(
+          stats.counter("iommu.inv.descriptors", "count", "invalidation descriptors processed")),
+      iotlb_descs_(stats.counter("iommu.inv.iotlb", "count", "IOTLB invalidation descriptors")),
+      context_descs_(
+          stats.counter("iommu.inv.context", "count", "context-cache invalidation descriptors")),
+      waits_(stats.counter("iommu.inv.waits", "count", "wait descriptors completed")),
+      killed_(stats.counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
+      sync_latency_(stats.histogram("iommu.inv.sync_latency_ns", "ns",
+                                    "wait descriptor: tail write to status write")) {}
+
+void InvQueue::write_iqa(uint64_t v) {
+  iqa_ = v;
+  head_ = tail_ = 0;
+  submit_time_.assign(slots(), 0);
+}
+
+InvDescriptor InvQueue::read(uint64_t index) const {
+  uint64_t a = base() + index * 16;
+  return InvDescriptor::decode(mem_.read64(a), mem_.read64(a + 8));
+}
+
+void InvQueue::write_tail(uint64_t byte_offset, Ps at) {
+  uint64_t new_tail = (byte_offset / 16) % slots();
+  for (uint64_t i = tail_; i != new_tail; i = (i + 1) % slots()) submit_time_[i] = at;
+  tail_ = new_tail;
+  if (!busy_) start_next(at);
+}
+
+// The engine takes the descriptor at head: it completes after its cost.
+void InvQueue::start_next(Ps at) {
+  if (head_ == tail_) {
+    busy_ = false;
+    return;
+  }
+  busy_ = true;
+  InvDescriptor desc = read(head_);
+  Ps cost = zero_cost_ ? 0 : desc.type == InvDescriptor::kWait ? costs_.wait : costs_.descriptor;
+  d_.schedule(at + cost, Rank::InvalidationCompletion, this, 0);
+}
+
+void InvQueue::on_event(Ps now, uint64_t) {
+  InvDescriptor desc = read(head_);
+  if (desc.type == InvDescriptor::kWait) {
+    // Drain: the status may only say "done" once earlier translated writes landed.
+    Ps drained = drained_();
+    if (drained > now) {
+      d_.schedule(drained, Rank::InvalidationCompletion, this, 0);
+      return;
+    }
+    if (desc.sw) mem_.write32(desc.addr, desc.status);
+    ++waits_;
+    Ps latency = now - submit_time_[head_];
+    if (!zero_cost_) sync_latency_.add(latency / kNs);  // set-up syncs are not the workload's
+    if (trace_.enabled())
+      trace_.record(
+          now, "iommu", "wait_done",
+          {TraceField::hex("status_addr", desc.addr), TraceField::dec("latency_ps", latency)});
+  } else {
+    unsigned killed = apply_(desc, now);
+    killed_ += killed;
+    if (desc.type == InvDescriptor::kIotlb) ++iotlb_descs_;
+    if (desc.type == InvDescriptor::kContext) ++context_descs_;
+    if (trace_.enabled()) {
+      const char* type = desc.type == InvDescriptor::kIotlb     ? "iotlb"
+                         : desc.type == InvDescriptor::kContext ? "context"
+                                                                : "other";
+      const char* gran = desc.granularity == InvDescriptor::kGlobal   ? "global"
+                         : desc.granularity == InvDescriptor::kDomain ? "domain"
+                                                                      : "page";
+      trace_.record(now, "iommu", "inv_done",
+                    {TraceField::str("type", type), TraceField::str("gran", gran),
+                     TraceField::dec("did", desc.did), TraceField::hex("addr", desc.addr),
+                     TraceField::dec("order", desc.am), TraceField::dec("killed", killed)});
+    }
+  }
+  ++descriptors_;
+  head_ = (head_ + 1) % slots();
+  start_next(now);
+}
+
+}  // namespace sim

@@ -1,0 +1,66 @@
+#pragma once
+// The invalidation queue: a ring of descriptors in memory that software fills and
+// hands over by writing the tail register. The engine processes descriptors one
+// after another in simulated time; each takes effect when it completes (never at
+// submit), and a wait writes its status word only after everything before it
+// completed and every write already translated is visible in memory (drain).
+#include <cstdint>
+#include <functional>
+
+#include "iommu/inv_descriptor.h"
+#include "models/dispatcher.h"
+#include "models/histogram.h"
+#include "models/sparse_memory.h"
+#include "models/stats.h"
+#include "models/trace.h"
+
+namespace sim {
+
+class InvQueue : public EventTarget {
+ public:
+  struct Costs {
+    Ps descriptor, wait;
+  };
+  // apply: makes a descriptor take effect, returns cache entries it killed.
+  // drained: the time every write translated so far is visible in memory.
+  InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
+           TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
+           std::function<Ps()> drained);
+
+  void write_iqa(uint64_t v);
+  void write_tail(uint64_t byte_offset, Ps at);
+  uint64_t head() const { return head_ * 16; }
+  uint64_t tail() const { return tail_ * 16; }
+  uint64_t iqa() const { return iqa_; }
+  void set_zero_cost(bool z) { zero_cost_ = z; }
+  unsigned depth() const { return unsigned((tail_ + slots() - head_) % slots()); }
+
+  void on_event(Ps now, uint64_t arg) override;
+
+ private:
+  uint64_t slots() const { return 256ull << (iqa_ & 7); }
+  uint64_t base() const { return iqa_ & ~0xfffull; }
+  InvDescriptor read(uint64_t index) const;
+  void start_next(Ps at);
+
+  Costs costs_;
+  SparseMemory& mem_;
+  Dispatcher& d_;
+  TraceRecorder& trace_;
+  std::function<unsigned(const InvDescriptor&, Ps)> apply_;
+  std::function<Ps()> drained_;
+  uint64_t iqa_ = 0;
+  uint64_t head_ = 0, tail_ = 0;  // descriptor indices
+  bool busy_ = false;
+  bool zero_cost_ = false;
+  std::vector<Ps> submit_time_;  // per slot: when software handed it over
+
+  uint64_t& descriptors_;
+  uint64_t& iotlb_descs_;
+  uint64_t& context_descs_;
+  uint64_t& waits_;
+  uint64_t& killed_;
+  Histogram& sync_latency_;
+};
+
+}  // namespace sim

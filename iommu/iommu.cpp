@@ -1,0 +1,222 @@
+#include "iommu/iommu.h"
+
+#include <stdexcept>
+
+#include "iommu/vtd_regs.h"
+
+namespace sim {
+
+Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Dispatcher& d,
+             StatsRegistry& stats, TraceRecorder& trace)
+    : c_(c),
+      mem_(mem),
+      timing_(timing),
+      trace_(trace),
+      format_(make_format(c.format, c.levels)),
+      walker_(*format_, mem, timing, c.walk_overhead),
+      iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == "lru"),
+      walkers_(c.walkers),
+      queue_(
+          {c.invalidation.descriptor, c.invalidation.wait}, mem, d, stats, trace,
+          [this](const InvDescriptor& desc, Ps now) { return apply(desc, now); },
+          [this] { return drained_; }),
+      hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
+      misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
+      walks_(stats.counter("iommu.walks", "count", "page walks")),
+      accessed_sets_(
+          stats.counter("iommu.ad.accessed_sets", "count", "PTE A bits set by hardware")),
+      dirty_sets_(stats.counter("iommu.ad.dirty_sets", "count", "PTE D bits set by hardware")),
+      stale_hits_(stats.counter("iommu.ad.stale_dirty_hits", "count",
+                                "writes through a dirty-known IOTLB entry whose PTE has D clear")),
+      faults_(stats.counter("iommu.faults", "count", "translation faults")),
+      ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")) {
+  if (!format_) throw std::logic_error("unknown page-table format");
+  for (FaultReason r : {FaultReason::NotPresent, FaultReason::WriteToReadOnly,
+                        FaultReason::ContextNotPresent, FaultReason::BeyondFormat})
+    fault_by_reason_[int(r)] = &stats.counter(std::string("iommu.faults.") + fault_name(r), "count",
+                                              std::string("faults: ") + fault_name(r));
+  stats.computed("iommu.iotlb.occupancy", "entries", "valid IOTLB entries at the end",
+                 [this] { return StatValue(int64_t(iotlb_.occupancy())); });
+  if (c_.mode == "passthrough") gsts_ = 0;
+}
+
+std::optional<ContextEntry> Iommu::context(uint16_t bdf, Ps& t) {
+  auto it = context_cache_.find(bdf);
+  if (it != context_cache_.end()) return it->second;
+  if (!root_table_) return std::nullopt;
+  ++ctx_misses_;
+  const uint64_t ra = root_entry_addr(root_table_, bdf);
+  RootEntry root = RootEntry::decode(mem_.read64(ra), mem_.read64(ra + 8));
+  t = timing_.access(t, 16);
+  if (!root.present) return std::nullopt;
+  const uint64_t ca = context_entry_addr(root.context_table, bdf);
+  ContextEntry ctx = ContextEntry::decode(mem_.read64(ca), mem_.read64(ca + 8));
+  t = timing_.access(t, 16);
+  if (!ctx.present) return std::nullopt;  // not cached: a later attach needs no invalidation
+  context_cache_[bdf] = ctx;
+  return ctx;
+}
+
+Translation Iommu::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at) {
+  ++faults_;
+  ++*fault_by_reason_[int(why)];
+  if (trace_.enabled())
+    trace_.record(
+        at, "iommu", "fault",
+        {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
+         TraceField::str("op", write ? "write" : "read"), TraceField::str("why", fault_name(why))});
+  Translation t;
+  t.ok = false;
+  t.fault = why;
+  t.ready = at;
+  return t;
+}
+
+Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
+                             Ps at) {
+  Translation out;
+  out.ready = at;
+  out.pa = iova;
+  if (!translation_enabled()) return out;  // passthrough for everyone
+  Ps t = at;
+  std::optional<ContextEntry> ctx = context(bdf, t);
+  if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
+  if (ctx->tt == ContextEntry::kPassThrough) {
+    out.ready = t;
+    return out;
+  }
+  if ((iova + len - 1) >> format_->iova_bits())
+    return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
+  const bool track = ctx->ade;
+  IotlbEntry* e = iotlb_.lookup(ctx->did, pasid, iova);
+  if (e) {
+    ++hits_;
+    t = std::max(t, e->ready) + c_.hit_latency;  // joins a walk still in flight
+    if (write && !e->w) return fault(FaultReason::WriteToReadOnly, bdf, iova, write, at);
+    if (write && track) {
+      if (!e->dirty_known) {
+        if (walker_.set_dirty(e->pte_addr)) ++dirty_sets_;
+        e->dirty_known = true;
+        t = timing_.access(t, 8);
+        if (trace_.enabled())
+          trace_.record(at, "iommu", "ad_set",
+                        {TraceField::hex("iova", iova), TraceField::str("bits", "d"),
+                         TraceField::hex("pte", e->pte_addr)});
+      } else if (!walker_.pte_dirty(e->pte_addr)) {
+        // The hazard flushes exist for: the write leaves no trace in the page table.
+        ++stale_hits_;
+        if (trace_.enabled())
+          trace_.record(at, "iommu", "stale_dirty_hit",
+                        {TraceField::hex("iova", iova), TraceField::hex("pte", e->pte_addr)});
+        if (on_stale_dirty_hit) on_stale_dirty_hit(bdf, iova, e->pbase + (iova - e->vbase), at);
+      }
+    }
+    if (trace_.enabled())
+      trace_.record(at, "iommu", "tlb_hit",
+                    {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
+                     TraceField::dec("ready", t)});
+    out.pa = e->pbase + (iova - e->vbase);
+    out.ready = t;
+    return out;
+  }
+  ++misses_;
+  ++walks_;
+  // A walker takes the walk when one is free; the walk's reads are timed from there.
+  const Ps nominal = c_.walk_overhead + format_->levels() * timing_.latency();
+  const Ps start = walkers_.peek(t, nominal);
+  WalkResult w = walker_.walk(ctx->root, iova, write, track, start);
+  walkers_.book(start, w.done - start);
+  if (w.fault != FaultReason::None) return fault(w.fault, bdf, iova, write, at);
+  if (w.a_set) ++accessed_sets_;
+  if (w.d_set) ++dirty_sets_;
+  IotlbEntry fill;
+  fill.did = ctx->did;
+  fill.pasid = pasid;
+  fill.size_shift = w.size_shift;
+  fill.vbase = iova & ~((1ull << w.size_shift) - 1);
+  fill.pbase = w.pbase;
+  fill.pte_addr = w.pte_addr;
+  fill.r = w.r;
+  fill.w = w.w;
+  // With tracking off the hardware never needs to update D, so a writable entry
+  // acts as dirty-known: why enabling tracking must flush the IOTLB.
+  fill.dirty_known = track ? w.dirty : w.w;
+  fill.ready = w.done;
+  iotlb_.fill(fill);
+  if (trace_.enabled())
+    trace_.record(at, "iommu", "walk",
+                  {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
+                   TraceField::dec("level", w.leaf_level), TraceField::dec("reads", w.reads),
+                   TraceField::str("a", w.a_set ? "set" : "-"),
+                   TraceField::str("d", w.d_set ? "set" : "-"), TraceField::dec("ready", w.done)});
+  out.pa = w.pbase + (iova - fill.vbase);
+  out.ready = w.done;
+  return out;
+}
+
+unsigned Iommu::apply(const InvDescriptor& d, Ps) {
+  if (d.type == InvDescriptor::kContext) {
+    unsigned n = 0;
+    for (auto it = context_cache_.begin(); it != context_cache_.end();) {
+      bool hit = d.granularity == InvDescriptor::kGlobal ||
+                 (d.granularity == InvDescriptor::kDomain && it->second.did == d.did) ||
+                 (d.granularity == InvDescriptor::kPage && it->first == d.sid);
+      if (hit) {
+        it = context_cache_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    return 0;  // context entries are not IOTLB entries
+  }
+  if (d.type != InvDescriptor::kIotlb) return 0;
+  if (d.granularity == InvDescriptor::kGlobal) return iotlb_.invalidate_all();
+  if (d.granularity == InvDescriptor::kDomain) return iotlb_.invalidate_domain(d.did);
+  return iotlb_.invalidate_range(d.did, d.addr & ~((4096ull << d.am) - 1), 4096ull << d.am);
+}
+
+uint64_t Iommu::mmio_read(uint64_t offset, unsigned, Ps) {
+  switch (offset) {
+    case vtd::GSTS:
+      return gsts_;
+    case vtd::RTADDR:
+      return rtaddr_;
+    case vtd::IQH:
+      return queue_.head();
+    case vtd::IQT:
+      return queue_.tail();
+    case vtd::IQA:
+      return queue_.iqa();
+    default:
+      return 0;
+  }
+}
+
+void Iommu::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
+  switch (offset) {
+    case vtd::GCMD: {
+      uint32_t cmd = uint32_t(value);
+      if (cmd & vtd::SRTP) {
+        root_table_ = rtaddr_;
+        gsts_ |= vtd::SRTP;
+      }
+      if (c_.mode == "passthrough") cmd &= ~vtd::TE;  // the platform keeps translation off
+      gsts_ = (gsts_ & vtd::SRTP) | (cmd & (vtd::TE | vtd::QIE));
+      return;
+    }
+    case vtd::RTADDR:
+      rtaddr_ = value & ~0xfffull;
+      return;
+    case vtd::IQA:
+      queue_.write_iqa(value);
+      return;
+    case vtd::IQT:
+      if (gsts_ & vtd::QIE) queue_.write_tail(value, at);
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace sim

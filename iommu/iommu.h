@@ -1,0 +1,80 @@
+#pragma once
+// The IOMMU core: context (BDF -> domain) through a context cache, the IOTLB with
+// dirty-known entries, the page walker with A/D, and the invalidation queue, all
+// reached by software only through memory and MMIO registers.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "iommu/context_entry.h"
+#include "iommu/inv_queue.h"
+#include "iommu/iommu_config.h"
+#include "iommu/iotlb.h"
+#include "iommu/page_walker.h"
+#include "iommu/vtd_regs.h"
+#include "models/mmio.h"
+#include "models/reservation_calendar.h"
+
+namespace sim {
+
+struct Translation {
+  bool ok = true;
+  FaultReason fault = FaultReason::None;
+  uint64_t pa = 0;
+  Ps ready = 0;  // when the translated access may go to memory
+};
+
+class Iommu : public MmioTarget {
+ public:
+  Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Dispatcher& d,
+        StatsRegistry& stats, TraceRecorder& trace);
+
+  Translation translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
+                        Ps at);
+  // The translated write lands in memory at `at` (for the wait descriptors' drain).
+  void write_visible(Ps at) { drained_ = at > drained_ ? at : drained_; }
+
+  uint64_t mmio_read(uint64_t offset, unsigned size, Ps at) override;
+  void mmio_write(uint64_t offset, uint64_t value, unsigned size, Ps at) override;
+
+  // Set-up before time 0: invalidations complete at once.
+  void set_zero_cost(bool z) { queue_.set_zero_cost(z); }
+  bool translation_enabled() const { return gsts_ & vtd::TE; }
+  const Iotlb& iotlb() const { return iotlb_; }
+  const PageTableFormat& format() const { return *format_; }
+  // The migration oracle's view of the hazard: a write through a dirty-known entry
+  // whose PTE has D clear.
+  std::function<void(uint16_t bdf, uint64_t iova, uint64_t pa, Ps at)> on_stale_dirty_hit;
+
+ private:
+  std::optional<ContextEntry> context(uint16_t bdf, Ps& t);
+  Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
+  unsigned apply(const InvDescriptor& d, Ps now);
+
+  IommuConfig c_;
+  SparseMemory& mem_;
+  MemoryTiming& timing_;
+  TraceRecorder& trace_;
+  std::unique_ptr<PageTableFormat> format_;
+  PageWalker walker_;
+  Iotlb iotlb_;
+  ReservationPool walkers_;
+  InvQueue queue_;
+  std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
+  uint32_t gsts_ = 0;
+  uint64_t rtaddr_ = 0, root_table_ = 0;
+  Ps drained_ = 0;
+
+  uint64_t& hits_;
+  uint64_t& misses_;
+  uint64_t& walks_;
+  uint64_t& accessed_sets_;
+  uint64_t& dirty_sets_;
+  uint64_t& stale_hits_;
+  uint64_t& faults_;
+  uint64_t* fault_by_reason_[5];
+  uint64_t& ctx_misses_;
+};
+
+}  // namespace sim

@@ -1,0 +1,35 @@
+#include "iommu/iommu_config.h"
+
+#include "models/config.h"
+
+namespace sim {
+
+IommuConfig load_iommu_config(ConfigReader& r) {
+  IommuConfig c;
+  c.mode = r.choice("mode", c.mode, {"translate", "passthrough"});
+  c.format = r.choice("format", c.format, {"vtd-ss"});
+  c.levels = unsigned(r.integer("levels", c.levels, 4, 5));
+  c.mmio_base = r.address("mmio_base", c.mmio_base);
+  if (c.mmio_base & 0xfff) r.fail("mmio_base", "expected a 4 KiB aligned address");
+  c.coherent_walk = r.boolean("coherent_walk", c.coherent_walk);
+  ConfigReader t = r.section("iotlb");
+  c.iotlb.entries = unsigned(t.integer("entries", c.iotlb.entries, 1, 1 << 20));
+  c.iotlb.ways = unsigned(t.integer("ways", c.iotlb.ways, 1, 1 << 20));
+  if (c.iotlb.ways > c.iotlb.entries)
+    t.fail("ways", "more ways (" + std::to_string(c.iotlb.ways) + ") than entries (" +
+                       std::to_string(c.iotlb.entries) + ")");
+  if (c.iotlb.entries % c.iotlb.ways) t.fail("ways", "entries must be a multiple of ways");
+  c.iotlb.replacement = t.choice("replacement", c.iotlb.replacement, {"lru", "fifo"});
+  c.walkers = unsigned(r.integer("walkers", c.walkers, 1, 1024));
+  ConfigReader lat = r.section("latency");
+  c.hit_latency = lat.time_ps("iotlb_hit", c.hit_latency);
+  c.walk_overhead = lat.time_ps("walk_overhead", c.walk_overhead);
+  ConfigReader inv = r.section("invalidation");
+  c.invalidation.descriptor = inv.time_ps("descriptor", c.invalidation.descriptor);
+  c.invalidation.wait = inv.time_ps("wait", c.invalidation.wait);
+  c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
+  c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
+  return c;
+}
+
+}  // namespace sim

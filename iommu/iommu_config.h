@@ -1,0 +1,35 @@
+#pragma once
+// platform.iommu: the IOMMU's mode, page-table format, caches and costs.
+#include <cstdint>
+#include <string>
+
+#include "models/units.h"
+
+namespace sim {
+
+class ConfigReader;
+
+struct IommuConfig {
+  std::string mode = "translate";  // translate | passthrough (translation off for everyone)
+  std::string format = "vtd-ss";
+  unsigned levels = 4;
+  uint64_t mmio_base = 0xfed90000;
+  bool coherent_walk = true;  // walks snoop caches: required for dirty tracking
+  struct Iotlb {
+    unsigned entries = 128, ways = 8;
+    std::string replacement = "lru";  // lru | fifo
+  } iotlb;
+  unsigned walkers = 5;         // page walks in flight
+  Ps hit_latency = 2 * kNs;     // IOTLB lookup
+  Ps walk_overhead = 10 * kNs;  // per walk, besides its memory reads
+  struct Invalidation {
+    Ps descriptor = 50 * kNs;  // processing one IOTLB/context descriptor
+    Ps wait = 200 * kNs;       // a wait descriptor (before its status write)
+    unsigned batch = 16;       // descriptors the driver submits before a wait
+    unsigned max_order = 18;   // largest page-selective order; beyond it, a domain invalidation
+  } invalidation;
+};
+
+IommuConfig load_iommu_config(ConfigReader& r);
+
+}  // namespace sim

@@ -1,0 +1,54 @@
+#include "iommu/iommu_tlm.h"
+
+#include <cstring>
+
+#include "models/dma_extension_tlm.h"
+#include "models/sim_time_tlm.h"
+
+namespace sim {
+
+IommuTlm::IommuTlm(sc_core::sc_module_name name, Iommu& core)
+    : sc_module(name), dma_in("dma_in"), mem_out("mem_out"), mmio_in("mmio_in"), core_(core) {
+  dma_in.register_b_transport(this, &IommuTlm::dma);
+  mmio_in.register_b_transport(this, &IommuTlm::mmio);
+}
+
+void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  DmaExtension* ext = gp.get_extension<DmaExtension>();
+  const uint16_t bdf = ext ? ext->requester_id : 0;
+  const uint32_t pasid = ext ? ext->pasid : kNoPasid;
+  const uint64_t iova = gp.get_address();
+  Translation t =
+      core_.translate(bdf, pasid, iova, gp.get_data_length(), gp.is_write(), abs_ps(delay));
+  if (!t.ok) {
+    // An error completion: no byte reaches memory.
+    if (ext) {
+      ext->outcome = DmaExtension::Outcome::Fault;
+      ext->fault_reason = uint8_t(t.fault);
+    }
+    delay = delay_until(t.ready);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (ext) ext->translated = t.pa;
+  gp.set_address(t.pa);
+  delay = delay_until(t.ready);
+  mem_out->b_transport(gp, delay);
+  gp.set_address(iova);
+  if (gp.is_write()) core_.write_visible(abs_ps(delay));
+}
+
+void IommuTlm::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  uint64_t value = 0;
+  const unsigned size = gp.get_data_length();
+  if (gp.is_write()) {
+    std::memcpy(&value, gp.get_data_ptr(), std::min<unsigned>(size, 8));
+    core_.mmio_write(gp.get_address(), value, size, abs_ps(delay));
+  } else {
+    value = core_.mmio_read(gp.get_address(), size, abs_ps(delay));
+    std::memcpy(gp.get_data_ptr(), &value, std::min<unsigned>(size, 8));
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace sim

@@ -1,0 +1,28 @@
+#pragma once
+// The IOMMU's SystemC face: DMA TLPs in (translated, then forwarded to memory, or
+// refused with no byte written), PTE and data traffic out to memory, and its
+// register page for host MMIO.
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "iommu/iommu.h"
+
+namespace sim {
+
+class IommuTlm : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<IommuTlm> dma_in;
+  tlm_utils::simple_initiator_socket<IommuTlm> mem_out;
+  tlm_utils::simple_target_socket<IommuTlm> mmio_in;
+
+  IommuTlm(sc_core::sc_module_name name, Iommu& core);
+
+ private:
+  void dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  Iommu& core_;
+};
+
+}  // namespace sim

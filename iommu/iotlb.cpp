@@ -1,0 +1,87 @@
+#include "iommu/iotlb.h"
+
+namespace sim {
+
+Iotlb::Iotlb(unsigned entries, unsigned ways, bool lru)
+    : slots_(entries), sets_(entries / ways), ways_(ways), lru_(lru) {}
+
+unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
+  uint64_t h = vpage ^ (uint64_t(did) * 0x9e3779b1u);
+  return unsigned(h % sets_);
+}
+
+IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
+  for (uint8_t shift : {12, 21, 30}) {
+    uint64_t vpage = iova >> shift;
+    IotlbEntry* set = &slots_[size_t(set_of(did, vpage)) * ways_];
+    for (unsigned w = 0; w < ways_; ++w) {
+      IotlbEntry& e = set[w];
+      if (e.valid && e.size_shift == shift && e.did == did && e.pasid == pasid &&
+          (e.vbase >> shift) == vpage) {
+        if (lru_) e.stamp = ++clock_;
+        return &e;
+      }
+    }
+  }
+  return nullptr;
+}
+
+IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
+  IotlbEntry* set = &slots_[size_t(set_of(in.did, in.vbase >> in.size_shift)) * ways_];
+  IotlbEntry* victim = &set[0];
+  for (unsigned w = 0; w < ways_; ++w) {
+    IotlbEntry& e = set[w];
+    if (e.valid && e.did == in.did && e.pasid == in.pasid && e.size_shift == in.size_shift &&
+        e.vbase == in.vbase) {
+      victim = &e;  // refill in place
+      break;
+    }
+    if (!e.valid) {
+      if (victim->valid) victim = &e;
+      continue;
+    }
+    if (victim->valid && e.stamp < victim->stamp) victim = &e;
+  }
+  *victim = in;
+  victim->valid = true;
+  victim->stamp = ++clock_;
+  return victim;
+}
+
+unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length) {
+  unsigned killed = 0;
+  const uint64_t end = addr + length;
+  for (IotlbEntry& e : slots_) {
+    if (!e.valid || e.did != did) continue;
+    uint64_t e_end = e.vbase + (1ull << e.size_shift);
+    if (e.vbase < end && addr < e_end) {  // overlaps, large pages partially included
+      e.valid = false;
+      ++killed;
+    }
+  }
+  return killed;
+}
+
+unsigned Iotlb::invalidate_domain(uint16_t did) {
+  unsigned killed = 0;
+  for (IotlbEntry& e : slots_)
+    if (e.valid && e.did == did) {
+      e.valid = false;
+      ++killed;
+    }
+  return killed;
+}
+
+unsigned Iotlb::invalidate_all() {
+  unsigned killed = occupancy();
+  for (IotlbEntry& e : slots_) e.valid = false;
+  return killed;
+}
+
+unsigned Iotlb::occupancy() const {
+  unsigned n = 0;
+  for (const IotlbEntry& e : slots_) n += e.valid;
+  return n;
+}
+
+}  // namespace sim

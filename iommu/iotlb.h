@@ -1,0 +1,51 @@
+#pragma once
+// The IOTLB: a set-associative cache of translations, tagged by (domain, PASID, IOVA
+// page, page size). Each entry keeps its permissions, whether the hardware already
+// knows the page is dirty (so a write through it touches no page table), and the
+// time it becomes ready (a lookup before it joins the walk in flight).
+#include <cstdint>
+#include <vector>
+
+#include "models/units.h"
+
+namespace sim {
+
+struct IotlbEntry {
+  bool valid = false;
+  uint16_t did = 0;
+  uint32_t pasid = 0;
+  uint8_t size_shift = 12;  // 12, 21, 30
+  uint64_t vbase = 0;       // IOVA of the page
+  uint64_t pbase = 0;       // physical base
+  uint64_t pte_addr = 0;    // where the leaf lives (for the D update)
+  bool r = false, w = false;
+  bool dirty_known = false;
+  Ps ready = 0;
+  uint64_t stamp = 0;  // LRU: last use; FIFO: fill
+};
+
+class Iotlb {
+ public:
+  Iotlb(unsigned entries, unsigned ways, bool lru);
+
+  // The entry covering iova for (did, pasid) at any page size, or nullptr.
+  IotlbEntry* lookup(uint16_t did, uint32_t pasid, uint64_t iova);
+  // Fills an entry (evicting by LRU/FIFO within its set); returns it.
+  IotlbEntry* fill(const IotlbEntry& e);
+  // Invalidations return how many entries they killed.
+  unsigned invalidate_range(uint16_t did, uint64_t addr, uint64_t length);
+  unsigned invalidate_domain(uint16_t did);
+  unsigned invalidate_all();
+  unsigned occupancy() const;
+  unsigned entries() const { return unsigned(slots_.size()); }
+
+ private:
+  unsigned set_of(uint16_t did, uint64_t vpage) const;
+
+  std::vector<IotlbEntry> slots_;  // sets_ * ways_
+  unsigned sets_, ways_;
+  bool lru_;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,73 @@
+#include "iommu/page_walker.h"
+
+namespace sim {
+
+const char* fault_name(FaultReason r) {
+  switch (r) {
+    case FaultReason::None:
+      return "none";
+    case FaultReason::NotPresent:
+      return "not_present";
+    case FaultReason::WriteToReadOnly:
+      return "write_to_readonly";
+    case FaultReason::ContextNotPresent:
+      return "context_not_present";
+    case FaultReason::BeyondFormat:
+      return "beyond_format";
+  }
+  return "?";
+}
+
+WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start) {
+  WalkResult r;
+  Ps t = start + overhead_;
+  uint64_t table = root;
+  for (unsigned level = f_.levels(); level >= 1; --level) {
+    const uint64_t addr = table + 8ull * f_.index(iova, level);
+    t = timing_.access(t, 8);
+    ++r.reads;
+    uint64_t* word = mem_.word64(addr);
+    Pte p = f_.decode(*word, level);
+    if (!p.present) {
+      r.fault = FaultReason::NotPresent;
+      break;
+    }
+    if (!p.leaf) {
+      table = p.addr;
+      continue;
+    }
+    if (write && !p.w) {
+      r.fault = FaultReason::WriteToReadOnly;
+      break;
+    }
+    r.leaf_level = level;
+    r.pte_addr = addr;
+    r.size_shift = uint8_t(12 + 9 * (level - 1));
+    r.pbase = p.addr;
+    r.r = p.r;
+    r.w = p.w;
+    if (track) {
+      // One atomic read-modify-write at the translation's time.
+      uint64_t updated = f_.with_access(*word, write);
+      r.a_set = !p.a;
+      r.d_set = write && !p.d;
+      if (updated != *word) {
+        *word = updated;
+        t = timing_.access(t, 8);
+      }
+    }
+    r.dirty = f_.dirty(*word);
+    break;
+  }
+  r.done = t;
+  return r;
+}
+
+bool PageWalker::set_dirty(uint64_t pte_addr) {
+  uint64_t* word = mem_.word64(pte_addr);
+  bool was_clean = !f_.dirty(*word);
+  *word = f_.with_access(*word, true);
+  return was_clean;
+}
+
+}  // namespace sim

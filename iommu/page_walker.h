@@ -1,0 +1,53 @@
+#pragma once
+// The page walker: reads PTEs from memory level by level (each a timed read on the
+// memory channel) and, when the domain tracks A/D, sets A (and D on a write) with
+// an atomic read-modify-write at the translation's time.
+#include <cstdint>
+
+#include "iommu/page_table_format.h"
+#include "models/memory_timing.h"
+#include "models/sparse_memory.h"
+
+namespace sim {
+
+enum class FaultReason : uint8_t {
+  None = 0,
+  NotPresent = 1,
+  WriteToReadOnly = 2,
+  ContextNotPresent = 3,  // blocked device or no context entry
+  BeyondFormat = 4,       // IOVA above what the format translates
+};
+const char* fault_name(FaultReason r);
+
+struct WalkResult {
+  FaultReason fault = FaultReason::None;
+  unsigned leaf_level = 0;
+  uint64_t pte_addr = 0;
+  uint64_t pbase = 0;  // page base
+  uint8_t size_shift = 12;
+  bool r = false, w = false;
+  bool a_set = false, d_set = false;  // this walk set them
+  bool dirty = false;                 // D after the walk
+  unsigned reads = 0;
+  Ps done = 0;
+};
+
+class PageWalker {
+ public:
+  PageWalker(const PageTableFormat& f, SparseMemory& mem, MemoryTiming& timing, Ps overhead)
+      : f_(f), mem_(mem), timing_(timing), overhead_(overhead) {}
+
+  // Walks for `iova` from `root`, starting at `start`; `track` enables A/D updates.
+  WalkResult walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start);
+  // Sets D (and A) on the leaf at pte_addr; true when D was clear.
+  bool set_dirty(uint64_t pte_addr);
+  bool pte_dirty(uint64_t pte_addr) const { return f_.dirty(mem_.read64(pte_addr)); }
+
+ private:
+  const PageTableFormat& f_;
+  SparseMemory& mem_;
+  MemoryTiming& timing_;
+  Ps overhead_;
+};
+
+}  // namespace sim

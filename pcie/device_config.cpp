@@ -1,0 +1,102 @@
+#include "pcie/device_config.h"
+
+#include <cstdio>
+#include <set>
+
+#include "models/config.h"
+
+namespace sim {
+
+bool parse_bdf(const std::string& t, uint16_t& out) {
+  unsigned bus, dev, fn;
+  char tail;
+  if (std::sscanf(t.c_str(), "%2x:%2x.%1x%c", &bus, &dev, &fn, &tail) != 3) return false;
+  if (t.size() != 7 || bus > 255 || dev > 31 || fn > 7) return false;
+  out = uint16_t(bus << 8 | dev << 3 | fn);
+  return true;
+}
+
+std::string format_bdf(uint16_t b) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02x:%02x.%x", b >> 8, (b >> 3) & 31, b & 7);
+  return buf;
+}
+
+namespace {
+
+void load_start(ConfigReader& j, const char* key, DmaJobConfig& c, bool required) {
+  c.start_mark = j.mark(key);
+  if (j.is_map(key)) {
+    ConfigReader s = j.map(key);
+    c.start_after = s.text("after");
+    return;
+  }
+  c.start = required ? j.time_ps(key) : j.time_ps(key, 0);
+}
+
+DmaJobConfig load_job(ConfigReader& j) {
+  DmaJobConfig c;
+  c.name = j.text("name");
+  c.write = j.choice("op", {"write", "read"}) == "write";
+  if (j.has("at")) {  // one exact DMA
+    c.one_shot = true;
+    load_start(j, "at", c, true);
+    c.iova = j.address("iova");
+    c.length = j.size("length");
+    if (c.length == 0) j.fail("length", "expected a length above 0");
+    if (c.iova + c.length < c.iova) j.fail("length", "the DMA wraps around the address space");
+    c.size = c.length;
+    c.count = 1;
+    return c;
+  }
+  ConfigReader region = j.map("region");
+  c.iova = region.address("iova");
+  c.length = region.size("length");
+  if (c.length == 0) region.fail("length", "expected a region length above 0");
+  if (c.iova + c.length < c.iova)
+    region.fail("length", "the region wraps around the address space");
+  c.size = j.size("size");
+  if (c.size == 0) j.fail("size", "expected a request size above 0");
+  if (c.size > c.length) j.fail("size", "a request is larger than its region");
+  std::string pattern = j.choice("pattern", "sequential", {"sequential", "random", "stride"});
+  c.pattern = pattern == "random"   ? DmaPattern::Random
+              : pattern == "stride" ? DmaPattern::Stride
+                                    : DmaPattern::Sequential;
+  if (c.pattern == DmaPattern::Stride) {
+    c.stride = j.size("stride");
+    if (c.stride == 0) j.fail("stride", "expected a stride above 0");
+  }
+  if (j.is_keyword("rate", "max")) {
+    j.keyword("rate", "max");
+  } else {
+    c.rate = j.rate("rate");
+  }
+  load_start(j, "start", c, false);
+  if (j.has("stop")) {
+    c.stop = j.time_ps("stop");
+    if (c.start_after.empty() && c.stop <= c.start) j.fail("stop", "stop must come after start");
+  }
+  if (j.has("count")) c.count = uint64_t(j.integer("count", 1, INT64_MAX));
+  return c;
+}
+
+}  // namespace
+
+DeviceConfig load_device_config(ConfigReader& r) {
+  DeviceConfig d;
+  d.name = r.text("name");
+  std::string bdf = r.text("bdf");
+  if (!parse_bdf(bdf, d.bdf))
+    r.fail("bdf", "expected a requester id bus:dev.fn such as 01:00.0, got '" + bdf + "'");
+  d.tags = unsigned(r.integer("tags", d.tags, 1, 1024));
+  std::set<std::string> names;
+  for (ConfigReader j : r.list("dma")) {
+    DmaJobConfig job = load_job(j);
+    if (!names.insert(job.name).second)
+      j.fail("name", "a job named '" + job.name + "' exists already");
+    d.jobs.push_back(std::move(job));
+  }
+  return d;
+}
+
+}  // namespace sim

@@ -1,0 +1,46 @@
+#pragma once
+// devices[]: an endpoint with its requester id and its DMA jobs — streams of
+// requests over a region at a rate, and one-shot DMAs at exact times.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/input_error.h"
+#include "models/units.h"
+
+namespace sim {
+
+class ConfigReader;
+
+enum class DmaPattern { Sequential, Random, Stride };
+
+struct DmaJobConfig {
+  std::string name;
+  bool write = true;
+  bool one_shot = false;
+  uint64_t iova = 0;    // region start, or the one DMA's address
+  uint64_t length = 0;  // region length, or the one DMA's length
+  uint64_t size = 0;    // bytes per request (streams)
+  DmaPattern pattern = DmaPattern::Sequential;
+  uint64_t stride = 0;
+  uint64_t rate = 0;        // bytes/s of requests; 0 = max (bounded by link, tags)
+  Ps start = 0;             // first issue (or the one-shot's time)
+  std::string start_after;  // a host step's name: start when it ends
+  SourceMark start_mark;
+  Ps stop = 0;         // 0: none
+  uint64_t count = 0;  // 0: none
+};
+
+struct DeviceConfig {
+  std::string name;
+  uint16_t bdf = 0;
+  unsigned tags = 32;  // non-posted reads in flight
+  std::vector<DmaJobConfig> jobs;
+};
+
+DeviceConfig load_device_config(ConfigReader& r);
+// "bus:dev.fn" -> requester id; false when malformed.
+bool parse_bdf(const std::string& text, uint16_t& out);
+std::string format_bdf(uint16_t bdf);
+
+}  // namespace sim

@@ -1,0 +1,219 @@
+#include "pcie/endpoint.h"
+
+#include <algorithm>
+
+namespace sim {
+
+Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& d,
+                   StatsRegistry& stats, TraceRecorder& trace, uint64_t seed)
+    : dev_(dev),
+      pcie_(pcie),
+      d_(d),
+      trace_(trace),
+      component_("dev." + dev.name),
+      ovh_(tlp_overheads(pcie)),
+      rates_(link_rates(pcie)),
+      tx_(rates_),
+      rx_(rates_),
+      tags_free_(dev.tags),
+      requests_stat_(stats.counter(component_ + ".requests", "count", "DMA requests issued")),
+      bytes_written_(stats.counter(component_ + ".bytes_written", "bytes",
+                                   "bytes of DMA writes that reached the root complex")),
+      bytes_read_(stats.counter(component_ + ".bytes_read", "bytes",
+                                "bytes of DMA reads completed back at the device")),
+      faults_(stats.counter(component_ + ".faults", "count", "TLPs the IOMMU refused")),
+      tlps_(stats.counter(component_ + ".tlps", "count", "request TLPs sent")),
+      read_latency_(stats.histogram(component_ + ".read_latency_ns", "ns",
+                                    "DMA read latency, issue to last completion")) {
+  for (const DmaJobConfig& j : dev.jobs) jobs_.emplace_back(j, seed, dev.name);
+  const std::string link = "pcie." + dev.name;
+  stats.computed(link + ".tx.tlps", "count", "TLPs sent device to host",
+                 [this] { return StatValue(int64_t(tx_.tlps())); });
+  stats.computed(link + ".tx.wire_bytes", "bytes", "bytes on the wire device to host",
+                 [this] { return StatValue(int64_t(tx_.wire_bytes())); });
+  stats.computed(link + ".rx.tlps", "count", "TLPs sent host to device",
+                 [this] { return StatValue(int64_t(rx_.tlps())); });
+  stats.computed(link + ".rx.wire_bytes", "bytes", "bytes on the wire host to device",
+                 [this] { return StatValue(int64_t(rx_.wire_bytes())); });
+  auto util = [this](const LinkDirection& l) {
+    return StatValue(end_ ? double(std::min(l.busy_ps(), end_)) / double(end_) : 0.0);
+  };
+  stats.computed(link + ".tx.utilisation", "ratio", "busy time of the device-to-host direction",
+                 [this, util] { return util(tx_); });
+  stats.computed(link + ".rx.utilisation", "ratio", "busy time of the host-to-device direction",
+                 [this, util] { return util(rx_); });
+  stats.computed(component_ + ".goodput_gbps", "Gb/s",
+                 "bytes completed before the end / (end - first job start)",
+                 [this] { return StatValue(goodput_); });
+  stats.computed(component_ + ".inflight_at_end", "count", "requests issued but not completed",
+                 [this] { return StatValue(int64_t(inflight_end_)); });
+}
+
+template <class T>
+uint32_t Endpoint::put(std::vector<T>& v, std::vector<uint32_t>& free, T item) {
+  if (free.empty()) {
+    v.push_back(item);
+    return uint32_t(v.size() - 1);
+  }
+  uint32_t i = free.back();
+  free.pop_back();
+  v[i] = item;
+  return i;
+}
+
+void Endpoint::start() {
+  schedule_issue();
+}
+
+void Endpoint::start_job_after_step(const std::string& step, Ps at) {
+  bool any = false;
+  for (DmaJob& j : jobs_)
+    if (j.waiting_for_step() && j.config().start_after == step) {
+      j.start_at(at);
+      any = true;
+    }
+  if (any) schedule_issue();
+}
+
+bool Endpoint::idle() const {
+  if (requests_open_) return false;
+  for (const DmaJob& j : jobs_)
+    if (!j.finished() && !j.waiting_for_step()) return false;
+  return true;
+}
+
+// The earliest job that can issue: reads also need tags for every MRd of the request.
+void Endpoint::schedule_issue() {
+  Ps t = kNever;
+  for (const DmaJob& j : jobs_) {
+    Ps n = j.next_time();
+    if (n == kNever) continue;
+    if (!j.config().write &&
+        count_tlps(0, j.config().size, pcie_.mrrs) > tags_free_)  // blocked until a completion
+      continue;
+    t = std::min(t, n);
+  }
+  if (t == kNever || t >= issue_at_) return;
+  t = std::max(t, d_.now());
+  issue_at_ = t;
+  d_.schedule(t, Rank::Device, this, (++issue_gen_ << 2) | kIssue);
+}
+
+void Endpoint::on_event(Ps now, uint64_t arg) {
+  switch (arg & 3) {
+    case kIssue: {
+      if ((arg >> 2) != issue_gen_) return;  // superseded by an earlier issue
+      issue_at_ = kNever;
+      // Jobs ready now go in job order; one request per event keeps ties exact.
+      for (unsigned i = 0; i < jobs_.size(); ++i) {
+        const DmaJob& j = jobs_[i];
+        if (j.next_time() > now) continue;
+        if (!j.config().write && count_tlps(0, j.config().size, pcie_.mrrs) > tags_free_) continue;
+        issue(i, now);
+        break;
+      }
+      schedule_issue();
+      return;
+    }
+    case kArrive:
+      arrive(uint32_t(arg >> 2), now);
+      return;
+    case kReadDone:
+      read_done(uint32_t(arg >> 2), now);
+      return;
+  }
+}
+
+void Endpoint::issue(unsigned job, Ps now) {
+  DmaJob& j = jobs_[job];
+  const bool write = j.config().write;
+  const uint64_t size = j.config().size;
+  const uint64_t iova = j.take();
+  chunks_.clear();
+  split_tlps(iova, size, write ? pcie_.mps : pcie_.mrrs, chunks_);
+  uint32_t req =
+      put(requests_, free_requests_,
+          Request{job, write, iova, size, now, uint32_t(chunks_.size()), false, next_id_++});
+  ++requests_open_;
+  ++requests_stat_;
+  if (!write) tags_free_ -= unsigned(chunks_.size());
+  if (trace_.enabled())
+    trace_.record(now, component_, "dma",
+                  {TraceField::str("op", write ? "write" : "read"), TraceField::hex("iova", iova),
+                   TraceField::dec("size", size), TraceField::str("job", j.config().name)},
+                  TracePhase::Begin, requests_[req].id);
+  Ps last = now;
+  for (uint32_t i = 0; i < chunks_.size(); ++i) {
+    const Chunk& c = chunks_[i];
+    last = tx_.send(now, (write ? c.len : 0) + (write ? ovh_.mwr : ovh_.mrd));
+    ++tlps_;
+    uint32_t slot = put(inflight_, free_inflight_,
+                        InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len}});
+    d_.schedule(last, Rank::Device, this, (uint64_t(slot) << 2) | kArrive);
+  }
+  // At rate max the next request waits for the link to be free again.
+  if (!j.config().rate) j.hold_until(last);
+}
+
+void Endpoint::arrive(uint32_t slot, Ps now) {
+  const Tlp tlp = inflight_[slot].tlp;
+  const uint32_t req = inflight_[slot].request;
+  TlpResult r = port_->send(tlp, now);
+  if (r.fault) {
+    ++faults_;
+    requests_[req].faulted = true;
+  }
+  if (trace_.enabled())
+    trace_.record(
+        now, component_, tlp.write ? "mwr" : "mrd",
+        {TraceField::hex("addr", tlp.addr), TraceField::dec("len", tlp.len),
+         TraceField::dec("id", tlp.request_id), TraceField::str("ok", r.fault ? "no" : "yes")});
+  if (tlp.write) {
+    if (!r.fault) bytes_written_ += tlp.len;
+    free_inflight_.push_back(slot);
+    finish_tlp(req, now);
+    return;
+  }
+  // Completions leave the root complex once the data is there, split at MPS (or RCB).
+  chunks_.clear();
+  split_tlps(tlp.addr, tlp.len, pcie_.completions_at_rcb ? pcie_.rcb : pcie_.mps, chunks_);
+  Ps last = r.done;
+  for (const Chunk& c : chunks_) last = rx_.send(r.done, c.len + ovh_.cpld);
+  d_.schedule(last, Rank::Device, this, (uint64_t(slot) << 2) | kReadDone);
+}
+
+void Endpoint::read_done(uint32_t slot, Ps now) {
+  const uint32_t req = inflight_[slot].request;
+  if (!requests_[req].faulted) bytes_read_ += inflight_[slot].tlp.len;
+  free_inflight_.push_back(slot);
+  ++tags_free_;
+  finish_tlp(req, now);
+  schedule_issue();
+}
+
+void Endpoint::finish_tlp(uint32_t req, Ps now) {
+  Request& r = requests_[req];
+  if (--r.tlps_left) return;
+  if (!r.write) read_latency_.add((now - r.issued) / kNs);
+  if (trace_.enabled())
+    trace_.record(now, component_, "dma",
+                  {TraceField::str("op", r.write ? "write" : "read"),
+                   TraceField::str("ok", r.faulted ? "no" : "yes")},
+                  TracePhase::End, r.id);
+  --requests_open_;
+  free_requests_.push_back(req);
+}
+
+void Endpoint::finalize(Ps end) {
+  // Goodput: bytes completed before the end over the time since the first job started.
+  Ps first = kNever;
+  for (const DmaJob& j : jobs_)
+    if (!j.waiting_for_step()) first = std::min(first, j.started_at());
+  double bytes = double(bytes_written_ + bytes_read_);
+  double secs = first < end ? double(end - first) / double(kSec) : 0.0;
+  goodput_ = secs > 0 ? bytes * 8 / secs / 1e9 : 0.0;
+  inflight_end_ = requests_open_;
+  end_ = end;
+}
+
+}  // namespace sim

@@ -1,0 +1,36 @@
+#pragma once
+// The SystemC face of an endpoint: its TLPs cross an initiator socket into the root
+// complex, carrying requester id and request id in a DmaExtension.
+#include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "models/payload_pool_tlm.h"
+#include "pcie/endpoint.h"
+
+namespace sim {
+
+class EndpointTlm : public sc_core::sc_module, public TlpPort {
+ public:
+  tlm_utils::simple_initiator_socket<EndpointTlm> socket;
+
+  EndpointTlm(sc_core::sc_module_name name, const DeviceConfig& dev, const PcieConfig& pcie,
+              Dispatcher& d, StatsRegistry& stats, TraceRecorder& trace, PayloadPool& pool,
+              uint64_t seed);
+
+  Endpoint& core() { return core_; }
+  void start() { core_.start(); }
+  void start_job_after_step(const std::string& step, Ps at) {
+    core_.start_job_after_step(step, at);
+  }
+  bool idle() const { return core_.idle(); }
+  void finalize(Ps end) { core_.finalize(end); }
+
+  TlpResult send(const Tlp& tlp, Ps at) override;
+
+ private:
+  Endpoint core_;
+  PayloadPool& pool_;
+};
+
+}  // namespace sim

@@ -1,0 +1,46 @@
+#pragma once
+// A PCIe link's timing after the pcie-bench model: raw rate from generation, lanes
+// and encoding, derated for ACK and flow-control DLLPs and SKIP ordered sets (the
+// spec's recommended rates); per-TLP framing and header bytes; one reservation
+// calendar per direction so requests and completions contend exactly.
+#include <cstdint>
+
+#include "models/reservation_calendar.h"
+#include "pcie/pcie_config.h"
+
+namespace sim {
+
+// Wire bytes of each TLP kind beyond its payload (framing + DLLP + TLP header [+ ECRC]).
+struct TlpOverheads {
+  unsigned mwr, mrd, cpld;
+};
+TlpOverheads tlp_overheads(const PcieConfig& c);
+
+// Rates as exact fractions of bits per second.
+struct LinkRates {
+  unsigned __int128 raw_num, raw_den;  // raw bytes/s = num / den
+  unsigned __int128 tlp_num, tlp_den;  // TLP-layer bytes/s after DLLP and SKIP overhead
+  double raw_gbps() const;
+  double tlp_gbps() const;
+};
+LinkRates link_rates(const PcieConfig& c);
+
+// One direction of a link: serialisation at the TLP-layer rate, booked in a calendar.
+class LinkDirection {
+ public:
+  explicit LinkDirection(const LinkRates& r);
+  // Books `wire_bytes` at or after `ready`; returns when the TLP has fully arrived.
+  Ps send(Ps ready, uint64_t wire_bytes);
+  Ps duration(uint64_t wire_bytes) const;
+  uint64_t tlps() const { return tlps_; }
+  uint64_t wire_bytes() const { return wire_bytes_; }
+  Ps busy_ps() const { return calendar_.busy_ps(); }
+
+ private:
+  unsigned __int128 ps_per_byte_fp_;  // 32.32 fixed point
+  ReservationCalendar calendar_;
+  uint64_t carry_ = 0;
+  uint64_t tlps_ = 0, wire_bytes_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,27 @@
+#pragma once
+// DMA payload bytes are a pure function of (request, offset): nothing is stored to
+// know what a device wrote, and a reader can check what it got.
+#include <cstdint>
+#include <cstring>
+
+namespace sim {
+
+inline uint64_t payload_word(uint64_t request_id, uint64_t word_index) {
+  uint64_t z = request_id * 0x9e3779b97f4a7c15ull ^ (word_index + 0x632be59bd9b4e019ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Bytes [offset, offset+len) of request `request_id`'s payload.
+inline void fill_payload(uint64_t request_id, uint64_t offset, uint8_t* dst, uint32_t len) {
+  for (uint32_t i = 0; i < len;) {
+    uint64_t w = payload_word(request_id, (offset + i) / 8);
+    uint32_t in_word = uint32_t((offset + i) % 8);
+    uint32_t n = 8 - in_word < len - i ? 8 - in_word : len - i;
+    std::memcpy(dst + i, reinterpret_cast<const uint8_t*>(&w) + in_word, n);
+    i += n;
+  }
+}
+
+}  // namespace sim
