@@ -31,12 +31,14 @@ class InputError : public std::runtime_error {
   static std::string format(const SourceMark& m, const std::string& key, const std::string& msg) {
     std::string s;
     if (!m.file.empty()) {
-      s = m.file;
-      if (m.line > 0) s += ":" + std::to_string(m.line) + ":" + std::to_string(m.column);
-      s += ": ";
+      s.append(m.file);
+      if (m.line > 0)
+        s.append(":").append(std::to_string(m.line)).append(":").append(std::to_string(m.column));
+      s.append(": ");
     }
-    if (!key.empty()) s += key + ": ";
-    return s + msg;
+    if (!key.empty()) s.append(key).append(": ");
+    s.append(msg);
+    return s;
   }
 
  private:

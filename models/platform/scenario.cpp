@@ -33,7 +33,8 @@ std::vector<DeviceConfig> load_devices(ConfigReader& root) {
 Scenario load_scenario(ConfigDoc& doc) {
   ConfigReader r = doc.root();
   Scenario s;
-  r.integer("version", 1, 1, 1);
+  if (r.integer("version", 1, 0, INT64_MAX) != 1)
+    r.fail("version", "this iommu-sim reads scenario format version 1");
   s.name = r.text("name");
   s.seed = uint64_t(r.integer("seed", 1, 0, INT64_MAX));
 
