@@ -3,7 +3,12 @@
 if(NOT DEFINED EXPECT_RC)
   set(EXPECT_RC 0)
 endif()
-set(args run ${SCENARIO} -o ${OUT} --trace text)
+# Only scenarios with a trace golden pay for writing a trace.
+if(EXISTS ${GOLDEN}.trace.txt)
+  set(args run ${SCENARIO} -o ${OUT} --trace text)
+else()
+  set(args run ${SCENARIO} -o ${OUT} --trace none)
+endif()
 if(DEFINED QUANTUM)
   list(APPEND args --quantum ${QUANTUM})
 endif()
