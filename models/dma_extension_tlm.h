@@ -5,9 +5,9 @@
 
 #include <cstdint>
 
-namespace sim {
+#include "models/requester.h"
 
-inline constexpr uint32_t kNoPasid = 0xFFFFFFFFu;
+namespace sim {
 
 struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   enum class AddressType : uint8_t { Untranslated, TranslationRequest, Translated };
