@@ -7,7 +7,9 @@
 namespace sim {
 
 namespace {
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 }  // namespace
 
 double model_write_gbps(const PcieConfig& c, uint64_t size) {

@@ -63,7 +63,9 @@ struct IommuRig {
   Translation write(uint64_t iova, Ps at, uint16_t bdf = kBdf) {
     return iommu->translate(bdf, kNoPasid, iova, 64, true, at);
   }
-  Translation read(uint64_t iova, Ps at) { return iommu->translate(kBdf, kNoPasid, iova, 64, false, at); }
+  Translation read(uint64_t iova, Ps at) {
+    return iommu->translate(kBdf, kNoPasid, iova, 64, false, at);
+  }
   // Submits descriptors plus a wait at `at`; returns the status value to watch.
   uint32_t submit(std::vector<InvDescriptor> descs, Ps at) {
     descs.push_back(InvDescriptor::wait(kStatus, ++seq));

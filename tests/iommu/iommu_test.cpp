@@ -35,9 +35,10 @@ TEST_CASE("vtd-ss: encode and decode every level and leaf size") {
 }
 
 TEST_CASE("descriptors round-trip their encodings") {
-  for (InvDescriptor d : {InvDescriptor::iotlb_page(7, 0x12345000, 9, true), InvDescriptor::iotlb_domain(3),
-                          InvDescriptor::iotlb_global(), InvDescriptor::context_device(2, 0x0108),
-                          InvDescriptor::context_domain(9), InvDescriptor::wait(0x2004, 77)}) {
+  for (InvDescriptor d :
+       {InvDescriptor::iotlb_page(7, 0x12345000, 9, true), InvDescriptor::iotlb_domain(3),
+        InvDescriptor::iotlb_global(), InvDescriptor::context_device(2, 0x0108),
+        InvDescriptor::context_domain(9), InvDescriptor::wait(0x2004, 77)}) {
     uint64_t lo, hi;
     d.encode(lo, hi);
     InvDescriptor e = InvDescriptor::decode(lo, hi);
@@ -90,7 +91,8 @@ TEST_CASE("A/D: a read sets A only, a write sets A and D, nothing without tracki
   CHECK(off.mem.read64(pte2) == off.f.make_leaf(0x7000'0000, 1, true, true));
 }
 
-TEST_CASE("a write through a dirty-known entry after a clear sets nothing until the flush completes") {
+TEST_CASE(
+    "a write through a dirty-known entry after a clear sets nothing until the flush completes") {
   IommuRig rig;
   rig.set_context(true, true);
   uint64_t pte = rig.map(0x5000, 0x7000'5000);
@@ -137,8 +139,8 @@ TEST_CASE("wait drains: it completes only after translated writes are visible") 
 TEST_CASE("the queue ring wraps around") {
   IommuRig rig;
   for (int round = 0; round < 100; ++round) {
-    uint32_t s = rig.submit({InvDescriptor::iotlb_global(), InvDescriptor::iotlb_global()},
-                            rig.d.now());
+    uint32_t s =
+        rig.submit({InvDescriptor::iotlb_global(), InvDescriptor::iotlb_global()}, rig.d.now());
     rig.d.run_until(rig.d.now() + 10 * kUs);
     REQUIRE(rig.mem.read32(IommuRig::kStatus) == s);
   }
@@ -164,7 +166,7 @@ TEST_CASE("IOTLB: page-selective order k kills exactly what it covers, large pag
   CHECK(t.occupancy() == 5);
   CHECK(t.invalidate_range(1, 0x0000, 0x2000) == 2);  // order 1 at 0: two pages
   CHECK(t.lookup(1, 0, 0x2000) != nullptr);
-  CHECK(t.invalidate_range(1, 0x1ff000, 0x1000) == 0);  // just below the 2M page
+  CHECK(t.invalidate_range(1, 0x1ff000, 0x1000) == 0);           // just below the 2M page
   CHECK(t.invalidate_range(1, 0x200000 + 0x5000, 0x1000) == 1);  // inside the 2M page
   CHECK(t.invalidate_range(2, 0x400000, 0x1000) == 0);           // other domain
   CHECK(t.invalidate_domain(1) == 2);

@@ -98,9 +98,10 @@ TEST_CASE("saturated 64 B writes match pcie-bench within 1%") {
 
 TEST_CASE("saturated reads match pcie-bench within 1% given enough tags") {
   for (uint64_t size : {64u, 256u, 4096u}) {
-    Rig rig("{name: d, bdf: '01:00.0', tags: 256, dma: [{name: r, op: read, region: {iova: 0, "
-            "length: 1MiB}, size: " +
-            std::to_string(size) + ", rate: max}]}");
+    Rig rig(
+        "{name: d, bdf: '01:00.0', tags: 256, dma: [{name: r, op: read, region: {iova: 0, "
+        "length: 1MiB}, size: " +
+        std::to_string(size) + ", rate: max}]}");
     CHECK(rig.goodput(200 * kUs) == doctest::Approx(model_read_gbps({}, size)).epsilon(0.01));
   }
 }
@@ -154,7 +155,8 @@ TEST_CASE("tags bound reads in flight") {
 TEST_CASE("one-shot DMAs issue at their time; stop ends a stream") {
   Rig rig(
       "{name: d, bdf: '01:00.0', dma: [{name: p, op: write, at: 7us, iova: 0x3000, length: 64}, "
-      "{name: s, op: write, region: {iova: 0, length: 4KiB}, size: 64, rate: 64MB/s, stop: 10us}]}");
+      "{name: s, op: write, region: {iova: 0, length: 4KiB}, size: 64, rate: 64MB/s, stop: "
+      "10us}]}");
   rig.d.run_until(kMs);
   size_t probes = 0, stream = 0;
   for (const Tlp& t : rig.port.seen) (t.addr == 0x3000 ? probes : stream)++;
