@@ -9,8 +9,6 @@ namespace {
 OutputConfig load_output(ConfigReader r) {
   OutputConfig o;
   o.trace = r.choice("trace", o.trace, {"text", "chrome", "both", "none"});
-  o.timeseries_bucket = r.time_ps("timeseries_bucket", o.timeseries_bucket);
-  if (o.timeseries_bucket == 0) r.fail("timeseries_bucket", "expected a time above 0");
   return o;
 }
 

@@ -16,7 +16,6 @@ namespace sim {
 
 struct OutputConfig {
   std::string trace = "both";  // text | chrome | both | none
-  Ps timeseries_bucket = 10 * kUs;
 };
 
 struct Scenario {
