@@ -56,12 +56,13 @@ void InvQueue::start_next(Ps at) {
 void InvQueue::on_event(Ps now, uint64_t) {
   InvDescriptor desc = read(head_);
   if (desc.type == InvDescriptor::kWait) {
-    // Drain: the status may only say "done" once earlier translated writes landed.
-    Ps drained = drained_();
-    if (drained > now) {
-      d_.schedule(drained, Rank::InvalidationCompletion, this, 0);
+    // Drain: the status may only say "done" once the writes translated before the
+    // earlier invalidations took effect have landed (later writes do not count).
+    if (drain_until_ > now) {
+      d_.schedule(drain_until_, Rank::InvalidationCompletion, this, 0);
       return;
     }
+    drain_until_ = 0;
     if (desc.sw) mem_.write32(desc.addr, desc.status);
     ++waits_;
     Ps latency = now - submit_time_[head_];
@@ -72,6 +73,7 @@ void InvQueue::on_event(Ps now, uint64_t) {
           {TraceField::hex("status_addr", desc.addr), TraceField::dec("latency_ps", latency)});
   } else {
     unsigned killed = apply_(desc, now);
+    drain_until_ = std::max(drain_until_, drained_());
     killed_ += killed;
     if (desc.type == InvDescriptor::kIotlb) ++iotlb_descs_;
     if (desc.type == InvDescriptor::kContext) ++context_descs_;

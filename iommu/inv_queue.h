@@ -52,6 +52,7 @@ class InvQueue : public EventTarget {
   uint64_t iqa_ = 0;
   uint64_t head_ = 0, tail_ = 0;  // descriptor indices
   bool busy_ = false;
+  Ps drain_until_ = 0;  // writes translated before the last invalidations land by then
   bool zero_cost_ = false;
   std::vector<Ps> submit_time_;  // per slot: when software handed it over
 

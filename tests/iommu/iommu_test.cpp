@@ -126,10 +126,10 @@ TEST_CASE("wait status is written at completion, not at submit") {
   CHECK(rig.stat("iommu.inv.sync_latency_ns.p50") == 250);
 }
 
-TEST_CASE("wait drains: it completes only after translated writes are visible") {
+TEST_CASE("wait drains: it completes only after writes translated before the invalidation land") {
   IommuRig rig;
-  rig.iommu->write_visible(5 * kUs);
-  uint32_t s = rig.submit({}, kUs);
+  rig.iommu->write_visible(5 * kUs);  // a write translated now, landing at 5 us
+  uint32_t s = rig.submit({InvDescriptor::iotlb_domain(IommuRig::kDid)}, kUs);
   rig.d.run_until(4 * kUs);
   CHECK(rig.mem.read32(IommuRig::kStatus) != s);
   rig.d.run_until(6 * kUs);
