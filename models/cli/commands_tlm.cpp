@@ -83,6 +83,7 @@ int run(const Args& a) {
   StatsRegistry& stats = platform.stats();
   std::vector<std::string> failures = evaluate_checks(s.checks, stats);
   write_file(out / "stats.json", stats.to_json(s.name, s.seed, sim_time).dump(1) + "\n");
+  write_file(out / "stats.txt", stats.table());
   std::string summary = make_summary(s, stats, sim_time, failures);
   write_file(out / "summary.txt", summary);
   std::cout << summary;
