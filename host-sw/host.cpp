@@ -162,8 +162,9 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   IoPagetable& iopt = io->second->iopt;
   if (o == "ioas_destroy") {
     if (io->second->users) co_return Errno::Ebusy;
-    uint64_t n;
-    co_await iopt.unmap(drv_, 0, UINT64_MAX, n);
+    uint64_t n, unpinned;
+    co_await iopt.unmap(drv_, 0, UINT64_MAX, n, unpinned);
+    locked_bytes_ -= unpinned;
     ioas_.erase(io);
     co_return Errno::Ok;
   }
@@ -181,10 +182,10 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   }
   if (o == "ioas_unmap") {
     if (op.length_all && op.iova != 0) co_return Errno::Einval;
-    uint64_t n = 0;
-    const bool pinned = !iopt.domains().empty();
-    Errno e = co_await iopt.unmap(drv_, op.iova, op.length_all ? UINT64_MAX : op.length, n);
-    if (pinned) locked_bytes_ -= std::min(locked_bytes_, n);
+    uint64_t n = 0, unpinned = 0;
+    Errno e =
+        co_await iopt.unmap(drv_, op.iova, op.length_all ? UINT64_MAX : op.length, n, unpinned);
+    locked_bytes_ -= unpinned;  // also for areas removed before an error (not atomic)
     co_return e;
   }
   co_return Errno::Einval;
@@ -330,6 +331,48 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail) {
     if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
   }
   co_return Errno::Ok;
+}
+
+std::string Host::check_invariants() const {
+  uint64_t pinned = 0;
+  for (const auto& [name, io] : ioas_) {
+    const IoPagetable& iopt = io->iopt;
+    uint64_t prev_end = 0;
+    bool first = true;
+    for (const auto& [iova, a] : iopt.areas()) {
+      if (!first && a.iova < prev_end) return "IOAS " + name + ": areas overlap at " + hex(a.iova);
+      first = false;
+      prev_end = a.iova + a.length;
+      if (!iopt.domains().empty()) pinned += a.pinned_bytes();
+      // Sample the area: its first and last pages and up to 64 in between.
+      const uint64_t pages = (a.length + 4095) / 4096, step = pages > 64 ? pages / 64 : 1;
+      std::vector<uint64_t> sample;
+      for (uint64_t p = 0; p < pages; p += step) sample.push_back(p);
+      if (sample.back() != pages - 1) sample.push_back(pages - 1);
+      for (const Domain* d : iopt.domains()) {
+        for (uint64_t p : sample) {
+          const uint64_t at = a.iova + p * 4096;
+          auto [pte_addr, level] = drv_.find_leaf(*d, at);
+          if (!pte_addr)
+            return "IOAS " + name + ": " + hex(at) + " not mapped in domain " +
+                   std::to_string(d->did);
+          Pte pte = drv_.format().decode(env_.memory.read64(pte_addr), level);
+          const uint64_t span = drv_.format().entry_span(level);
+          const uint64_t pa = pte.addr + (at & (span - 1));
+          auto want = vmm_.pa(a.user_va + p * 4096);
+          if (!want) continue;  // the VMM unmapped it; the pinned page stays mapped
+          if (pa != (*want & ~0xfffull))
+            return "IOAS " + name + ": " + hex(at) + " maps " + hex(pa) + ", expected " +
+                   hex(want ? *want : 0);
+          if (pte.w != a.w || pte.r != a.r)
+            return "IOAS " + name + ": " + hex(at) + " has the wrong permission";
+        }
+      }
+    }
+  }
+  if (pinned != locked_bytes_)
+    return "locked " + std::to_string(locked_bytes_) + " bytes, pinned " + std::to_string(pinned);
+  return "";
 }
 
 void Host::finalize() {

@@ -25,6 +25,11 @@ class Host {
   bool steps_done() const { return steps_done_; }
   void on_step_done(std::function<void(const std::string&, Ps)> fn) { step_done_ = std::move(fn); }
   void finalize();  // a step still running at the end fails
+  // The bookkeeping rules that must hold between operations; "" when they do, else
+  // the first one broken: areas never overlap, every area is mapped in every domain of
+  // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
+  // charge equals the pinned bytes.
+  std::string check_invariants() const;
 
  private:
   struct Ioas {

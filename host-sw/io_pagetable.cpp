@@ -57,9 +57,9 @@ Task<Errno> IoPagetable::map_fixed(IommuDriver& drv, const VmmMemory& vmm, uint6
   co_return Errno::Ok;
 }
 
-Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
-                               uint64_t& unmapped) {
-  unmapped = 0;
+Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped,
+                               uint64_t& unpinned) {
+  unmapped = unpinned = 0;
   const bool all = iova == 0 && length == UINT64_MAX;
   if (!all) {
     if (iova == UINT64_MAX || length == UINT64_MAX) co_return Errno::Eoverflow;
@@ -77,6 +77,7 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
     for (Domain* d : domains_) co_await drv.unmap(*d, a.iova, a.length);
     areas_.erase(it);
     unmapped += a.length;
+    if (!domains_.empty()) unpinned += a.pinned_bytes();
   }
   co_return unmapped || all ? Errno::Ok : Errno::Enoent;
 }

@@ -17,6 +17,8 @@ struct IoptArea {
   uint64_t user_va = 0;
   bool r = true, w = true;
   uint64_t last() const { return iova + length - 1; }
+  // Bytes of whole user pages the area pins (and charges to RLIMIT_MEMLOCK).
+  uint64_t pinned_bytes() const { return (user_va % 4096 + length + 4095) / 4096 * 4096; }
 };
 
 class IoPagetable {
@@ -30,7 +32,9 @@ class IoPagetable {
                         uint64_t length, bool r, bool w);
   // Whole areas inside [iova, iova+length) go; a partial area is ENOENT (not atomic:
   // areas before it are already gone). iova 0 with length ~0 unmaps all.
-  Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped);
+  // `unpinned`: the pinned bytes of the removed areas.
+  Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped,
+                    uint64_t& unpinned);
   Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d);
   void remove_domain(Domain* d);
   // The area containing iova, or nullptr.

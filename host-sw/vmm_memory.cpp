@@ -51,8 +51,8 @@ Errno VmmMemory::mmap(const std::string& name, uint64_t size, uint64_t backing, 
 Errno VmmMemory::munmap(const std::string& name) {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return Errno::Einval;
-  VmmMapping& m = by_va_[it->second];
-  phys_.free(m.extent, m.size);
+  // The physical pages stay allocated: IOMMU mappings may still pin them (the kernel
+  // keeps pinned pages after munmap). Pin-aware freeing comes with pfn_reader.
   by_va_.erase(it->second);
   by_name_.erase(it);
   return Errno::Ok;
