@@ -38,6 +38,7 @@ Ps ReservationCalendar::book(Ps ready, Ps duration) {
     busy_.erase(next);
   }
   busy_[start] = end;
+  if (busy_.size() > 256 && booked > kHorizon) forget_before(booked - kHorizon);
   return booked;
 }
 

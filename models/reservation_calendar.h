@@ -12,6 +12,11 @@ namespace sim {
 
 class ReservationCalendar {
  public:
+  // Intervals ending this long before a new booking's start are dropped: no model
+  // books a resource a whole millisecond before another booking of it, so memory
+  // stays bounded over long runs without changing any answer.
+  static constexpr Ps kHorizon = 1'000'000'000;  // 1 ms
+
   Ps book(Ps ready, Ps duration);
   Ps peek(Ps ready, Ps duration) const;
   void forget_before(Ps t);  // drops intervals that end at or before t

@@ -51,6 +51,14 @@ TEST_CASE("calendar: back-to-back bookings queue, gaps are reused, neighbours me
   CHECK(c.peek(0, 10) == 0);
 }
 
+TEST_CASE("calendar: long runs keep a bounded number of intervals") {
+  ReservationCalendar c;
+  for (Ps t = 0; t < 100 * kMs; t += 100 * kNs) c.book(t, 10 * kNs);  // a gap after each
+  CHECK(c.intervals() < 20000);  // about 1 ms worth, not 1 000 000
+  CHECK(c.busy_ps() == 1'000'000ull * 10 * kNs);
+  CHECK(c.book(100 * kMs - 150 * kNs, 5 * kNs) == 100 * kMs - 150 * kNs);  // recent gaps stay
+}
+
 TEST_CASE("reservation pool: earliest server, ties to the lowest index") {
   ReservationPool p(2);
   CHECK(p.book(0, 100) == 0);
