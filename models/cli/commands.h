@@ -15,11 +15,17 @@ struct Args {
   std::string trace;  // empty: the scenario's choice
   std::string quantum;
   bool ignore_time = false;
+  bool ignore_sweep = false;  // run: a point of a sweep runs the file without its sweep
+  std::vector<std::string> vary;
+  unsigned seeds = 0;
+  unsigned jobs = 0;
+  std::string plot;
   std::string component;
 };
 
 int run(const Args&);
 int validate(const Args&);
 int trace_diff(const Args&);
+int sweep(const Args&);
 
 }  // namespace sim::cli

@@ -50,7 +50,7 @@ int run(const Args& a) {
   need_args(a, 1, "one scenario file");
   ConfigDoc doc = load_doc(a);
   Scenario s = load_scenario(doc);
-  if (s.has_sweep)
+  if (s.has_sweep && !a.ignore_sweep)
     throw InputError("sweep", "this scenario holds a sweep: run it with `iommu-sim sweep`");
   std::string trace_kind = a.trace.empty() ? s.output.trace : a.trace;
   if (trace_kind != "text" && trace_kind != "chrome" && trace_kind != "both" &&

@@ -17,6 +17,8 @@ const char* kUsage =
     "  iommu-sim run SCENARIO [-o OUTDIR] [--set PATH=VALUE]... [--seed N] "
     "[--trace text|chrome|both|none] [--quantum TIME]\n"
     "  iommu-sim validate SCENARIO [--set PATH=VALUE]...\n"
+    "  iommu-sim sweep SCENARIO [--vary PATH=V1,V2,...]... [--seeds N] [-j N] [-o OUTDIR] "
+    "[--plot STAT]\n"
     "  iommu-sim trace-diff A B [--ignore-time] [--component NAME]\n"
     "  iommu-sim --help | --version\n"
     "exit codes: 0 ran and every expectation held; 1 an expectation or check failed; "
@@ -57,7 +59,12 @@ int dispatch(int argc, char** argv) {
       "seed", po::value<uint64_t>(), "seed override")("trace", po::value<std::string>(),
                                                       "text|chrome|both|none")(
       "quantum", po::value<std::string>(), "SystemC quantum override (performance only)")(
-      "ignore-time", "trace-diff: ignore the time column")(
+      "ignore-time", "trace-diff: ignore the time column")("ignore-sweep",
+                                                           "run: a sweep point (used by sweep)")(
+      "vary", po::value<std::vector<std::string>>(), "sweep: PATH=V1,V2,...")(
+      "seeds", po::value<unsigned>(), "sweep: seeds per point")("jobs,j", po::value<unsigned>(),
+                                                                "sweep: points in parallel")(
+      "plot", po::value<std::string>(), "sweep: draw STAT as an SVG")(
       "component", po::value<std::string>(), "trace-diff: compare one component only")(
       "args", po::value<std::vector<std::string>>(&positional), "positional");
   po::positional_options_description pos;
@@ -83,11 +90,17 @@ int dispatch(int argc, char** argv) {
   if (vm.count("trace")) a.trace = vm["trace"].as<std::string>();
   if (vm.count("quantum")) a.quantum = vm["quantum"].as<std::string>();
   a.ignore_time = vm.count("ignore-time") > 0;
+  a.ignore_sweep = vm.count("ignore-sweep") > 0;
+  if (vm.count("vary")) a.vary = vm["vary"].as<std::vector<std::string>>();
+  if (vm.count("seeds")) a.seeds = vm["seeds"].as<unsigned>();
+  if (vm.count("jobs")) a.jobs = vm["jobs"].as<unsigned>();
+  if (vm.count("plot")) a.plot = vm["plot"].as<std::string>();
   if (vm.count("component")) a.component = vm["component"].as<std::string>();
 
   if (cmd == "run") return sim::cli::run(a);
   if (cmd == "validate") return sim::cli::validate(a);
   if (cmd == "trace-diff") return sim::cli::trace_diff(a);
+  if (cmd == "sweep") return sim::cli::sweep(a);
   std::cerr << "iommu-sim: unknown command '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -71,7 +71,16 @@ Scenario load_scenario(ConfigDoc& doc) {
   s.checks = load_checks(r);
   s.output = load_output(r.section("output"));
   s.has_sweep = r.has("sweep");
-  if (s.has_sweep) r.map("sweep");  // read by `iommu-sim sweep`
+  if (s.has_sweep) {  // run by `iommu-sim sweep`
+    ConfigReader sw = r.map("sweep");
+    if (auto vary = sw.optional_map("vary"))
+      for (const auto& [path, mark] : vary->keys()) {
+        std::vector<std::string> values = vary->string_list(path);
+        if (values.empty()) vary->fail(path, "expected a list of values");
+        s.sweep_vary.push_back({path, values});
+      }
+    s.sweep_seeds = unsigned(sw.integer("seeds", 1, 1, 1000));
+  }
   doc.check_unknown_keys();
   return s;
 }

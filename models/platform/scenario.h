@@ -32,6 +32,8 @@ struct Scenario {
   std::vector<Check> checks;
   OutputConfig output;
   bool has_sweep = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> sweep_vary;  // sweep.vary
+  unsigned sweep_seeds = 1;
 };
 
 // Reads every section of `doc` (after --set overrides) and rejects unknown keys.
