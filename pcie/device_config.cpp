@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <set>
 
+#include <filesystem>
+
 #include "models/config.h"
+#include "pcie/replay_trace.h"
 
 namespace sim {
 
@@ -37,7 +40,7 @@ void load_start(ConfigReader& j, const char* key, DmaJobConfig& c, bool required
 DmaJobConfig load_job(ConfigReader& j) {
   DmaJobConfig c;
   c.name = j.text("name");
-  c.write = j.choice("op", {"write", "read"}) == "write";
+  if (!j.is_keyword("pattern", "replay")) c.write = j.choice("op", {"write", "read"}) == "write";
   if (j.has("at")) {  // one exact DMA
     c.one_shot = true;
     load_start(j, "at", c, true);
@@ -49,6 +52,18 @@ DmaJobConfig load_job(ConfigReader& j) {
     c.count = 1;
     return c;
   }
+  if (j.is_keyword("pattern", "replay")) {  // requests (and their ops) come from a file
+    j.keyword("pattern", "replay");
+    c.pattern = DmaPattern::Replay;
+    std::string file = j.text("file");
+    std::filesystem::path p(file);
+    // A relative path is relative to the scenario file.
+    if (p.is_relative()) p = std::filesystem::path(j.mark("file").file).parent_path() / p;
+    c.replay = std::make_shared<std::vector<ReplayRequest>>(load_replay(p.string()));
+    if (c.replay->empty()) j.fail("file", "the request trace holds no request");
+    load_start(j, "start", c, false);
+    return c;
+  }
   ConfigReader region = j.map("region");
   c.iova = region.address("iova");
   c.length = region.size("length");
@@ -58,10 +73,19 @@ DmaJobConfig load_job(ConfigReader& j) {
   c.size = j.size("size");
   if (c.size == 0) j.fail("size", "expected a request size above 0");
   if (c.size > c.length) j.fail("size", "a request is larger than its region");
-  std::string pattern = j.choice("pattern", "sequential", {"sequential", "random", "stride"});
+  std::string pattern =
+      j.choice("pattern", "sequential", {"sequential", "random", "stride", "zipf", "replay"});
   c.pattern = pattern == "random"   ? DmaPattern::Random
               : pattern == "stride" ? DmaPattern::Stride
+              : pattern == "zipf"   ? DmaPattern::Zipf
                                     : DmaPattern::Sequential;
+  if (c.pattern == DmaPattern::Zipf) {
+    std::string theta = j.text("theta", "0.99");
+    char* end = nullptr;
+    c.theta = std::strtod(theta.c_str(), &end);
+    if (theta.empty() || *end || !(c.theta > 0 && c.theta <= 10))
+      j.fail("theta", "expected a skew above 0 and at most 10, got '" + theta + "'");
+  }
   if (c.pattern == DmaPattern::Stride) {
     c.stride = j.size("stride");
     if (c.stride == 0) j.fail("stride", "expected a stride above 0");

@@ -2,6 +2,7 @@
 // devices[]: an endpoint with its requester id and its DMA jobs — streams of
 // requests over a region at a rate, and one-shot DMAs at exact times.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace sim {
 
 class ConfigReader;
 
-enum class DmaPattern { Sequential, Random, Stride };
+enum class DmaPattern { Sequential, Random, Stride, Zipf, Replay };
+struct ReplayRequest;
 
 struct DmaJobConfig {
   std::string name;
@@ -23,6 +25,8 @@ struct DmaJobConfig {
   uint64_t size = 0;    // bytes per request (streams)
   DmaPattern pattern = DmaPattern::Sequential;
   uint64_t stride = 0;
+  double theta = 0.99;  // zipf skew: rank r is chosen with weight 1 / (r + 1)^theta
+  std::shared_ptr<const std::vector<ReplayRequest>> replay;  // pattern: replay
   uint64_t rate = 0;        // bytes/s of requests; 0 = max (bounded by link, tags)
   Ps start = 0;             // first issue (or the one-shot's time)
   std::string start_after;  // a host step's name: start when it ends

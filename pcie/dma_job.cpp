@@ -1,54 +1,85 @@
 #include "pcie/dma_job.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sim {
 
 DmaJob::DmaJob(const DmaJobConfig& c, uint64_t seed, const std::string& device)
-    : c_(c), rng_(seed, "dev." + device + "." + c.name), started_(c.start_after.empty()) {
+    : c_(c),
+      rng_(seed, "dev." + device + "." + c.name),
+      replay_(c.replay),
+      started_(c.start_after.empty()) {
   start_ = c.start;
-  update_finished();
+  prepare();
 }
 
 void DmaJob::start_at(Ps at) {
   if (started_) return;
   started_ = true;
   start_ = at;
-  update_finished();
+  prepare();
 }
 
 Ps DmaJob::next_time() const {
   if (!started_ || finished_) return kNever;
-  // Request n issues at start + n * size / rate, computed whole so it never drifts.
   Ps t = start_;
-  if (c_.rate) t += transfer_ps(issued_ * c_.size, c_.rate);
+  if (replay_) t += (*replay_)[issued_].at;
+  // Request n issues at start + n * size / rate, computed whole so it never drifts.
+  else if (c_.rate)
+    t += transfer_ps(issued_ * c_.size, c_.rate);
   return std::max(t, hold_);
 }
 
-void DmaJob::update_finished() {
+// Zipf over the region's slots by the continuous inverse CDF: rank 0 is the hottest.
+uint64_t DmaJob::zipf_slot(uint64_t slots) {
+  const double u = rng_.unit(), n = double(slots), theta = c_.theta;
+  double x = std::abs(theta - 1.0) < 1e-9
+                 ? std::exp(u * std::log(n + 1))
+                 : std::pow((std::pow(n + 1, 1 - theta) - 1) * u + 1, 1 / (1 - theta));
+  return std::min<uint64_t>(slots - 1, uint64_t(x) - (x >= 1 ? 1 : 0));
+}
+
+void DmaJob::prepare() {
+  if (replay_) {
+    if (issued_ >= replay_->size()) {
+      finished_ = true;
+      return;
+    }
+    const ReplayRequest& r = (*replay_)[issued_];
+    next_ = {r.write, r.iova, r.size};
+  } else {
+    uint64_t addr = c_.iova;
+    if (!c_.one_shot) {
+      switch (c_.pattern) {
+        case DmaPattern::Sequential:
+        case DmaPattern::Stride:
+          if (cursor_ + c_.size > c_.length) cursor_ = 0;
+          addr += cursor_;
+          cursor_ += c_.pattern == DmaPattern::Stride ? c_.stride : c_.size;
+          break;
+        case DmaPattern::Random:
+          addr += rng_.below(c_.length / c_.size) * c_.size;
+          break;
+        case DmaPattern::Zipf:
+          addr += zipf_slot(c_.length / c_.size) * c_.size;
+          break;
+        case DmaPattern::Replay:
+          break;
+      }
+    }
+    next_ = {c_.write, addr, c_.size};
+  }
   if (!started_) return;
   if (c_.count && issued_ >= c_.count) finished_ = true;
   if (c_.stop && next_time() >= c_.stop) finished_ = true;
 }
 
-uint64_t DmaJob::take() {
-  uint64_t addr = c_.iova;
-  if (!c_.one_shot) {
-    switch (c_.pattern) {
-      case DmaPattern::Sequential:
-      case DmaPattern::Stride:
-        if (cursor_ + c_.size > c_.length) cursor_ = 0;
-        addr += cursor_;
-        cursor_ += c_.pattern == DmaPattern::Stride ? c_.stride : c_.size;
-        break;
-      case DmaPattern::Random:
-        addr += rng_.below(c_.length / c_.size) * c_.size;
-        break;
-    }
-  }
+DmaJob::Request DmaJob::take() {
+  Request r = next_;
   ++issued_;
-  update_finished();
-  return addr;
+  prepare();
+  return r;
 }
 
 }  // namespace sim

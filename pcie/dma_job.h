@@ -1,12 +1,15 @@
 #pragma once
 // One DMA job's stream of requests: where the next request goes (its pattern) and
-// when it may issue (start, rate, stop, count). Addresses come from the job's own
-// random stream, so adding a job never changes another's.
+// when it may issue (start, rate, stop, count, or a replayed trace). Addresses come
+// from the job's own random stream, so adding a job never changes another's.
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <vector>
 
 #include "models/rng.h"
 #include "pcie/device_config.h"
+#include "pcie/replay_trace.h"
 
 namespace sim {
 
@@ -14,32 +17,38 @@ inline constexpr Ps kNever = std::numeric_limits<Ps>::max();
 
 class DmaJob {
  public:
+  struct Request {
+    bool write;
+    uint64_t iova, size;
+  };
+
   DmaJob(const DmaJobConfig& c, uint64_t seed, const std::string& device);
 
   const DmaJobConfig& config() const { return c_; }
   // Earliest time of the next request; kNever when finished or not started.
   Ps next_time() const;
+  const Request& peek() const { return next_; }
   bool finished() const { return finished_; }
   bool waiting_for_step() const { return !started_; }
   Ps started_at() const { return start_; }
-  // The step this job waits for ended at `at`.
-  void start_at(Ps at);
-  // The next request is not before t (link busy at rate: max).
-  void hold_until(Ps t) { hold_ = t > hold_ ? t : hold_; }
-  // Takes the next request's address and advances the stream.
-  uint64_t take();
+  void start_at(Ps at);  // the step this job waits for ended at `at`
+  void hold_until(Ps t) { hold_ = t > hold_ ? t : hold_; }  // link busy at rate: max
+  Request take();                                           // the next request; advances the stream
   uint64_t issued() const { return issued_; }
 
  private:
-  void update_finished();
+  void prepare();  // computes next_ and whether the job is finished
+  uint64_t zipf_slot(uint64_t slots);
 
   DmaJobConfig c_;
   Rng rng_;
+  std::shared_ptr<const std::vector<ReplayRequest>> replay_;
   bool started_;
   Ps start_ = 0;
   Ps hold_ = 0;
   uint64_t issued_ = 0;
   uint64_t cursor_ = 0;
+  Request next_{true, 0, 0};
   bool finished_ = false;
 };
 

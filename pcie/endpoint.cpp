@@ -88,9 +88,8 @@ void Endpoint::schedule_issue() {
   for (const DmaJob& j : jobs_) {
     Ps n = j.next_time();
     if (n == kNever) continue;
-    if (!j.config().write &&
-        count_tlps(0, j.config().size, pcie_.mrrs) > tags_free_)  // blocked until a completion
-      continue;
+    if (!j.peek().write && count_tlps(j.peek().iova, j.peek().size, pcie_.mrrs) > tags_free_)
+      continue;  // blocked until a completion frees tags
     t = std::min(t, n);
   }
   if (t == kNever || t >= issue_at_) return;
@@ -108,7 +107,8 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       for (unsigned i = 0; i < jobs_.size(); ++i) {
         const DmaJob& j = jobs_[i];
         if (j.next_time() > now) continue;
-        if (!j.config().write && count_tlps(0, j.config().size, pcie_.mrrs) > tags_free_) continue;
+        if (!j.peek().write && count_tlps(j.peek().iova, j.peek().size, pcie_.mrrs) > tags_free_)
+          continue;
         issue(i, now);
         break;
       }
@@ -126,9 +126,9 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
 
 void Endpoint::issue(unsigned job, Ps now) {
   DmaJob& j = jobs_[job];
-  const bool write = j.config().write;
-  const uint64_t size = j.config().size;
-  const uint64_t iova = j.take();
+  const DmaJob::Request rq = j.take();
+  const bool write = rq.write;
+  const uint64_t size = rq.size, iova = rq.iova;
   chunks_.clear();
   split_tlps(iova, size, write ? pcie_.mps : pcie_.mrrs, chunks_);
   uint32_t req =
@@ -152,7 +152,7 @@ void Endpoint::issue(unsigned job, Ps now) {
     d_.schedule(last, Rank::Device, this, (uint64_t(slot) << 2) | kArrive);
   }
   // At rate max the next request waits for the link to be free again.
-  if (!j.config().rate) j.hold_until(last);
+  if (!j.config().rate && j.config().pattern != DmaPattern::Replay) j.hold_until(last);
 }
 
 void Endpoint::arrive(uint32_t slot, Ps now) {

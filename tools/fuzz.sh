@@ -10,7 +10,7 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
 cmake --build build-fuzz --target fuzzers -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=0
 status=0
-for t in scenario_loader iova_bitmap host_ops; do
+for t in scenario_loader iova_bitmap host_ops replay_trace; do
   corpus=build-fuzz/corpus/$t
   mkdir -p "$corpus" "build-fuzz/crashes/$t"
   cp -n tests/fuzz/corpus/$t/* "$corpus"/ 2>/dev/null || true

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "models/config.h"
 #include "pcie/endpoint.h"
 #include "pcie/pcie_bench_model.h"
+#include "pcie/replay_trace.h"
 
 using namespace sim;
 
@@ -189,4 +192,60 @@ TEST_CASE("device config errors") {
   CHECK(b == 0x0100);
   CHECK(format_bdf(0x0a1f) == "0a:03.7");
   CHECK_FALSE(parse_bdf("01:20.0", b));
+}
+
+TEST_CASE("zipf: the hot set gets most requests, deterministically, inside the region") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', dma: [{name: z, op: write, region: {iova: 0, length: 4MiB}, size: "
+      "4KiB, pattern: zipf, theta: 1.2, rate: 10Gb/s, count: 2000}]}");
+  rig.d.run_until(10 * kMs);
+  std::map<uint64_t, int> hits;
+  for (const Tlp& t : rig.port.seen)
+    if (t.index == 0) ++hits[t.addr];
+  int hot = 0, total = 0;
+  for (auto& [addr, n] : hits) {
+    CHECK(addr % 4096 == 0);
+    CHECK(addr < (4u << 20));
+    total += n;
+    if (addr < 16 * 4096) hot += n;
+  }
+  CHECK(total == 2000);
+  CHECK(hot > total / 2);  // 16 of 1024 pages take most of the traffic
+}
+
+TEST_CASE("replay: parsed lines with their places, bad lines named") {
+  auto r = parse_replay("# t op iova size\n0 write 0x1000 64\n1.5us read 0x2000 4KiB # comment\n\n",
+                        "t.trace");
+  REQUIRE(r.size() == 2);
+  CHECK(r[1].at == 1'500'000);
+  CHECK_FALSE(r[1].write);
+  CHECK(r[1].size == 4096);
+  auto err = [](const std::string& text) {
+    try {
+      parse_replay(text, "t.trace");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(none)");
+  };
+  CHECK(err("0 write 0x1000\n") == "t.trace:1:1: replay: expected TIME OP IOVA SIZE, got 3 fields");
+  CHECK(err("0 write 0x1000 64\n5 copy 0x0 64\n").find("t.trace:2:1: replay: expected a time") ==
+        0);
+  CHECK(err("1us copy 0x0 64\n") == "t.trace:1:5: replay: expected read or write, got 'copy'");
+  CHECK(err("2us write 0x0 64\n1us write 0x0 64\n")
+            .find("t.trace:2:1: replay: times must not go backwards") == 0);
+  CHECK(err("1us write zz 64\n").find("t.trace:1:11: replay: expected an address") == 0);
+  CHECK(err("1us write 0x0 0\n").find("t.trace:1:15:") == 0);
+}
+
+TEST_CASE("replay: a job issues the trace's requests at start + their times") {
+  std::string path = std::string(SIM_SOURCE_DIR) + "/tests/pcie/sample.trace";
+  Rig rig("{name: d, bdf: '01:00.0', tags: 8, dma: [{name: r, pattern: replay, file: '" + path +
+          "', start: 2us}]}");
+  rig.d.run_until(kMs);
+  REQUIRE(rig.port.seen.size() >= 3);
+  CHECK(rig.port.seen[0].addr == 0x1000);
+  CHECK(rig.port.seen[0].write);
+  CHECK_FALSE(rig.port.seen.back().write);
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.requests")) == 3);
 }
