@@ -25,6 +25,8 @@ struct HardwareInfo {
   struct Device {
     std::string name;
     uint16_t bdf;
+    uint64_t ctrl =
+        0;  // its control register page: CTRL 0x0 (bit 0 stop), STATUS 0x4 (bit 0 drained)
   };
   std::vector<Device> devices;
 };

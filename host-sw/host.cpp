@@ -138,6 +138,19 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     co_return vmm_.mmap(op.user, op.size, op.backing, op.readonly, va);
   }
   if (o == "munmap") co_return vmm_.munmap(op.user);
+  if (o == "device_quiesce" || o == "device_resume") {
+    const HardwareInfo::Device* dev = nullptr;
+    for (const auto& d : env_.hw.devices)
+      if (d.name == op.device) dev = &d;
+    if (!dev || !dev->ctrl) co_return Errno::Enoent;
+    const bool stop = o == "device_quiesce";
+    env_.mmio.write(dev->ctrl, stop ? 1 : 0, 4, cpu_.now());
+    co_await cpu_.charge(cpu_.cost().mmio);
+    // Quiesce returns once the device has drained its requests in flight.
+    while (stop && !(env_.mmio.read(dev->ctrl + 4, 4, cpu_.now()) & 1))
+      co_await cpu_.charge(cpu_.cost().poll);
+    co_return Errno::Ok;
+  }
   if (o == "ioas_alloc") {
     if (ioas_.count(op.id)) co_return Errno::Eexist;
     ioas_[op.id] = std::make_unique<Ioas>();

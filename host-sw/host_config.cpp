@@ -37,9 +37,9 @@ void read_prot(ConfigReader& r, HostOp& op) {
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  op.op = r.choice("op",
-                   {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "hwpt_alloc", "attach",
-                    "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap", "munmap", "wait"});
+  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "hwpt_alloc",
+                          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
+                          "munmap", "device_quiesce", "device_resume", "wait"});
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
@@ -62,6 +62,10 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
     op.dirty_tracking = r.boolean("dirty_tracking", false);
     n.hwpt.insert(op.id);
+  } else if (o == "device_quiesce" || o == "device_resume") {
+    op.device = r.text("device");
+    std::set<std::string> devs(n.devices.begin(), n.devices.end());
+    n.need(r, "device", devs, op.device, "device");
   } else if (o == "attach" || o == "detach") {
     op.device = r.text("device");
     std::set<std::string> devs(n.devices.begin(), n.devices.end());

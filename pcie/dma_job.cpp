@@ -10,14 +10,14 @@ DmaJob::DmaJob(const DmaJobConfig& c, uint64_t seed, const std::string& device)
       rng_(seed, "dev." + device + "." + c.name),
       replay_(c.replay),
       started_(c.start_after.empty()) {
-  start_ = c.start;
+  start_ = first_start_ = c.start;
   prepare();
 }
 
 void DmaJob::start_at(Ps at) {
   if (started_) return;
   started_ = true;
-  start_ = at;
+  start_ = first_start_ = at;
   prepare();
 }
 
@@ -73,6 +73,16 @@ void DmaJob::prepare() {
   if (!started_) return;
   if (c_.count && issued_ >= c_.count) finished_ = true;
   if (c_.stop && next_time() >= c_.stop) finished_ = true;
+}
+
+void DmaJob::resume_at(Ps now) {
+  if (!started_ || finished_ || next_time() >= now) return;
+  if (c_.rate && !replay_) {
+    const Ps behind = transfer_ps(issued_ * c_.size, c_.rate);
+    start_ = now > behind ? now - behind : 0;
+  }
+  hold_until(now);
+  prepare();
 }
 
 DmaJob::Request DmaJob::take() {

@@ -30,10 +30,13 @@ class DmaJob {
   const Request& peek() const { return next_; }
   bool finished() const { return finished_; }
   bool waiting_for_step() const { return !started_; }
-  Ps started_at() const { return start_; }
+  Ps started_at() const { return first_start_; }
   void start_at(Ps at);  // the step this job waits for ended at `at`
   void hold_until(Ps t) { hold_ = t > hold_ ? t : hold_; }  // link busy at rate: max
-  Request take();                                           // the next request; advances the stream
+  // After a stop: the next request is due at `now` at the earliest, and a rate
+  // stream continues its spacing from there instead of catching up.
+  void resume_at(Ps now);
+  Request take();  // the next request; advances the stream
   uint64_t issued() const { return issued_; }
 
  private:
@@ -44,7 +47,8 @@ class DmaJob {
   Rng rng_;
   std::shared_ptr<const std::vector<ReplayRequest>> replay_;
   bool started_;
-  Ps start_ = 0;
+  Ps start_ = 0;        // the rate schedule's origin (moves on resume)
+  Ps first_start_ = 0;  // when the job first started (goodput's origin)
   Ps hold_ = 0;
   uint64_t issued_ = 0;
   uint64_t cursor_ = 0;

@@ -77,13 +77,37 @@ void Endpoint::start_job_after_step(const std::string& step, Ps at) {
 
 bool Endpoint::idle() const {
   if (requests_open_) return false;
+  if (stopped_) return true;
   for (const DmaJob& j : jobs_)
     if (!j.finished() && !j.waiting_for_step()) return false;
   return true;
 }
 
+uint64_t Endpoint::mmio_read(uint64_t offset, unsigned, Ps) {
+  if (offset == kEndpointCtrl) return stopped_ ? 1 : 0;
+  if (offset == kEndpointStatus) return stopped_ && requests_open_ == 0 ? 1 : 0;
+  return 0;
+}
+
+void Endpoint::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
+  if (offset != kEndpointCtrl) return;
+  const bool stop = value & 1;
+  if (stop == stopped_) return;
+  stopped_ = stop;
+  if (trace_.enabled()) trace_.record(at, component_, stop ? "quiesce" : "resume", {});
+  if (stop) {
+    ++issue_gen_;  // a pending issue event no longer issues
+    issue_at_ = kNever;
+    return;
+  }
+  // Requests a stopped device would have made are not made up in a burst.
+  for (DmaJob& j : jobs_) j.resume_at(at);
+  schedule_issue();
+}
+
 // The earliest job that can issue: reads also need tags for every MRd of the request.
 void Endpoint::schedule_issue() {
+  if (stopped_) return;
   Ps t = kNever;
   for (const DmaJob& j : jobs_) {
     Ps n = j.next_time();

@@ -10,6 +10,7 @@
 
 #include "models/dispatcher.h"
 #include "models/histogram.h"
+#include "models/mmio.h"
 #include "models/stats.h"
 #include "models/trace.h"
 #include "pcie/device_config.h"
@@ -40,7 +41,13 @@ class TlpPort {
   virtual TlpResult send(const Tlp& tlp, Ps at) = 0;
 };
 
-class Endpoint : public EventTarget {
+// The endpoint's control register page (host MMIO): CTRL at 0x0, bit 0 STOP (stop
+// issuing; requests in flight complete); STATUS at 0x4, bit 0 set when stopped and
+// drained.
+inline constexpr uint64_t kEndpointCtrl = 0x0, kEndpointStatus = 0x4;
+inline constexpr uint64_t kEndpointCtrlBase = 0xfe000000, kEndpointCtrlStride = 0x1000;
+
+class Endpoint : public EventTarget, public MmioTarget {
  public:
   Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& d, StatsRegistry& stats,
            TraceRecorder& trace, uint64_t seed);
@@ -52,6 +59,9 @@ class Endpoint : public EventTarget {
   void finalize(Ps end);
   const std::string& name() const { return dev_.name; }
   void on_event(Ps now, uint64_t arg) override;
+  uint64_t mmio_read(uint64_t offset, unsigned size, Ps at) override;
+  void mmio_write(uint64_t offset, uint64_t value, unsigned size, Ps at) override;
+  bool stopped() const { return stopped_; }
 
  private:
   enum Kind : uint64_t { kIssue = 0, kArrive = 1, kReadDone = 2 };
@@ -98,7 +108,8 @@ class Endpoint : public EventTarget {
   uint64_t next_id_ = 1;
   uint64_t issue_gen_ = 0;
   Ps issue_at_ = kNever;  // time of the pending issue event, kNever when none
-  double goodput_ = 0;    // set by finalize
+  bool stopped_ = false;
+  double goodput_ = 0;  // set by finalize
   uint64_t inflight_end_ = 0;
   Ps end_ = 0;
 

@@ -1,5 +1,7 @@
 #include "pcie/endpoint_tlm.h"
 
+#include <cstring>
+
 #include "models/sim_time_tlm.h"
 #include "pcie/payload.h"
 
@@ -8,8 +10,26 @@ namespace sim {
 EndpointTlm::EndpointTlm(sc_core::sc_module_name name, const DeviceConfig& dev,
                          const PcieConfig& pcie, Dispatcher& d, StatsRegistry& stats,
                          TraceRecorder& trace, PayloadPool& pool, uint64_t seed)
-    : sc_module(name), socket("socket"), core_(dev, pcie, d, stats, trace, seed), pool_(pool) {
+    : sc_module(name),
+      socket("socket"),
+      ctrl_in("ctrl_in"),
+      core_(dev, pcie, d, stats, trace, seed),
+      pool_(pool) {
   core_.connect(this);
+  ctrl_in.register_b_transport(this, &EndpointTlm::ctrl);
+}
+
+void EndpointTlm::ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  uint64_t v = 0;
+  const unsigned n = std::min<unsigned>(gp.get_data_length(), 8);
+  if (gp.is_write()) {
+    std::memcpy(&v, gp.get_data_ptr(), n);
+    core_.mmio_write(gp.get_address(), v, n, abs_ps(delay));
+  } else {
+    v = core_.mmio_read(gp.get_address(), n, abs_ps(delay));
+    std::memcpy(gp.get_data_ptr(), &v, n);
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {

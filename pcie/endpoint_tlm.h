@@ -2,6 +2,7 @@
 // The SystemC face of an endpoint: its TLPs cross an initiator socket into the root
 // complex, carrying requester id and request id in a DmaExtension.
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
 
@@ -13,6 +14,7 @@ namespace sim {
 class EndpointTlm : public sc_core::sc_module, public TlpPort {
  public:
   tlm_utils::simple_initiator_socket<EndpointTlm> socket;
+  tlm_utils::simple_target_socket<EndpointTlm> ctrl_in;  // the control register page
 
   EndpointTlm(sc_core::sc_module_name name, const DeviceConfig& dev, const PcieConfig& pcie,
               Dispatcher& d, StatsRegistry& stats, TraceRecorder& trace, PayloadPool& pool,
@@ -29,6 +31,7 @@ class EndpointTlm : public sc_core::sc_module, public TlpPort {
   TlpResult send(const Tlp& tlp, Ps at) override;
 
  private:
+  void ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   Endpoint core_;
   PayloadPool& pool_;
 };

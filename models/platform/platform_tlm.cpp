@@ -25,6 +25,10 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   iommu_tlm_.mem_out.bind(memory_tlm_.socket);
   mmio_.add_window(s.iommu.mmio_base, kIommuMmioSize);
   mmio_.socket.bind(iommu_tlm_.mmio_in);
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    mmio_.add_window(kEndpointCtrlBase + i * kEndpointCtrlStride, kEndpointCtrlStride);
+    mmio_.socket.bind(endpoints_[i]->ctrl_in);
+  }
 
   HardwareInfo hw;
   hw.iommu_mmio_base = s.iommu.mmio_base;
@@ -35,7 +39,9 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.coherent_walk = s.iommu.coherent_walk;
   hw.translate = s.iommu.mode == "translate";
   hw.memory_size = s.memory.size;
-  for (const DeviceConfig& d : s.devices) hw.devices.push_back({d.name, d.bdf});
+  for (size_t i = 0; i < s.devices.size(); ++i)
+    hw.devices.push_back(
+        {s.devices[i].name, s.devices[i].bdf, kEndpointCtrlBase + i * kEndpointCtrlStride});
   host_ = std::make_unique<Host>(s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw});
   host_->on_step_done([this](const std::string& step, Ps at) {
     for (auto& e : endpoints_) e->start_job_after_step(step, at);

@@ -249,3 +249,35 @@ TEST_CASE("replay: a job issues the trace's requests at start + their times") {
   CHECK_FALSE(rig.port.seen.back().write);
   CHECK(std::get<int64_t>(*rig.stats.get("dev.d.requests")) == 3);
 }
+
+namespace {
+struct Ctl : EventTarget {
+  Endpoint* ep;
+  std::vector<std::pair<Ps, uint64_t>> writes;  // (time, CTRL value)
+  uint64_t status_after_stop = 99;
+  void on_event(Ps now, uint64_t i) override {
+    ep->mmio_write(kEndpointCtrl, writes[i].second, 4, now);
+    if (writes[i].second) status_after_stop = ep->mmio_read(kEndpointStatus, 4, now);
+  }
+};
+}  // namespace
+
+TEST_CASE("quiesce register: stop issuing, report drained, resume without a burst") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', tags: 4, dma: [{name: r, op: read, region: {iova: 0, length: "
+      "1MiB}, size: 64, rate: 1Gb/s}]}");  // one read every 512 ns
+  Ctl ctl;
+  ctl.ep = rig.ep.get();
+  ctl.writes = {{10 * kUs, 1}, {20 * kUs, 0}};
+  rig.d.schedule(10 * kUs, Rank::Host, &ctl, 0);
+  rig.d.schedule(20 * kUs, Rank::Host, &ctl, 1);
+  rig.d.run_until(11 * kUs);
+  CHECK(ctl.status_after_stop == 0);                            // reads still in flight at the stop
+  CHECK(rig.ep->mmio_read(kEndpointStatus, 4, 11 * kUs) == 1);  // drained within 1 us
+  const size_t at_stop = rig.port.seen.size();
+  rig.d.run_until(20 * kUs);
+  CHECK(rig.port.seen.size() == at_stop);  // nothing issued while stopped
+  rig.d.run_until(21 * kUs);
+  CHECK(rig.port.seen.size() - at_stop <= 3);  // the old schedule is not caught up
+  CHECK(rig.ep->mmio_read(kEndpointCtrl, 4, 21 * kUs) == 0);
+}
