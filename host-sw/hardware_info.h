@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "host-sw/migration_observer.h"
 #include "models/dispatcher.h"
 #include "models/mmio.h"
 #include "models/sparse_memory.h"
@@ -38,6 +39,7 @@ struct HostEnv {
   StatsRegistry& stats;
   TraceRecorder& trace;
   HardwareInfo hw;
+  MigrationObserver* observer = nullptr;  // the platform's oracle, when there is one
 };
 
 }  // namespace sim

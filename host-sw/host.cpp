@@ -48,7 +48,9 @@ Host::Host(const HostConfig& c, HostEnv env)
       bits_set_(env.stats.counter("host.dirty.bits_set", "count", "bitmap bits set by harvests")),
       partial_(
           env.stats.counter("host.dirty.partial_harvests", "count",
-                            "harvests that stopped early but returned success (kernel quirk)")) {
+                            "harvests that stopped early but returned success (kernel quirk)")),
+      mig_rounds_(env.stats.counter("migration.rounds", "count", "pre-copy rounds after round 0")),
+      mig_pages_(env.stats.counter("migration.pages_copied", "pages", "4 KiB guest pages sent")) {
   env.stats.computed("host.locked_bytes", "bytes",
                      "bytes charged against RLIMIT_MEMLOCK at the end",
                      [this] { return StatValue(int64_t(locked_bytes_)); });
@@ -138,19 +140,8 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     co_return vmm_.mmap(op.user, op.size, op.backing, op.readonly, va);
   }
   if (o == "munmap") co_return vmm_.munmap(op.user);
-  if (o == "device_quiesce" || o == "device_resume") {
-    const HardwareInfo::Device* dev = nullptr;
-    for (const auto& d : env_.hw.devices)
-      if (d.name == op.device) dev = &d;
-    if (!dev || !dev->ctrl) co_return Errno::Enoent;
-    const bool stop = o == "device_quiesce";
-    env_.mmio.write(dev->ctrl, stop ? 1 : 0, 4, cpu_.now());
-    co_await cpu_.charge(cpu_.cost().mmio);
-    // Quiesce returns once the device has drained its requests in flight.
-    while (stop && !(env_.mmio.read(dev->ctrl + 4, 4, cpu_.now()) & 1))
-      co_await cpu_.charge(cpu_.cost().poll);
-    co_return Errno::Ok;
-  }
+  if (o == "device_quiesce" || o == "device_resume")
+    co_return co_await device_control(op.device, o == "device_quiesce");
   if (o == "ioas_alloc") {
     if (ioas_.count(op.id)) co_return Errno::Eexist;
     ioas_[op.id] = std::make_unique<Ioas>();
@@ -160,6 +151,7 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   if (o == "attach") co_return co_await attach(op);
   if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
   if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
+  if (o == "migrate") co_return co_await migrate(op);
   if (o == "detach") {
     auto it = attached_.find(op.device);
     if (it == attached_.end()) co_return Errno::Einval;
@@ -266,7 +258,8 @@ uint64_t Host::scratch_bitmap(uint64_t bytes) {
   return scratch_va_;
 }
 
-Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail) {
+Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
+                                   std::vector<Range>* reported) {
   auto h = hwpts_.find(op.hwpt);
   if (h == hwpts_.end()) co_return Errno::Enoent;
   IoPagetable& iopt = ioas_[h->second.ioas]->iopt;
@@ -329,7 +322,7 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail) {
          TraceField::hex("span_start", g.empty() ? 0 : g.start),
          TraceField::hex("span_end", g.empty() ? 0 : g.end + 1),
          TraceField::str("flush", op.no_clear ? "no_clear" : op.flush)});
-  if (op.expect_dirty) {
+  if (op.expect_dirty || reported) {
     std::vector<Range> got;
     for (uint64_t i = 0; i < bytes; ++i) {
       uint8_t v = 0;
@@ -337,11 +330,15 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail) {
       for (unsigned b = 0; b < 8; ++b)
         if (v >> b & 1) got.push_back({op.iova + (i * 8 + b) * granule, granule});
     }
-    std::vector<Range> want = merged(*op.expect_dirty), have = merged(got);
-    bool same = want.size() == have.size();
-    for (size_t i = 0; same && i < want.size(); ++i)
-      same = want[i].start == have[i].start && want[i].length == have[i].length;
-    if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
+    std::vector<Range> have = merged(got);
+    if (reported) *reported = have;
+    if (op.expect_dirty) {
+      std::vector<Range> want = merged(*op.expect_dirty);
+      bool same = want.size() == have.size();
+      for (size_t i = 0; same && i < want.size(); ++i)
+        same = want[i].start == have[i].start && want[i].length == have[i].length;
+      if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
+    }
   }
   co_return Errno::Ok;
 }

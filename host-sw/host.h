@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "host-sw/host_config.h"
@@ -25,6 +26,7 @@ class Host {
   bool steps_done() const { return steps_done_; }
   void on_step_done(std::function<void(const std::string&, Ps)> fn) { step_done_ = std::move(fn); }
   void finalize();  // a step still running at the end fails
+  const std::vector<MigrationRound>& rounds() const { return rounds_; }
   // The bookkeeping rules that must hold between operations; "" when they do, else
   // the first one broken: areas never overlap, every area is mapped in every domain of
   // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
@@ -46,7 +48,16 @@ class Host {
   Task<> run_steps();
   Task<> run_op(const HostOp& op, const char* list);
   Task<Errno> execute(const HostOp& op, std::string& detail);
-  Task<Errno> get_dirty_bitmap(const HostOp& op, std::string& detail);
+  // `reported`, when given, receives the IOVA ranges whose bits were set.
+  Task<Errno> get_dirty_bitmap(const HostOp& op, std::string& detail,
+                               std::vector<Range>* reported = nullptr);
+  Task<Errno> migrate(const HostOp& op);
+  Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
+                                       std::set<uint64_t>& pending);
+  Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
+  Task<> quiesce_devices(const std::string& ioas);
+  // Writes the device's control register; a stop returns once it drained.
+  Task<Errno> device_control(const std::string& device, bool stop);
   Task<Errno> set_dirty_tracking(const HostOp& op);
   Task<Errno> hwpt_alloc(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
@@ -67,6 +78,7 @@ class Host {
   Fiber setup_fiber_, steps_fiber_;
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
   uint64_t locked_bytes_ = 0;
+  std::vector<MigrationRound> rounds_;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
 
@@ -77,6 +89,8 @@ class Host {
   uint64_t& ptes_visited_;
   uint64_t& bits_set_;
   uint64_t& partial_;
+  uint64_t& mig_rounds_;
+  uint64_t& mig_pages_;
 };
 
 }  // namespace sim

@@ -39,7 +39,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   op.mark = r.mark("op");
   op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "hwpt_alloc",
                           "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
-                          "munmap", "device_quiesce", "device_resume", "wait"});
+                          "munmap", "device_quiesce", "device_resume", "migrate", "wait"});
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
@@ -112,6 +112,22 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     if (op.bitmap_offset >= 4096) r.fail("bitmap_offset", "expected an offset below 4096");
     op.window_pages = unsigned(r.integer("window_pages", 512, 1, 1 << 20));
     if (r.has("expect_dirty")) op.expect_dirty = r.range_list("expect_dirty");
+  } else if (o == "migrate") {
+    op.ioas = r.text("ioas");
+    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
+    op.page_size = r.size("page_size", 4096);
+    if (op.page_size < 4096 || (op.page_size & (op.page_size - 1)))
+      r.fail("page_size", "expected a power of two of at least 4KiB");
+    op.flush = r.choice("flush", op.flush, {"gather", "none"});
+    op.pacing_fixed = r.choice("pacing", "back_to_back", {"back_to_back", "fixed"}) == "fixed";
+    if (op.pacing_fixed) op.interval = r.time_ps("interval");
+    op.copy_bandwidth = r.rate("copy_bandwidth", op.copy_bandwidth);
+    op.initial_copy_free = r.choice("initial_copy", "charged", {"charged", "free"}) == "free";
+    op.downtime_limit = r.time_ps("downtime_limit", op.downtime_limit);
+    op.max_rounds = unsigned(r.integer("max_rounds", op.max_rounds, 1, 10000));
+    op.stop_devices = r.boolean("stop_devices", true);
+    op.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
+    r.choice("tracker", "iommu", {"iommu"});  // type1 comes with the VFIO type1 front end
   } else if (o == "mmap") {
     op.user = r.text("user");
     op.size = r.size("size");

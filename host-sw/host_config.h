@@ -41,6 +41,12 @@ struct HostOp {
   std::string flush = "gather";
   Errno expect = Errno::Ok;
   std::optional<std::vector<Range>> expect_dirty;
+  // migrate
+  uint64_t copy_bandwidth = 10'000'000'000;
+  bool initial_copy_free = false, pacing_fixed = false, stop_devices = true;
+  bool final_no_clear = false;
+  Ps interval = 0, downtime_limit = 300 * kMs;
+  unsigned max_rounds = 30;
 };
 
 struct HostConfig {

@@ -19,6 +19,7 @@ void MemoryTlm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   if (trans.is_write()) {
     store_.write(addr, trans.get_data_ptr(), len);
     bytes_written_ += len;
+    if (on_write) on_write(addr, len, abs_ps(delay));
   } else if (trans.is_read()) {
     store_.read(addr, trans.get_data_ptr(), len);
     bytes_read_ += len;

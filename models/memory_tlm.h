@@ -2,6 +2,8 @@
 // The TLM face of physical memory: a target that moves bytes in the sparse store and
 // annotates each access with its latency and its slot on the bandwidth channel.
 #include <tlm_utils/simple_target_socket.h>
+
+#include <functional>
 #include <systemc>
 #include <tlm>
 
@@ -15,6 +17,9 @@ class MemoryTlm : public sc_core::sc_module {
   tlm_utils::simple_target_socket<MemoryTlm> socket;
 
   MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
+
+  // Called for every write that lands (the migration oracle counts generations).
+  std::function<void(uint64_t addr, uint64_t len, Ps at)> on_write;
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }

@@ -12,8 +12,8 @@ void TraceRecorder::record(Ps time, std::string_view component, std::string_view
     return;
   // An event before what was already written would break the (time, seq) promise.
   if (time < flushed_to_) throw std::logic_error("trace event recorded in the past");
-  pending_.push(TraceEvent{time, seq_++, std::string(component), std::string(event), phase, id,
-                           dur, std::move(fields)});
+  pending_.push(TraceEvent{time, seq_++, std::string(component), std::string(event), phase, id, dur,
+                           std::move(fields)});
 }
 
 void TraceRecorder::emit(const TraceEvent& e) {

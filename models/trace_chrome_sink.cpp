@@ -13,7 +13,9 @@ std::string us(Ps ps) {
                 (unsigned long long)(ps % kUs));
   return buf;
 }
-std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string quoted(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
 }  // namespace
 
 TraceChromeSink::TraceChromeSink(std::ostream& out) : out_(out) {
@@ -40,11 +42,21 @@ void TraceChromeSink::write(const TraceEvent& e) {
   begin_event();
   const char* ph = "i";
   switch (e.phase) {
-    case TracePhase::Instant: ph = "i"; break;
-    case TracePhase::Begin: ph = "b"; break;
-    case TracePhase::End: ph = "e"; break;
-    case TracePhase::Complete: ph = "X"; break;
-    case TracePhase::Counter: ph = "C"; break;
+    case TracePhase::Instant:
+      ph = "i";
+      break;
+    case TracePhase::Begin:
+      ph = "b";
+      break;
+    case TracePhase::End:
+      ph = "e";
+      break;
+    case TracePhase::Complete:
+      ph = "X";
+      break;
+    case TracePhase::Counter:
+      ph = "C";
+      break;
   }
   out_ << "{\"name\":" << quoted(e.event) << ",\"cat\":" << quoted(e.component) << ",\"ph\":\""
        << ph << "\",\"ts\":" << us(e.time) << ",\"pid\":1,\"tid\":" << tid;
@@ -56,9 +68,12 @@ void TraceChromeSink::write(const TraceEvent& e) {
   for (const TraceField& f : e.fields) {
     out_ << (first ? "" : ",") << quoted(f.key) << ":";
     first = false;
-    if (f.kind == TraceField::Dec) out_ << f.num;
-    else if (f.kind == TraceField::Hex) out_ << quoted(hex(f.num));
-    else out_ << quoted(f.text);
+    if (f.kind == TraceField::Dec)
+      out_ << f.num;
+    else if (f.kind == TraceField::Hex)
+      out_ << quoted(hex(f.num));
+    else
+      out_ << quoted(f.text);
   }
   out_ << "}}";
 }

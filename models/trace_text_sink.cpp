@@ -14,7 +14,8 @@ void put_field(std::string& s, const char* key, const TraceField& f) {
   s += ' ';
   s += key;
   s += '=';
-  if (f.kind == TraceField::Dec) put_num(s, f.num, 10);
+  if (f.kind == TraceField::Dec)
+    put_num(s, f.num, 10);
   else if (f.kind == TraceField::Hex) {
     s += "0x";
     put_num(s, f.num, 16);
@@ -23,7 +24,9 @@ void put_field(std::string& s, const char* key, const TraceField& f) {
 }
 }  // namespace
 
-TraceTextSink::TraceTextSink(std::ostream& out) : out_(out) { out_ << "# iommu-sim trace v1\n"; }
+TraceTextSink::TraceTextSink(std::ostream& out) : out_(out) {
+  out_ << "# iommu-sim trace v1\n";
+}
 
 std::string TraceTextSink::format(const TraceEvent& e) {
   std::string s;

@@ -84,7 +84,21 @@ int run(const Args& a) {
   std::vector<std::string> failures = evaluate_checks(s.checks, stats);
   write_file(out / "stats.json", stats.to_json(s.name, s.seed, sim_time).dump(1) + "\n");
   write_file(out / "stats.txt", stats.table());
+  if (!platform.host().rounds().empty()) {
+    std::string csv = "round,final,start_ps,reported_pages,copied_pages,harvest_ps,copy_ps\n";
+    for (const MigrationRound& r : platform.host().rounds())
+      csv += std::to_string(r.round) + "," + (r.final ? "1" : "0") + "," + std::to_string(r.start) +
+             "," + std::to_string(r.reported) + "," + std::to_string(r.copied) + "," +
+             std::to_string(r.harvest_ps) + "," + std::to_string(r.copy_ps) + "\n";
+    write_file(out / "rounds.csv", csv);
+  }
   std::string summary = make_summary(s, stats, sim_time, failures);
+  const auto& losses = platform.oracle().losses();
+  for (size_t i = 0; i < losses.size() && i < 5; ++i)
+    summary += "  lost page " + hex(losses[i].pa) + ": last written at " +
+               human_time(losses[i].write_at) + ", " + losses[i].hazard + "\n";
+  if (losses.size() > 5)
+    summary += "  (" + std::to_string(losses.size() - 5) + " more lost pages)\n";
   write_file(out / "summary.txt", summary);
   std::cout << summary;
   for (const std::string& f : failures) std::cerr << f << "\n";

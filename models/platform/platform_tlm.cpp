@@ -11,6 +11,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
       memory_(s.memory.size),
       memory_timing_(s.memory.latency, s.memory.bandwidth),
       iommu_(s.iommu, memory_, memory_timing_, dispatcher_, stats_, trace_),
+      oracle_(stats_),
       memory_tlm_("memory", memory_, memory_timing_),
       iommu_tlm_("iommu", iommu_),
       root_complex_("root_complex", s.pcie),
@@ -42,7 +43,15 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   for (size_t i = 0; i < s.devices.size(); ++i)
     hw.devices.push_back(
         {s.devices[i].name, s.devices[i].bdf, kEndpointCtrlBase + i * kEndpointCtrlStride});
-  host_ = std::make_unique<Host>(s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw});
+  // The oracle sees every DMA write as it lands, and every stale dirty hit.
+  memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
+    oracle_.dma_write(pa, len, at);
+  };
+  iommu_.on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
+    oracle_.stale_dirty_hit(pa, at);
+  };
+  host_ = std::make_unique<Host>(
+      s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw, &oracle_});
   host_->on_step_done([this](const std::string& step, Ps at) {
     for (auto& e : endpoints_) e->start_job_after_step(step, at);
   });

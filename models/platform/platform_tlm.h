@@ -15,6 +15,7 @@
 #include "models/memory_tlm.h"
 #include "models/mmio_bridge_tlm.h"
 #include "models/payload_pool_tlm.h"
+#include "models/platform/oracle.h"
 #include "models/platform/scenario.h"
 #include "models/sparse_memory.h"
 #include "models/stats.h"
@@ -34,6 +35,8 @@ class Platform {
   StatsRegistry& stats() { return stats_; }
   const Dispatcher& dispatcher() const { return dispatcher_; }
   uint64_t failed_expectations() const;
+  const Oracle& oracle() const { return oracle_; }
+  const Host& host() const { return *host_; }
 
  private:
   void start();  // inside the simulation, at time 0
@@ -47,6 +50,7 @@ class Platform {
   MemoryTiming memory_timing_;
   PayloadPool payloads_;
   Iommu iommu_;
+  Oracle oracle_;
 
   MemoryTlm memory_tlm_;
   IommuTlm iommu_tlm_;

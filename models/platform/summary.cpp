@@ -76,6 +76,14 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
                 (unsigned long long)v.count("host.dirty.bits_set"),
                 (unsigned long long)v.count("host.dirty.partial_harvests"));
 
+  if (v.count("migration.pages_copied"))
+    out += line(
+        "migration    %llu rounds, %llu pages copied, downtime %s, %llu lost pages, %llu writes "
+        "after the final harvest\n",
+        (unsigned long long)v.count("migration.rounds"),
+        (unsigned long long)v.count("migration.pages_copied"),
+        v.ns("migration.downtime_ns").c_str(), (unsigned long long)v.count("migration.lost_pages"),
+        (unsigned long long)v.count("migration.post_final_writes"));
   out += line("checks       %zu of %zu hold\n", s.checks.size() - check_failures.size(),
               s.checks.size());
   return out;

@@ -1,0 +1,139 @@
+// The migrate step: a pre-copy live migration of the VMM memory behind an IOAS while
+// devices keep doing DMA, harvesting dirty pages through the IOMMU between copies.
+#include <algorithm>
+
+#include "host-sw/host.h"
+
+namespace sim {
+
+Task<Errno> Host::device_control(const std::string& device, bool stop) {
+  const HardwareInfo::Device* dev = nullptr;
+  for (const auto& d : env_.hw.devices)
+    if (d.name == device) dev = &d;
+  if (!dev || !dev->ctrl) co_return Errno::Enoent;
+  env_.mmio.write(dev->ctrl, stop ? 1 : 0, 4, cpu_.now());
+  co_await cpu_.charge(cpu_.cost().mmio);
+  // A stop returns once the device has drained its requests in flight.
+  while (stop && !(env_.mmio.read(dev->ctrl + 4, 4, cpu_.now()) & 1))
+    co_await cpu_.charge(cpu_.cost().poll);
+  co_return Errno::Ok;
+}
+
+Task<> Host::quiesce_devices(const std::string& ioas) {
+  for (const auto& [device, hwpt] : attached_)
+    if (hwpts_[hwpt].ioas == ioas) co_await device_control(device, true);
+}
+
+// Harvests every dirty-tracking HWPT on the IOAS over each contiguous mapped range and
+// adds the user pages (4 KiB, by physical address) behind the reported IOVAs.
+Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
+                                           std::set<uint64_t>& pending) {
+  const IoPagetable& iopt = ioas_[ioas]->iopt;
+  uint64_t reported = 0;
+  for (const auto& [hname, h] : hwpts_) {
+    if (h.ioas != ioas || !h.dirty_capable) continue;
+    for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
+      uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
+      for (++it; it != iopt.areas().end() && it->second.iova == end; ++it) end += it->second.length;
+      HostOp get;
+      get.op = "get_dirty_bitmap";
+      get.hwpt = hname;
+      get.iova = start & ~(op.page_size - 1);
+      get.length = ((end + op.page_size - 1) & ~(op.page_size - 1)) - get.iova;
+      get.page_size = op.page_size;
+      get.no_clear = no_clear;
+      get.flush = op.flush;
+      std::string detail;
+      std::vector<Range> ranges;
+      co_await cpu_.charge(cpu_.cost().syscall);
+      co_await get_dirty_bitmap(get, detail, &ranges);
+      for (const Range& r : ranges)
+        for (uint64_t at = r.start; at < r.end(); at += 4096) {
+          const IoptArea* a = iopt.area_at(at);
+          if (!a) continue;
+          auto pa = vmm_.pa(a->user_va + (at - a->iova));
+          if (pa && pending.insert(*pa & ~0xfffull).second) ++reported;
+        }
+    }
+  }
+  co_return reported;
+}
+
+// Sends pages at the copy bandwidth, a chunk per atomic host operation: each page's
+// contents are taken when its chunk starts.
+Task<> Host::copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth) {
+  const size_t chunk = 16;
+  std::vector<uint64_t> list(pages.begin(), pages.end());
+  for (size_t i = 0; i < list.size(); i += chunk) {
+    const size_t n = std::min(chunk, list.size() - i);
+    if (env_.observer)
+      for (size_t k = 0; k < n; ++k) env_.observer->copied(list[i + k], cpu_.now());
+    co_await cpu_.charge(transfer_ps(n * 4096, bandwidth));
+  }
+  pages.clear();
+}
+
+Task<Errno> Host::migrate(const HostOp& op) {
+  auto io = ioas_.find(op.ioas);
+  if (io == ioas_.end()) co_return Errno::Enoent;
+  uint64_t& rounds = mig_rounds_;
+  uint64_t& copied = mig_pages_;
+  // Round 0: every guest page behind the IOAS.
+  std::set<uint64_t> pending;
+  for (const auto& [iova, a] : io->second->iopt.areas())
+    for (uint64_t off = 0; off < a.length; off += 4096)
+      if (auto pa = vmm_.pa(a.user_va + off)) pending.insert(*pa & ~0xfffull);
+  MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false};
+  copied += pending.size();
+  if (op.initial_copy_free) {
+    if (env_.observer)
+      for (uint64_t pa : pending) env_.observer->copied(pa, cpu_.now());
+    pending.clear();
+  } else {
+    co_await copy_pages(pending, op.copy_bandwidth);
+  }
+  r0.copy_ps = cpu_.now() - r0.start;
+  rounds_.push_back(r0);
+  // Pre-copy rounds until what is left fits the downtime budget.
+  const uint64_t budget_pages =
+      uint64_t((unsigned __int128)op.downtime_limit * op.copy_bandwidth / kSec / 4096);
+  for (unsigned n = 1; n <= op.max_rounds; ++n) {
+    MigrationRound r{n, cpu_.now(), 0, 0, 0, 0, false};
+    if (op.pacing_fixed && n > 1) {
+      co_await SleepUntil{env_.dispatcher, rounds_.back().start + op.interval, Rank::Host};
+      r.start = cpu_.now();
+    }
+    r.reported = co_await harvest_for_migration(op, op.ioas, false, pending);
+    r.harvest_ps = cpu_.now() - r.start;
+    ++rounds;
+    if (pending.size() <= budget_pages) {
+      rounds_.push_back(r);
+      break;
+    }
+    const Ps c0 = cpu_.now();
+    r.copied = pending.size();
+    copied += pending.size();
+    co_await copy_pages(pending, op.copy_bandwidth);
+    r.copy_ps = cpu_.now() - c0;
+    rounds_.push_back(r);
+  }
+  // Stop and copy: quiesce, drain, final harvest, final copy.
+  const Ps quiesce = cpu_.now();
+  if (op.stop_devices) co_await quiesce_devices(op.ioas);
+  MigrationRound f{unsigned(rounds_.size()), cpu_.now(), 0, 0, 0, 0, true};
+  if (env_.observer) env_.observer->final_harvest(cpu_.now());
+  f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);
+  f.harvest_ps = cpu_.now() - f.start;
+  const Ps c0 = cpu_.now();
+  f.copied = pending.size();
+  copied += pending.size();
+  co_await copy_pages(pending, op.copy_bandwidth);
+  f.copy_ps = cpu_.now() - c0;
+  rounds_.push_back(f);
+  env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
+                 int64_t((cpu_.now() - quiesce) / kNs));
+  if (env_.observer) env_.observer->migration_done(cpu_.now());
+  co_return Errno::Ok;
+}
+
+}  // namespace sim

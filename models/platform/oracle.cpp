@@ -1,0 +1,61 @@
+#include "models/platform/oracle.h"
+
+#include <algorithm>
+
+namespace sim {
+
+Oracle::Oracle(StatsRegistry& stats)
+    : post_final_(stats.counter("migration.post_final_writes", "count",
+                                "DMA writes to guest pages after the final harvest started")),
+      lost_(stats.counter("migration.lost_pages", "pages",
+                          "guest pages whose destination copy is older than the source")),
+      unexplained_(
+          stats.counter("migration.unexplained_losses", "pages",
+                        "lost pages no hazard explains (a simulator bug if ever non-zero)")) {}
+
+void Oracle::dma_write(uint64_t pa, uint64_t len, Ps at) {
+  for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096) {
+    Page& pg = pages_[p];
+    ++pg.gen;
+    pg.last_write = at;
+    if (final_started_ && pg.tracked) ++post_final_;
+  }
+}
+
+void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
+  Page& pg = pages_[pa & ~0xfffull];
+  pg.stale = true;
+  pg.last_stale = at;
+}
+
+void Oracle::copied(uint64_t pa_page, Ps at) {
+  Page& pg = pages_[pa_page];
+  pg.tracked = true;
+  pg.copied_gen = pg.gen;
+  pg.last_copy = at;
+}
+
+void Oracle::final_harvest(Ps at) {
+  final_started_ = true;
+  final_at_ = at;
+}
+
+void Oracle::migration_done(Ps) {
+  for (const auto& [pa, pg] : pages_) {
+    if (!pg.tracked || pg.gen == pg.copied_gen) continue;
+    std::string hazard;
+    if (pg.last_write >= final_at_ && final_started_)
+      hazard = "write after the final harvest";
+    else if (pg.stale && pg.last_stale > 0)
+      hazard = "stale dirty hit";
+    else
+      hazard = "unexplained";
+    if (hazard == "unexplained") ++unexplained_;
+    losses_.push_back({pa, pg.last_write, hazard});
+  }
+  std::sort(losses_.begin(), losses_.end(),
+            [](const Loss& a, const Loss& b) { return a.pa < b.pa; });
+  lost_ = losses_.size();
+}
+
+}  // namespace sim
