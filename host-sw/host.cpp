@@ -286,12 +286,17 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
   Domain& d = *h->second.domain;
   IovaBitmap bm(vmm_, env_.memory, user_va, op.iova, op.length, granule, op.window_pages);
   Gather g;
+  uint64_t span_start = UINT64_MAX, span_end = 0;  // for the trace: all this call cleared
   auto record = [&](uint64_t iova, uint64_t len) {
     bm.set(iova, len);
-    if (!op.no_clear) g.add(iova, len);
+    if (op.no_clear) return;
+    g.add(iova, len);
+    span_start = std::min(span_start, iova);
+    span_end = std::max(span_end, iova + len);
   };
   bool partial = false;
   IovaBitmap::Window w;
+  std::unique_ptr<FlushPolicy> policy = make_flush_policy(op.flush);
   while (!partial && bm.next(w)) {
     for (uint64_t cur = w.iova, wend = w.iova + w.length; cur < wend;) {
       const IoptArea* a = iopt.area_at(cur);
@@ -310,18 +315,15 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
   if (partial) ++partial_;
   bits_set_ += bm.bits_set();
   co_await cpu_.charge(bm.bits_set() / 8 * cpu_.cost().bitmap_write);
-  if (!op.no_clear) {
-    std::unique_ptr<FlushPolicy> policy = make_flush_policy(op.flush);
-    co_await drv_.flush(d, g, *policy);
-  }
+  if (!op.no_clear) co_await drv_.flush(d, g, *policy);
   if (env_.trace.enabled())
     env_.trace.record(
         cpu_.now(), "host", "harvest",
         {TraceField::hex("iova", op.iova), TraceField::hex("length", op.length),
          TraceField::dec("bits", bm.bits_set()), TraceField::dec("windows", bm.windows()),
-         TraceField::hex("span_start", g.empty() ? 0 : g.start),
-         TraceField::hex("span_end", g.empty() ? 0 : g.end + 1),
-         TraceField::str("flush", op.no_clear ? "no_clear" : op.flush)});
+         TraceField::hex("span_start", span_end ? span_start : 0),
+         TraceField::hex("span_end", span_end),
+         TraceField::str("flush", op.no_clear ? "no_clear" : op.flush.name)});
   if (op.expect_dirty || reported) {
     std::vector<Range> got;
     for (uint64_t i = 0; i < bytes; ++i) {

@@ -28,6 +28,16 @@ struct Names {
   }
 };
 
+FlushConfig read_flush(ConfigReader& r) {
+  FlushConfig f;
+  f.name = r.choice("flush", f.name, {SIM_FLUSH_POLICIES});
+  if (f.name == "ranges") {
+    f.max_ranges = unsigned(r.integer("max_ranges", f.max_ranges, 1, 1 << 20));
+    f.merge_gap = r.size("merge_gap", f.merge_gap);
+  }
+  return f;
+}
+
 void read_prot(ConfigReader& r, HostOp& op) {
   std::string p = r.choice("prot", "rw", {"r", "w", "rw", "none"});
   op.r = p.find('r') != std::string::npos;
@@ -107,7 +117,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
       if (f != "no_clear") r.fail("flags", "unknown flag '" + f + "' (expected no_clear)");
       op.no_clear = true;
     }
-    op.flush = r.choice("flush", op.flush, {"gather", "none"});
+    op.flush = read_flush(r);
     op.bitmap_offset = r.size("bitmap_offset", 0);
     if (op.bitmap_offset >= 4096) r.fail("bitmap_offset", "expected an offset below 4096");
     op.window_pages = unsigned(r.integer("window_pages", 512, 1, 1 << 20));
@@ -118,7 +128,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.page_size = r.size("page_size", 4096);
     if (op.page_size < 4096 || (op.page_size & (op.page_size - 1)))
       r.fail("page_size", "expected a power of two of at least 4KiB");
-    op.flush = r.choice("flush", op.flush, {"gather", "none"});
+    op.flush = read_flush(r);
     op.pacing_fixed = r.choice("pacing", "back_to_back", {"back_to_back", "fixed"}) == "fixed";
     if (op.pacing_fixed) op.interval = r.time_ps("interval");
     op.copy_bandwidth = r.rate("copy_bandwidth", op.copy_bandwidth);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "host-sw/errno.h"
+#include "host-sw/flush_policy.h"
 #include "host-sw/host_cpu.h"
 #include "models/input_error.h"
 #include "models/units.h"
@@ -38,7 +39,7 @@ struct HostOp {
   uint64_t page_size = 4096;
   uint64_t bitmap_offset = 0;
   unsigned window_pages = 512;
-  std::string flush = "gather";
+  FlushConfig flush;
   Errno expect = Errno::Ok;
   std::optional<std::vector<Range>> expect_dirty;
   // migrate

@@ -223,8 +223,8 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
 }
 
 Task<> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
-  std::vector<InvDescriptor> descs = policy.descriptors(d.did, g, env_.hw.max_order);
-  if (!descs.empty()) co_await submit(descs);
+  for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order))
+    if (!group.empty()) co_await submit(group);
 }
 
 Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs) {

@@ -112,6 +112,7 @@ int sweep(const Args& a) {
       load_scenario(d);
     }
   fs::create_directories(outdir);
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep the points' stderr to the point
   std::vector<SweepPoint> points = expand(axes, seeds, s.seed, outdir);
   const unsigned jobs = a.jobs ? a.jobs : 1;
   std::map<pid_t, size_t> running;

@@ -65,8 +65,41 @@ TEST_CASE("gather -> one aligned power-of-two invalidation, domain above max_ord
   CHECK(d.addr == 0);
   d = covering_invalidation(3, 0, (1ull << 40) - 1, 18);
   CHECK(d.granularity == InvDescriptor::kDomain);
-  CHECK(make_flush_policy("none")->descriptors(3, Gather{0, 4095}, 18).empty());
-  CHECK(make_flush_policy("gather")->descriptors(3, Gather{}, 18).empty());
+  Gather one;
+  one.add(0, 4096);
+  CHECK(make_flush_policy("none")->groups(3, one, 18).empty());
+  CHECK(make_flush_policy("gather")->groups(3, Gather{}, 18).empty());
+}
+
+TEST_CASE("flush policies: descriptors and waits for a known dirty set") {
+  Gather g;  // pages 0x10, 0x11 (a run), 0x13, and a 2 MiB leaf at 0x400000
+  g.add(0x10000, 0x1000);
+  g.add(0x11000, 0x1000);
+  g.add(0x13000, 0x1000);
+  g.add(0x400000, 0x200000);
+  REQUIRE(g.records.size() == 3);
+  auto groups = [&](const FlushConfig& c) { return make_flush_policy(c)->groups(5, g, 18); };
+  auto gather = groups({"gather"});
+  REQUIRE(gather.size() == 1);
+  CHECK(gather[0][0].am == 11);  // pages 0x10..0x5ff in one aligned block of 2^11
+  CHECK(gather[0][0].addr == 0);
+  auto per_pte = groups({"per_pte"});
+  REQUIRE(per_pte.size() == 1);
+  REQUIRE(per_pte[0].size() == 3);  // 0x10-0x11 as one order-1 block, 0x13, the 2 MiB leaf
+  CHECK(per_pte[0][0].am == 1);
+  CHECK(per_pte[0][1].addr == 0x13000);
+  CHECK(per_pte[0][2].am == 9);
+  auto runs = groups({"runs"});
+  CHECK(runs.size() == 3);  // a sync at each gap
+  auto ranges = groups({"ranges", 2, 0x2000});
+  REQUIRE(ranges.size() == 1);
+  CHECK(ranges[0].size() == 2);  // 0x10-0x13 merged across the one-page gap, then the leaf
+  auto few = groups({"ranges", 1, 0});
+  CHECK(few[0][0].granularity == InvDescriptor::kDomain);  // more than K ranges
+  CHECK(groups({"domain"})[0][0].granularity == InvDescriptor::kDomain);
+  CHECK(make_flush_policy("window")->per_window());
+  CHECK(groups({"none"}).empty());
+  CHECK(make_flush_policy("sometimes") == nullptr);
 }
 
 TEST_CASE("iova_bitmap: bit placement for page sizes and byte offsets, clipped records") {

@@ -1,0 +1,28 @@
+# The flush-batching study through `iommu-sim sweep`: every correct policy loses no
+# page and `none` (the negative control) loses some, each loss explained.
+# -DSIM=exe -DSCENARIO=file -DOUT=dir
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
+endif()
+file(READ ${OUT}/sweep.json json)
+string(JSON n LENGTH "${json}" summary)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON policy GET "${json}" summary ${i} vary host.steps.mig.flush)
+  string(JSON lost GET "${json}" summary ${i} stats migration.lost_pages max)
+  string(JSON unexplained GET "${json}" summary ${i} stats migration.unexplained_losses max)
+  if(NOT unexplained EQUAL 0)
+    message(FATAL_ERROR "${policy}: ${unexplained} losses no hazard explains")
+  endif()
+  if(policy STREQUAL "none")
+    if(lost EQUAL 0)
+      message(FATAL_ERROR "the negative control lost nothing:\n${table}")
+    endif()
+  elseif(NOT lost EQUAL 0)
+    message(FATAL_ERROR "${policy} lost ${lost} pages:\n${table}")
+  endif()
+endforeach()
+message(STATUS "${table}")
