@@ -13,6 +13,8 @@ InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end,
   return InvDescriptor::iotlb_page(did, (first >> k) << k << 12, uint8_t(k), false);
 }
 
+std::unique_ptr<FlushPolicy> make_named(const FlushConfig& c);
+
 namespace {
 
 using Groups = std::vector<std::vector<InvDescriptor>>;
@@ -108,9 +110,29 @@ class NoFlushPolicy : public FlushPolicy {
   Groups groups(uint16_t, const Gather&, unsigned) const override { return {}; }
 };
 
+// Negative control: per_pte with an off-by-one range end, so the last page of every
+// run of cleared leaves is never invalidated.
+class PerPteOffByOnePolicy : public PerPtePolicy {
+ public:
+  std::string_view name() const override { return "per_pte_off_by_one"; }
+  Groups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+    Gather shorter;
+    for (const Range& r : g.records)
+      if (r.length > 4096) shorter.add(r.start, r.length - 4096);
+    return PerPtePolicy::groups(did, shorter, max_order);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<FlushPolicy> make_flush_policy(const FlushConfig& c) {
+  std::unique_ptr<FlushPolicy> p = make_named(c);
+  if (p) p->set_waits(c.wait);
+  return p;
+}
+
+std::unique_ptr<FlushPolicy> make_named(const FlushConfig& c) {
+  if (c.name == "per_pte_off_by_one") return std::make_unique<PerPteOffByOnePolicy>();
   if (c.name == "gather") return std::make_unique<GatherPolicy>();
   if (c.name == "window") return std::make_unique<WindowPolicy>();
   if (c.name == "per_pte") return std::make_unique<PerPtePolicy>();

@@ -38,6 +38,7 @@ struct FlushConfig {
   std::string name = "gather";  // gather per_pte runs ranges window domain none
   unsigned max_ranges = 8;      // ranges: at most this many, else a domain invalidation
   uint64_t merge_gap = 0;       // ranges: runs closer than this merge first
+  bool wait = true;             // false: return before the wait completes (negative control)
 };
 
 class FlushPolicy {
@@ -50,6 +51,11 @@ class FlushPolicy {
                                                          unsigned max_order) const = 0;
   // `window` flushes after each iova_bitmap window instead of once per call.
   virtual bool per_window() const { return false; }
+  bool waits() const { return wait_; }
+  void set_waits(bool w) { wait_ = w; }
+
+ private:
+  bool wait_ = true;
 };
 
 // nullptr for an unknown name.
@@ -57,6 +63,7 @@ std::unique_ptr<FlushPolicy> make_flush_policy(const FlushConfig& c);
 inline std::unique_ptr<FlushPolicy> make_flush_policy(std::string_view name) {
   return make_flush_policy(FlushConfig{std::string(name)});
 }
-#define SIM_FLUSH_POLICIES "gather", "per_pte", "runs", "ranges", "window", "domain", "none"
+#define SIM_FLUSH_POLICIES \
+  "gather", "per_pte", "runs", "ranges", "window", "domain", "none", "per_pte_off_by_one"
 
 }  // namespace sim

@@ -241,7 +241,7 @@ Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
     std::unique_ptr<FlushPolicy> gather = make_flush_policy("gather");
     co_await drv_.flush(d, g, *gather);
   }
-  co_await drv_.set_dirty_tracking(d, op.enable);
+  co_await drv_.set_dirty_tracking(d, op.enable, op.enable_flush);
   co_return Errno::Ok;
 }
 

@@ -31,6 +31,7 @@ struct Names {
 FlushConfig read_flush(ConfigReader& r) {
   FlushConfig f;
   f.name = r.choice("flush", f.name, {SIM_FLUSH_POLICIES});
+  f.wait = r.boolean("wait", true);
   if (f.name == "ranges") {
     f.max_ranges = unsigned(r.integer("max_ranges", f.max_ranges, 1, 1 << 20));
     f.merge_gap = r.size("merge_gap", f.merge_gap);
@@ -107,6 +108,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.hwpt = r.text("hwpt");
     n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
     op.enable = r.boolean("enable");
+    op.enable_flush = r.boolean("iotlb_flush", true);  // false: a negative control
   } else if (o == "get_dirty_bitmap") {
     op.hwpt = r.text("hwpt");
     n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");

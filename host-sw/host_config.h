@@ -36,6 +36,7 @@ struct HostOp {
   bool length_all = false;
   bool r = true, w = true, readonly = false;
   bool dirty_tracking = false, enable = false, no_clear = false;
+  bool enable_flush = true;  // set_dirty_tracking: the driver's IOTLB flush
   uint64_t page_size = 4096;
   uint64_t bitmap_offset = 0;
   unsigned window_pages = 512;

@@ -172,7 +172,7 @@ Task<> IommuDriver::detach(Domain& d, uint16_t bdf) {
   co_await submit(descs);
 }
 
-Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on) {
+Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on, bool flush_iotlb) {
   if (d.dirty_tracking == on) co_return;  // a no-op, as the kernel's drivers treat it
   d.dirty_tracking = on;
   std::vector<InvDescriptor> descs;
@@ -180,8 +180,9 @@ Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on) {
     write_context(bdf, &d);
     descs.push_back(InvDescriptor::context_device(d.did, bdf));
   }
-  // Entries filled while tracking was off must not act as dirty-known.
-  descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  // Entries filled while tracking was off must not act as dirty-known (skipping this
+  // is a negative control).
+  if (flush_iotlb) descs.push_back(InvDescriptor::iotlb_domain(d.did));
   co_await cpu_.charge(cpu_.cost().pte_write * 2 * d.devices.size());
   co_await submit(descs);
 }
@@ -224,16 +225,16 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
 
 Task<> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
   for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order))
-    if (!group.empty()) co_await submit(group);
+    if (!group.empty()) co_await submit(group, policy.waits());
 }
 
-Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs) {
+Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll) {
   const size_t batch = std::min<size_t>(env_.hw.batch, queue_slots_ - 2);
   for (size_t i = 0; i < descs.size(); i += batch)
-    co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i));
+    co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i), poll);
 }
 
-Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n) {
+Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n, bool poll) {
   const uint32_t seq = ++status_seq_;
   auto put = [&](const InvDescriptor& desc) {
     uint64_t lo, hi;
@@ -256,7 +257,7 @@ Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n) {
   co_await cpu_.charge(cpu_.cost().descriptor * (n + 1));
   env_.mmio.write(env_.hw.iommu_mmio_base + vtd::IQT, tail_ * 16, 8, cpu_.now());
   co_await cpu_.charge(cpu_.cost().mmio);
-  co_await cpu_.wait_word(env_.memory, status_addr_, seq);
+  if (poll) co_await cpu_.wait_word(env_.memory, status_addr_, seq);
 }
 
 }  // namespace sim

@@ -40,14 +40,15 @@ class IommuDriver {
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   Task<> attach(Domain& d, uint16_t bdf);
   Task<> detach(Domain& d, uint16_t bdf);
-  Task<> set_dirty_tracking(Domain& d, bool on);
+  Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
   // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
   Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
                                            const std::function<void(uint64_t, uint64_t)>& record);
   Task<> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
-  // Submits descriptors in batches, each ended by a wait that is polled.
-  Task<> submit(const std::vector<InvDescriptor>& descs);
+  // Submits descriptors in batches, each ended by a wait that is polled (unless
+  // `poll` is false: a negative control returning before the sync completed).
+  Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true);
   const PageTableFormat& format() const { return *format_; }
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
@@ -57,7 +58,7 @@ class IommuDriver {
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
-  Task<> submit_batch(const InvDescriptor* descs, size_t n);
+  Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
 
   HostEnv& env_;
   HostCpu& cpu_;
