@@ -73,6 +73,16 @@ Task<> Host::copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth) {
   pages.clear();
 }
 
+// Sends what a round found and records the round.
+Task<> Host::send_round(MigrationRound r, std::set<uint64_t>& pending, uint64_t bandwidth) {
+  const Ps c0 = cpu_.now();
+  r.copied = pending.size();
+  mig_pages_ += pending.size();
+  co_await copy_pages(pending, bandwidth);
+  r.copy_ps = cpu_.now() - c0;
+  rounds_.push_back(r);
+}
+
 Task<Errno> Host::migrate(const HostOp& op) {
   auto io = ioas_.find(op.ioas);
   if (io == ioas_.end()) co_return Errno::Enoent;
@@ -110,12 +120,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
       rounds_.push_back(r);
       break;
     }
-    const Ps c0 = cpu_.now();
-    r.copied = pending.size();
-    copied += pending.size();
-    co_await copy_pages(pending, op.copy_bandwidth);
-    r.copy_ps = cpu_.now() - c0;
-    rounds_.push_back(r);
+    co_await send_round(r, pending, op.copy_bandwidth);
   }
   // Stop and copy: quiesce, drain, final harvest, final copy.
   const Ps quiesce = cpu_.now();
@@ -124,12 +129,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
   if (env_.observer) env_.observer->final_harvest(cpu_.now());
   f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);
   f.harvest_ps = cpu_.now() - f.start;
-  const Ps c0 = cpu_.now();
-  f.copied = pending.size();
-  copied += pending.size();
-  co_await copy_pages(pending, op.copy_bandwidth);
-  f.copy_ps = cpu_.now() - c0;
-  rounds_.push_back(f);
+  co_await send_round(f, pending, op.copy_bandwidth);
   env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
                  int64_t((cpu_.now() - quiesce) / kNs));
   if (env_.observer) env_.observer->migration_done(cpu_.now());
