@@ -5,15 +5,16 @@
 // sockets. Both are built before sc_start and run in alternating phases inside one
 // thread; each transaction is one 64 B posted write advancing simulated time by the
 // same serialisation interval. The figure is the median of 5 repetitions.
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "iommu/iommu.h"
 #include "iommu/iommu_tlm.h"
@@ -30,7 +31,7 @@ using namespace sc_core;
 namespace {
 
 constexpr int kReps = 5;
-constexpr uint64_t kTransactions = 400'000;
+uint64_t kTransactions = 400'000;  // --smoke: a few, to check the bench still runs
 
 // A hop that only forwards, adding a fixed delay: the least a socket crossing costs.
 struct Hop : sc_module {
@@ -110,6 +111,8 @@ struct Bench : sc_module {
       eps.push_back(std::make_unique<EndpointTlm>(dev.name.c_str(), dev, pcie, *dispatchers.back(),
                                                   stats, trace, pool, 1));
       eps.back()->socket.bind(rc->dev_in);
+      mmio->add_window(kEndpointCtrlBase + r * kEndpointCtrlStride, kEndpointCtrlStride);
+      mmio->socket.bind(eps.back()->ctrl_in);
     }
     interval = LinkDirection(link_rates(pcie)).duration(64 + tlp_overheads(pcie).mwr);
     SC_THREAD(run);
@@ -135,7 +138,8 @@ struct Bench : sc_module {
         sc_time d = delay_until(local);
         init.out->b_transport(gp, d);
         local += interval;
-        if (local > sc_to_ps(sc_time_stamp()) + kUs) wait(ps_to_sc(local - sc_to_ps(sc_time_stamp())));
+        if (local > sc_to_ps(sc_time_stamp()) + kUs)
+          wait(ps_to_sc(local - sc_to_ps(sc_time_stamp())));
       }
       bare[r] = double(kTransactions) / seconds_since(t0);
       // Ours: an endpoint's write stream at rate max, run by its dispatcher.
@@ -143,7 +147,8 @@ struct Bench : sc_module {
       eps[size_t(r)]->start();
       t0 = std::chrono::steady_clock::now();
       while (d.run_one()) {
-        if (d.now() > sc_to_ps(sc_time_stamp()) + kUs) wait(ps_to_sc(d.now() - sc_to_ps(sc_time_stamp())));
+        if (d.now() > sc_to_ps(sc_time_stamp()) + kUs)
+          wait(ps_to_sc(d.now() - sc_to_ps(sc_time_stamp())));
       }
       ours[r] = double(kTransactions) / seconds_since(t0);
     }
@@ -158,8 +163,10 @@ double median(double* v) {
 
 }  // namespace
 
-int sc_main(int, char**) {
+int sc_main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--smoke") kTransactions = 1000;
   sc_set_time_resolution(1, SC_PS);
+  sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone
   auto bench = std::make_unique<Bench>("bench");
   sc_start();
   const double b = median(bench->bare), o = median(bench->ours);
