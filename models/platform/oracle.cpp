@@ -14,18 +14,23 @@ Oracle::Oracle(StatsRegistry& stats)
                         "lost pages no hazard explains (a simulator bug if ever non-zero)")) {}
 
 void Oracle::dma_write(uint64_t pa, uint64_t len, Ps at) {
+  if (pages_.empty()) return;  // no migration has copied anything: nothing to judge
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096) {
-    Page& pg = pages_[p];
-    ++pg.gen;
-    pg.last_write = at;
-    if (final_started_ && pg.tracked) ++post_final_;
+    // A page no copy has seen yet is judged from its first copy on, which reads its
+    // generation then; only pages already sent need counting.
+    auto it = pages_.find(p);
+    if (it == pages_.end() || !it->second.tracked) continue;
+    ++it->second.gen;
+    it->second.last_write = at;
+    if (final_started_) ++post_final_;
   }
 }
 
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
-  Page& pg = pages_[pa & ~0xfffull];
-  pg.stale = true;
-  pg.last_stale = at;
+  auto it = pages_.find(pa & ~0xfffull);
+  if (it == pages_.end()) return;  // not sent yet: its first copy will carry the write
+  it->second.stale = true;
+  it->second.last_stale = at;
 }
 
 void Oracle::copied(uint64_t pa_page, Ps at) {
