@@ -19,7 +19,9 @@ namespace sim {
 struct Gather {
   uint64_t start = UINT64_MAX, end = 0;
   std::vector<Range> records;
+  uint64_t leaves = 0;
   void add(uint64_t iova, uint64_t size) {
+    ++leaves;
     start = iova < start ? iova : start;
     end = iova + size - 1 > end ? iova + size - 1 : end;
     if (!records.empty() && records.back().end() == iova)
@@ -35,10 +37,15 @@ struct Gather {
 InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end, unsigned max_order);
 
 struct FlushConfig {
-  std::string name = "gather";  // gather per_pte runs ranges window domain none
+  std::string name = "gather";  // one of SIM_FLUSH_POLICIES
   unsigned max_ranges = 8;      // ranges: at most this many, else a domain invalidation
   uint64_t merge_gap = 0;       // ranges: runs closer than this merge first
   bool wait = true;             // false: return before the wait completes (negative control)
+  // per_pte: descriptors per wait (0: the hardware's batch); deferred: cleared leaves
+  // queued before a flush is forced (0: 256, as Linux's per-CPU flush queue).
+  unsigned batch = 0;
+  Ps timeout = 10 * kMs;  // deferred: a queued leaf is flushed at the latest this late
+  bool sticky = true;     // deferred: re-report pages until their flush has completed
 };
 
 class FlushPolicy {
@@ -51,11 +58,17 @@ class FlushPolicy {
                                                          unsigned max_order) const = 0;
   // `window` flushes after each iova_bitmap window instead of once per call.
   virtual bool per_window() const { return false; }
-  bool waits() const { return wait_; }
-  void set_waits(bool w) { wait_ = w; }
+  // `deferred` queues what a call cleared and flushes it later (groups() then says
+  // how the queue is flushed); `config()` holds its timeout, batch and stickiness.
+  virtual bool deferred() const { return false; }
+  // Descriptors per wait; 0: the hardware's batch.
+  virtual unsigned batch() const { return 0; }
+  bool waits() const { return config_.wait; }
+  const FlushConfig& config() const { return config_; }
+  void configure(const FlushConfig& c) { config_ = c; }
 
  private:
-  bool wait_ = true;
+  FlushConfig config_;
 };
 
 // nullptr for an unknown name.
@@ -63,7 +76,8 @@ std::unique_ptr<FlushPolicy> make_flush_policy(const FlushConfig& c);
 inline std::unique_ptr<FlushPolicy> make_flush_policy(std::string_view name) {
   return make_flush_policy(FlushConfig{std::string(name)});
 }
-#define SIM_FLUSH_POLICIES \
-  "gather", "per_pte", "runs", "ranges", "window", "domain", "none", "per_pte_off_by_one"
+#define SIM_FLUSH_POLICIES                                                       \
+  "gather", "per_pte", "runs", "ranges", "window", "domain", "deferred", "none", \
+      "per_pte_off_by_one"
 
 }  // namespace sim

@@ -49,6 +49,9 @@ Host::Host(const HostConfig& c, HostEnv env)
       partial_(
           env.stats.counter("host.dirty.partial_harvests", "count",
                             "harvests that stopped early but returned success (kernel quirk)")),
+      sticky_reports_(
+          env.stats.counter("host.dirty.sticky_reports", "pages",
+                            "pages re-reported because their deferred flush had not completed")),
       mig_rounds_(env.stats.counter("migration.rounds", "count", "pre-copy rounds after round 0")),
       mig_pages_(env.stats.counter("migration.pages_copied", "pages", "4 KiB guest pages sent")) {
   env.stats.computed("host.locked_bytes", "bytes",
@@ -202,7 +205,7 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   if (hwpts_.count(op.id)) co_return Errno::Eexist;
   // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks).
   if (op.dirty_tracking && !env_.hw.coherent_walk) co_return Errno::Eopnotsupp;
-  Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking};
+  Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking, {}};
   // The first domain makes the IOAS pin: charge every area once.
   const bool first = io->second->iopt.domains().empty();
   Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain);
@@ -297,7 +300,14 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
   bool partial = false;
   IovaBitmap::Window w;
   std::unique_ptr<FlushPolicy> policy = make_flush_policy(op.flush);
+  Hwpt& hw = h->second;
+  const bool sticky = policy->deferred() && policy->config().sticky;
   while (!partial && bm.next(w)) {
+    if (sticky)
+      hw.sticky.for_each(w.iova, w.iova + w.length, [&](uint64_t at, uint64_t len) {
+        bm.set(at, len);
+        sticky_reports_ += (len + 4095) / 4096;
+      });
     for (uint64_t cur = w.iova, wend = w.iova + w.length; cur < wend;) {
       const IoptArea* a = iopt.area_at(cur);
       // A hole, or tracking off (the driver refuses): the kernel stops and says 0.
@@ -311,11 +321,15 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
       ptes_visited_ += n.ptes;
       cur = slice_end;
     }
+    if (policy->per_window() && !op.no_clear) co_await flush_cleared(hw, g, *policy);
   }
   if (partial) ++partial_;
   bits_set_ += bm.bits_set();
   co_await cpu_.charge(bm.bits_set() / 8 * cpu_.cost().bitmap_write);
-  if (!op.no_clear) co_await drv_.flush(d, g, *policy);
+  if (!op.no_clear) co_await flush_cleared(hw, g, *policy);
+  // Reported in this call, and their flush completed before it returns: the copy that
+  // follows sees every write the stale entries let through.
+  if (sticky) hw.sticky.drop_covered(op.iova, end ? end : UINT64_MAX, d.deferred.covered);
   if (env_.trace.enabled())
     env_.trace.record(
         cpu_.now(), "host", "harvest",
@@ -343,6 +357,13 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
     }
   }
   co_return Errno::Ok;
+}
+
+Task<> Host::flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy) {
+  const uint64_t gen = co_await drv_.flush(*h.domain, g, policy);
+  if (policy.deferred() && policy.config().sticky)
+    for (const Range& r : g.records) h.sticky.add(r.start, r.length, gen);
+  g = Gather{};
 }
 
 std::string Host::check_invariants() const {

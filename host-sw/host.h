@@ -11,6 +11,7 @@
 #include "host-sw/host_config.h"
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iommu_driver.h"
+#include "host-sw/sticky_pages.h"
 #include "host-sw/vmm_memory.h"
 
 namespace sim {
@@ -42,6 +43,7 @@ class Host {
     std::string ioas;
     Domain* domain = nullptr;
     bool dirty_capable = false;
+    StickyPages sticky;  // a sticky deferred policy's pages still to re-report
   };
 
   Task<> run_setup();
@@ -51,6 +53,8 @@ class Host {
   // `reported`, when given, receives the IOVA ranges whose bits were set.
   Task<Errno> get_dirty_bitmap(const HostOp& op, std::string& detail,
                                std::vector<Range>* reported = nullptr);
+  // Invalidates what a harvest cleared; a sticky deferred policy remembers it.
+  Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
   Task<Errno> migrate(const HostOp& op);
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
@@ -90,6 +94,7 @@ class Host {
   uint64_t& ptes_visited_;
   uint64_t& bits_set_;
   uint64_t& partial_;
+  uint64_t& sticky_reports_;
   uint64_t& mig_rounds_;
   uint64_t& mig_pages_;
 };

@@ -36,6 +36,12 @@ FlushConfig read_flush(ConfigReader& r) {
     f.max_ranges = unsigned(r.integer("max_ranges", f.max_ranges, 1, 1 << 20));
     f.merge_gap = r.size("merge_gap", f.merge_gap);
   }
+  if (f.name == "per_pte") f.batch = unsigned(r.integer("batch", 0, 0, 254));
+  if (f.name == "deferred") {
+    f.batch = unsigned(r.integer("batch", 256, 1, 1 << 30));
+    f.timeout = r.time_ps("timeout", f.timeout);
+    f.sticky = r.boolean("sticky", true);
+  }
   return f;
 }
 

@@ -33,7 +33,8 @@ class HostCpu {
   bool free() const { return free_; }
   // Spends `ps` of CPU time (nothing while free), yielding to other events.
   SleepUntil charge(Ps ps) { return SleepUntil{d_, d_.now() + (free_ ? 0 : ps), Rank::Host}; }
-  // Polls a 32-bit word until it holds `value`: resumes at the first poll after the write.
+  // Polls a 32-bit sequence word until it reaches `value`: resumes at the first poll
+  // after the write.
   Task<> wait_word(const SparseMemory& mem, uint64_t addr, uint32_t value);
   uint64_t polls() const { return polls_; }
 

@@ -14,7 +14,11 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
       format_(make_format(env.hw.format, env.hw.levels)),
       descriptors_(env.stats.counter("host.inv.descriptors", "count",
                                      "invalidation descriptors the driver submitted")),
-      waits_(env.stats.counter("host.inv.waits", "count", "invalidation waits the driver polled")) {
+      waits_(env.stats.counter("host.inv.waits", "count", "invalidation waits the driver polled")),
+      deferred_full_(env.stats.counter("host.flush.deferred_full", "count",
+                                       "deferred flushes forced by a full queue")),
+      deferred_timer_(env.stats.counter("host.flush.deferred_timer", "count",
+                                        "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
 }
 
@@ -223,13 +227,51 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
   co_return n;
 }
 
-Task<> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
-  for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order))
-    if (!group.empty()) co_await submit(group, policy.waits());
+Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
+  DeferredQueue& q = d.deferred;
+  if (!policy.deferred()) {
+    for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order))
+      if (!group.empty()) co_await submit(group, policy.waits(), policy.batch());
+    co_return q.gen;
+  }
+  const uint64_t gen = q.gen;
+  if (g.empty()) co_return gen;
+  for (const Range& r : g.records) q.pending.add(r.start, r.length);
+  q.pending.leaves += g.leaves - g.records.size();
+  if (q.pending.leaves >= policy.batch()) {
+    co_await flush_deferred(d, false);
+  } else if (q.timer_gen != gen) {
+    q.timer_gen = gen;
+    std::erase_if(timers_, [](const Fiber& f) { return f.done(); });
+    timers_.push_back(Fiber::start(deferred_timer(d, gen, cpu_.now() + policy.config().timeout),
+                                   [](std::exception_ptr e) {
+                                     if (e) std::rethrow_exception(e);
+                                   }));
+  }
+  co_return gen;
 }
 
-Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll) {
-  const size_t batch = std::min<size_t>(env_.hw.batch, queue_slots_ - 2);
+Task<> IommuDriver::deferred_timer(Domain& d, uint64_t gen, Ps at) {
+  co_await SleepUntil{env_.dispatcher, at, Rank::Timer};
+  if (d.deferred.gen == gen) co_await flush_deferred(d, true);
+}
+
+Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
+  DeferredQueue& q = d.deferred;
+  Gather g = std::move(q.pending);
+  q.pending = Gather{};
+  const uint64_t gen = q.gen++;  // leaves queued from now on wait for the next flush
+  ++(by_timer ? deferred_timer_ : deferred_full_);
+  if (!g.empty()) {
+    std::vector<InvDescriptor> descs;
+    descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+    co_await submit(descs);
+  }
+  q.covered = std::max(q.covered, gen + 1);
+}
+
+Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll, unsigned per_wait) {
+  const size_t batch = std::min<size_t>(per_wait ? per_wait : env_.hw.batch, queue_slots_ - 2);
   for (size_t i = 0; i < descs.size(); i += batch)
     co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i), poll);
 }

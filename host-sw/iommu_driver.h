@@ -15,11 +15,20 @@
 
 namespace sim {
 
+// What a deferred flush policy cleared and has not flushed yet. Flushes are numbered:
+// leaves queued now are covered by flush `gen`, done once `covered` exceeds it.
+struct DeferredQueue {
+  Gather pending;
+  uint64_t gen = 0, covered = 0;
+  uint64_t timer_gen = UINT64_MAX;  // the flush a timer is armed for
+};
+
 struct Domain {
   uint16_t did = 0;
   uint64_t root = 0;
   bool dirty_tracking = false;
   std::vector<uint16_t> devices;
+  DeferredQueue deferred;
 };
 
 // The physical side of what is being mapped: for a byte offset, its physical
@@ -45,10 +54,14 @@ class IommuDriver {
   // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
   Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
                                            const std::function<void(uint64_t, uint64_t)>& record);
-  Task<> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
-  // Submits descriptors in batches, each ended by a wait that is polled (unless
-  // `poll` is false: a negative control returning before the sync completed).
-  Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true);
+  // Invalidates what `g` cleared as the policy says; a deferred policy queues it (and
+  // flushes the queue once it holds `batch` leaves, or arms its timer). Returns the
+  // deferred flush number covering `g` (see DeferredQueue).
+  Task<uint64_t> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
+  // Submits descriptors in batches (`batch` per wait, 0: the hardware's), each ended
+  // by a wait that is polled (unless `poll` is false: a negative control returning
+  // before the sync completed).
+  Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true, unsigned batch = 0);
   const PageTableFormat& format() const { return *format_; }
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
@@ -59,6 +72,9 @@ class IommuDriver {
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
   Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
+  Task<> flush_deferred(Domain& d, bool by_timer);
+  // A kernel timer on another CPU: flushes the queue if flush `gen` is still pending.
+  Task<> deferred_timer(Domain& d, uint64_t gen, Ps at);
 
   HostEnv& env_;
   HostCpu& cpu_;
@@ -70,8 +86,11 @@ class IommuDriver {
   uint64_t status_addr_ = 0;
   uint32_t status_seq_ = 0;
   uint16_t next_did_ = 1;
+  std::vector<Fiber> timers_;
   uint64_t& descriptors_;
   uint64_t& waits_;
+  uint64_t& deferred_full_;
+  uint64_t& deferred_timer_;
 };
 
 }  // namespace sim

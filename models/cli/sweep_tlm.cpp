@@ -103,17 +103,17 @@ int sweep(const Args& a) {
   }
   const unsigned seeds = a.seeds ? a.seeds : s.sweep_seeds;
   const std::string outdir = a.outdir.empty() ? "out/" + s.name + "-sweep" : a.outdir;
-  // Every point's configuration is checked before anything runs.
-  for (const Axis& ax : axes)
-    for (const std::string& v : ax.values) {
-      ConfigDoc d = ConfigDoc::from_file(a.positional[0]);
-      for (const std::string& x : a.sets) d.apply_set(x);
-      d.apply_set(ax.path + "=" + v);
-      load_scenario(d);
-    }
+  std::vector<SweepPoint> points = expand(axes, seeds, s.seed, outdir);
+  // Every point's configuration is checked before anything runs (as a whole: a key
+  // may exist only for another key's value, like a deferred flush's `sticky`).
+  for (size_t i = 0; i < points.size(); i += seeds) {
+    ConfigDoc d = ConfigDoc::from_file(a.positional[0]);
+    for (const std::string& x : a.sets) d.apply_set(x);
+    for (size_t k = 0; k < axes.size(); ++k) d.apply_set(axes[k].path + "=" + points[i].values[k]);
+    load_scenario(d);
+  }
   fs::create_directories(outdir);
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep the points' stderr to the point
-  std::vector<SweepPoint> points = expand(axes, seeds, s.seed, outdir);
   const unsigned jobs = a.jobs ? a.jobs : 1;
   std::map<pid_t, size_t> running;
   size_t next = 0;
