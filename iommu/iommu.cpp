@@ -19,7 +19,8 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       queue_(
           {c.invalidation.descriptor, c.invalidation.wait}, mem, d, stats, trace,
           [this](const InvDescriptor& desc, Ps now) { return apply(desc, now); },
-          [this] { return drained_; }),
+          // Negative control: waits complete without waiting for writes in flight.
+          [this] { return c_.negative.no_drain ? Ps(0) : drained_; }),
       hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
       misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
       walks_(stats.counter("iommu.walks", "count", "page walks")),
@@ -31,6 +32,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       faults_(stats.counter("iommu.faults", "count", "translation faults")),
       ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")) {
   if (!format_) throw std::logic_error("unknown page-table format");
+  iotlb_.set_keep_in_flight(c.negative.stale_fill);
   for (FaultReason r : {FaultReason::NotPresent, FaultReason::WriteToReadOnly,
                         FaultReason::ContextNotPresent, FaultReason::BeyondFormat})
     fault_by_reason_[int(r)] = &stats.counter(std::string("iommu.faults.") + fault_name(r), "count",
@@ -154,7 +156,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   return out;
 }
 
-unsigned Iommu::apply(const InvDescriptor& d, Ps) {
+unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
   if (d.type == InvDescriptor::kContext) {
     unsigned n = 0;
     for (auto it = context_cache_.begin(); it != context_cache_.end();) {
@@ -171,9 +173,9 @@ unsigned Iommu::apply(const InvDescriptor& d, Ps) {
     return 0;  // context entries are not IOTLB entries
   }
   if (d.type != InvDescriptor::kIotlb) return 0;
-  if (d.granularity == InvDescriptor::kGlobal) return iotlb_.invalidate_all();
-  if (d.granularity == InvDescriptor::kDomain) return iotlb_.invalidate_domain(d.did);
-  return iotlb_.invalidate_range(d.did, d.addr & ~((4096ull << d.am) - 1), 4096ull << d.am);
+  if (d.granularity == InvDescriptor::kGlobal) return iotlb_.invalidate_all(now);
+  if (d.granularity == InvDescriptor::kDomain) return iotlb_.invalidate_domain(d.did, now);
+  return iotlb_.invalidate_range(d.did, d.addr & ~((4096ull << d.am) - 1), 4096ull << d.am, now);
 }
 
 uint64_t Iommu::mmio_read(uint64_t offset, unsigned, Ps) {

@@ -29,6 +29,9 @@ IommuConfig load_iommu_config(ConfigReader& r) {
   c.invalidation.wait = inv.time_ps("wait", c.invalidation.wait);
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
+  ConfigReader neg = r.section("negative");
+  c.negative.no_drain = neg.boolean("no_drain", false);
+  c.negative.stale_fill = neg.boolean("stale_fill", false);
   return c;
 }
 

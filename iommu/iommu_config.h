@@ -28,6 +28,11 @@ struct IommuConfig {
     unsigned batch = 16;       // descriptors the driver submits before a wait
     unsigned max_order = 18;   // largest page-selective order; beyond it, a domain invalidation
   } invalidation;
+  // Hardware bugs on purpose, for the flush study's negative controls.
+  struct Negative {
+    bool no_drain = false;    // waits do not wait for writes translated before them
+    bool stale_fill = false;  // a walk in flight survives invalidations and fills after
+  } negative;
 };
 
 IommuConfig load_iommu_config(ConfigReader& r);

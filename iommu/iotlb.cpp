@@ -48,11 +48,11 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
   return victim;
 }
 
-unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length) {
+unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now) {
   unsigned killed = 0;
   const uint64_t end = addr + length;
   for (IotlbEntry& e : slots_) {
-    if (!e.valid || e.did != did) continue;
+    if (!e.valid || e.did != did || spared(e, now)) continue;
     uint64_t e_end = e.vbase + (1ull << e.size_shift);
     if (e.vbase < end && addr < e_end) {  // overlaps, large pages partially included
       e.valid = false;
@@ -62,19 +62,23 @@ unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length) {
   return killed;
 }
 
-unsigned Iotlb::invalidate_domain(uint16_t did) {
+unsigned Iotlb::invalidate_domain(uint16_t did, Ps now) {
   unsigned killed = 0;
   for (IotlbEntry& e : slots_)
-    if (e.valid && e.did == did) {
+    if (e.valid && e.did == did && !spared(e, now)) {
       e.valid = false;
       ++killed;
     }
   return killed;
 }
 
-unsigned Iotlb::invalidate_all() {
-  unsigned killed = occupancy();
-  for (IotlbEntry& e : slots_) e.valid = false;
+unsigned Iotlb::invalidate_all(Ps now) {
+  unsigned killed = 0;
+  for (IotlbEntry& e : slots_)
+    if (e.valid && !spared(e, now)) {
+      e.valid = false;
+      ++killed;
+    }
   return killed;
 }
 

@@ -32,13 +32,21 @@ class Iotlb {
   IotlbEntry* lookup(uint16_t did, uint32_t pasid, uint64_t iova);
   // Fills an entry (evicting by LRU/FIFO within its set); returns it.
   IotlbEntry* fill(const IotlbEntry& e);
-  // Invalidations return how many entries they killed.
-  unsigned invalidate_range(uint16_t did, uint64_t addr, uint64_t length);
-  unsigned invalidate_domain(uint16_t did);
-  unsigned invalidate_all();
+  // Invalidations at `now` return how many entries they killed.
+  unsigned invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now = 0);
+  unsigned invalidate_domain(uint16_t did, Ps now = 0);
+  unsigned invalidate_all(Ps now = 0);
+  // Negative control: an entry whose walk is still in flight survives invalidations,
+  // as if filled after them (the hardware bug a stale fill would be).
+  void set_keep_in_flight(bool k) { keep_in_flight_ = k; }
   unsigned occupancy() const;
   unsigned entries() const { return unsigned(slots_.size()); }
 
+ private:
+  bool spared(const IotlbEntry& e, Ps now) const { return keep_in_flight_ && e.ready > now; }
+  bool keep_in_flight_ = false;
+
+ public:
  private:
   unsigned set_of(uint16_t did, uint64_t vpage) const;
 

@@ -8,17 +8,21 @@ namespace sim {
 
 class MemoryTiming {
  public:
-  MemoryTiming(Ps latency, uint64_t bytes_per_s) : latency_(latency), rate_(bytes_per_s) {}
+  // `write_latency`: until a DMA write is visible to every reader (0: `latency`).
+  MemoryTiming(Ps latency, uint64_t bytes_per_s, Ps write_latency = 0)
+      : latency_(latency),
+        write_latency_(write_latency ? write_latency : latency),
+        rate_(bytes_per_s) {}
   // Completion time of an access of `bytes` issued at t.
-  Ps access(Ps t, uint64_t bytes) {
+  Ps access(Ps t, uint64_t bytes, bool write = false) {
     Ps d = transfer_ps(bytes, rate_);
-    return channel_.book(t, d) + d + latency_;
+    return channel_.book(t, d) + d + (write ? write_latency_ : latency_);
   }
   Ps latency() const { return latency_; }
   ReservationCalendar& channel() { return channel_; }
 
  private:
-  Ps latency_;
+  Ps latency_, write_latency_;
   uint64_t rate_;
   ReservationCalendar channel_;
 };

@@ -16,15 +16,16 @@ void MemoryTlm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
+  const Ps done = timing_.access(abs_ps(delay), len, trans.is_write());
   if (trans.is_write()) {
     store_.write(addr, trans.get_data_ptr(), len);
     bytes_written_ += len;
-    if (on_write) on_write(addr, len, abs_ps(delay));
+    if (on_write) on_write(addr, len, done);
   } else if (trans.is_read()) {
     store_.read(addr, trans.get_data_ptr(), len);
     bytes_read_ += len;
   }
-  delay = delay_until(timing_.access(abs_ps(delay), len));
+  delay = delay_until(done);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

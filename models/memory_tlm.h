@@ -19,7 +19,7 @@ class MemoryTlm : public sc_core::sc_module {
   MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
 
   // Called for every write that lands (the migration oracle counts generations).
-  std::function<void(uint64_t addr, uint64_t len, Ps at)> on_write;
+  std::function<void(uint64_t addr, uint64_t len, Ps visible)> on_write;  // when readers see it
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }

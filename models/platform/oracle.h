@@ -17,8 +17,11 @@ class Oracle : public MigrationObserver {
  public:
   explicit Oracle(StatsRegistry& stats);
 
-  void dma_write(uint64_t pa, uint64_t len, Ps at);  // a DMA write reached memory
-  void stale_dirty_hit(uint64_t pa, Ps at);          // the IOMMU let a write skip D
+  // A DMA write reached memory at `now` and becomes visible to reads at `visible`
+  // (a copy before then misses it: what the invalidation drain is for).
+  void dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now);
+  void dma_write(uint64_t pa, uint64_t len, Ps at) { dma_write(pa, len, at, at); }
+  void stale_dirty_hit(uint64_t pa, Ps at);  // the IOMMU let a write skip D
   void copied(uint64_t pa_page, Ps at) override;
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
@@ -33,8 +36,10 @@ class Oracle : public MigrationObserver {
  private:
   struct Page {
     uint64_t gen = 0, copied_gen = 0;
-    Ps last_write = 0, last_copy = 0, last_stale = 0;
+    Ps last_write = 0, last_issue = 0, last_copy = 0, last_stale = 0;  // write: visible, reached
     bool stale = false, tracked = false;
+    bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
+    std::vector<Ps> in_flight;           // visibility times of writes not yet visible
   };
   std::unordered_map<uint64_t, Page> pages_;  // looked up only; losses are sorted
   bool final_started_ = false;

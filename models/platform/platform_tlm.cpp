@@ -9,7 +9,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
       trace_(trace),
       dispatcher_(s.end),
       memory_(s.memory.size),
-      memory_timing_(s.memory.latency, s.memory.bandwidth),
+      memory_timing_(s.memory.latency, s.memory.bandwidth, s.memory.write_latency),
       iommu_(s.iommu, memory_, memory_timing_, dispatcher_, stats_, trace_),
       oracle_(stats_),
       memory_tlm_("memory", memory_, memory_timing_),
@@ -45,7 +45,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
         {s.devices[i].name, s.devices[i].bdf, kEndpointCtrlBase + i * kEndpointCtrlStride});
   // The oracle sees every DMA write as it lands, and every stale dirty hit.
   memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
-    oracle_.dma_write(pa, len, at);
+    oracle_.dma_write(pa, len, at, dispatcher_.now());
   };
   iommu_.on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
     oracle_.stale_dirty_hit(pa, at);

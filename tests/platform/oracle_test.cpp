@@ -76,3 +76,33 @@ TEST_CASE("oracle: a write spanning pages bumps each; pages never copied are not
   CHECK(o.losses()[0].hazard == "unexplained");
   CHECK(stat(s, "migration.unexplained_losses") == 1);
 }
+
+TEST_CASE("oracle: a copy before a write is visible misses it; after, it does not") {
+  StatsRegistry s;
+  Oracle o(s);
+  o.copied(0x8000, 0);
+  o.copied(0x9000, 0);
+  o.dma_write(0x8000, 64, 50, 10);  // reached memory at 10, visible at 50
+  o.dma_write(0x9000, 64, 50, 10);
+  o.copied(0x8000, 40);  // too early
+  o.copied(0x9000, 60);
+  o.final_harvest(70);
+  o.migration_done(80);
+  REQUIRE(o.losses().size() == 1);
+  CHECK(o.losses()[0].pa == 0x8000);
+  CHECK(o.losses()[0].write_at == 50);
+  CHECK(o.losses()[0].hazard == "write not yet visible at its copy");
+}
+
+TEST_CASE("oracle: a write reaching memory after the final harvest started is that hazard") {
+  StatsRegistry s;
+  Oracle o(s);
+  o.copied(0xa000, 0);
+  o.final_harvest(30);
+  o.dma_write(0xa000, 64, 45, 35);
+  o.copied(0xa000, 40);  // the final copy ran while it was in flight
+  o.migration_done(50);
+  REQUIRE(o.losses().size() == 1);
+  CHECK(o.losses()[0].hazard == "write after the final harvest");
+  CHECK(stat(s, "migration.post_final_writes") == 1);
+}

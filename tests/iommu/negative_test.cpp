@@ -1,0 +1,62 @@
+// The IOMMU's deliberate bugs, for the flush study's negative controls: each must
+// break exactly the rule it names, and nothing when off.
+#include <doctest/doctest.h>
+
+#include "tests/iommu/iommu_fixture.h"
+
+using namespace sim;
+using sim::test::IommuRig;
+
+namespace {
+
+// A write walks (setting D, dirty-known), the harvest clears D at 100 ns and a domain
+// invalidation is processed at 150 ns, before the walk's fill is ready; a later write
+// through the entry: is it a stale dirty hit?
+uint64_t stale_hits_after_fill_race(bool stale_fill) {
+  IommuConfig c;
+  c.negative.stale_fill = stale_fill;
+  c.walk_overhead = 1 * kUs;  // the walk is in flight until after 1 us
+  IommuRig rig(c);
+  rig.set_context(true, true);
+  const uint64_t pte = rig.map(0x1000, 0x7000'0000);
+  Translation w = rig.write(0x1000, 0);
+  REQUIRE(w.ready > 200 * kNs);
+  REQUIRE(rig.f.dirty(rig.mem.read64(pte)));
+  rig.mem.write64(pte, rig.f.without_dirty(rig.mem.read64(pte)));
+  rig.submit({InvDescriptor::iotlb_domain(IommuRig::kDid)}, 100 * kNs);
+  rig.d.run_until(w.ready - 1);
+  rig.write(0x1040, 3 * kUs);
+  return rig.stat("iommu.ad.stale_dirty_hits");
+}
+
+}  // namespace
+
+TEST_CASE("stale_fill: a walk in flight survives the invalidation and leaves a stale entry") {
+  CHECK(stale_hits_after_fill_race(true) == 1);
+  CHECK(stale_hits_after_fill_race(false) == 0);  // killed: the next write walks, sets D
+}
+
+TEST_CASE("no_drain: the wait completes while a write translated before it is in flight") {
+  for (bool no_drain : {false, true}) {
+    IommuConfig c;
+    c.negative.no_drain = no_drain;
+    IommuRig rig(c);
+    rig.iommu->write_visible(5 * kUs);
+    uint32_t s = rig.submit({InvDescriptor::iotlb_domain(IommuRig::kDid)}, kUs);
+    rig.d.run_until(4 * kUs);
+    CHECK((rig.mem.read32(IommuRig::kStatus) == s) == no_drain);
+  }
+}
+
+TEST_CASE("IOTLB keep_in_flight spares only entries not yet ready") {
+  Iotlb t(8, 2, true);
+  t.set_keep_in_flight(true);
+  IotlbEntry e;
+  e.did = 1;
+  e.vbase = 0x1000;
+  e.ready = 100;
+  t.fill(e);
+  CHECK(t.invalidate_domain(1, 50) == 0);
+  CHECK(t.invalidate_range(1, 0, 0x10000, 99) == 0);
+  CHECK(t.invalidate_all(100) == 1);
+}
