@@ -59,6 +59,35 @@ Host::Host(const HostConfig& c, HostEnv env)
                      [this] { return StatValue(int64_t(locked_bytes_)); });
   env.stats.computed("host.polls", "count", "status-word polls while waiting for invalidations",
                      [this] { return StatValue(int64_t(cpu_.polls())); });
+  const HostAccounts& acc = drv_.accounts();
+  auto ns = [&](const char* name, const char* desc, const Ps HostAccounts::*field) {
+    env.stats.computed(name, "ns", desc,
+                       [&acc, field] { return StatValue(int64_t(acc.*field / kNs)); });
+  };
+  ns("host.harvest.walk_ns", "harvest time finding leaf tables and reading PTEs",
+     &HostAccounts::walk);
+  ns("host.harvest.clear_ns", "harvest time test-and-clearing dirty PTEs", &HostAccounts::clear);
+  ns("host.harvest.bitmap_ns", "harvest time writing the user bitmap", &HostAccounts::bitmap);
+  ns("host.harvest.submit_ns", "time writing invalidation descriptors and the tail register",
+     &HostAccounts::submit);
+  ns("host.harvest.wait_ns", "time polling for invalidation waits", &HostAccounts::wait);
+  auto count = [&](const char* name, const char* unit, const char* desc,
+                   const uint64_t HostAccounts::*field) {
+    env.stats.computed(name, unit, desc, [&acc, field] { return StatValue(int64_t(acc.*field)); });
+  };
+  count("host.inv.page_descriptors", "count", "page-selective IOTLB descriptors submitted",
+        &HostAccounts::page_descs);
+  count("host.inv.domain_descriptors", "count", "domain or global IOTLB descriptors submitted",
+        &HostAccounts::domain_descs);
+  count("host.inv.context_descriptors", "count", "context-cache descriptors submitted",
+        &HostAccounts::context_descs);
+  count("host.flush.pages_cleared", "pages", "4 KiB pages whose D bit harvests cleared",
+        &HostAccounts::cleared_pages);
+  count("host.flush.pages_covered", "pages",
+        "4 KiB pages the harvests' IOTLB invalidations covered", &HostAccounts::covered_pages);
+  env.stats.computed("host.flush.amplification", "ratio",
+                     "pages covered by invalidations per page cleared",
+                     [&acc] { return StatValue(acc.amplification()); });
 }
 
 Host::~Host() = default;
@@ -325,7 +354,9 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
   }
   if (partial) ++partial_;
   bits_set_ += bm.bits_set();
-  co_await cpu_.charge(bm.bits_set() / 8 * cpu_.cost().bitmap_write);
+  const Ps bitmap = bm.bits_set() / 8 * cpu_.cost().bitmap_write;
+  if (!cpu_.free()) drv_.accounts().bitmap += bitmap;
+  co_await cpu_.charge(bitmap);
   if (!op.no_clear) co_await flush_cleared(hw, g, *policy);
   // Reported in this call, and their flush completed before it returns: the copy that
   // follows sees every write the stale entries let through.

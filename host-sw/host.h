@@ -59,7 +59,14 @@ class Host {
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
   Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
-  Task<> send_round(MigrationRound r, std::set<uint64_t>& pending, uint64_t bandwidth);
+  struct RoundMark {
+    HostAccounts acc;
+    uint64_t killed = 0, misses = 0;
+  };
+  RoundMark round_mark() const;
+  void record_round(MigrationRound r, const RoundMark& start);
+  Task<> send_round(MigrationRound r, const RoundMark& start, std::set<uint64_t>& pending,
+                    uint64_t bandwidth);
   Task<> quiesce_devices(const std::string& ioas);
   // Writes the device's control register; a stop returns once it drained.
   Task<Errno> device_control(const std::string& device, bool stop);

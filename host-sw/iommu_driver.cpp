@@ -81,6 +81,7 @@ std::pair<uint64_t, unsigned> IommuDriver::find_leaf(const Domain& d, uint64_t i
 
 Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w,
                         bool huge) {
+  d.mapped += length;
   uint64_t done = 0, in_table = 0;
   while (done < length) {
     const uint64_t at = iova + done;
@@ -108,6 +109,7 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
 }
 
 Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
+  d.mapped -= std::min(d.mapped, length);
   Gather g;
   uint64_t done = 0, in_table = 0;
   while (done < length) {
@@ -211,6 +213,7 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
         if (!no_clear) {
           *pte = format_->without_dirty(*pte);
           ++table_cleared;
+          acc_.cleared_pages += span / 4096;
         }
         ++n.dirty;
         record(at, step < length - done ? step : length - done);
@@ -219,8 +222,13 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
     done += step;
     if (done >= length || (iova + done) % format_->entry_span(2) == 0 || table_ptes >= 512) {
       ++n.tables;
-      co_await cpu_.charge(cost.table_visit + table_ptes * cost.pte_scan +
-                           table_cleared * cost.pte_clear);
+      const Ps walk = cost.table_visit + table_ptes * cost.pte_scan;
+      const Ps clear = table_cleared * cost.pte_clear;
+      if (!cpu_.free()) {
+        acc_.walk += walk;
+        acc_.clear += clear;
+      }
+      co_await cpu_.charge(walk + clear);
       table_ptes = table_cleared = 0;
     }
   }
@@ -230,8 +238,10 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
 Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
   DeferredQueue& q = d.deferred;
   if (!policy.deferred()) {
-    for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order))
+    for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order)) {
+      account_covered(group);
       if (!group.empty()) co_await submit(group, policy.waits(), policy.batch());
+    }
     co_return q.gen;
   }
   const uint64_t gen = q.gen;
@@ -265,6 +275,7 @@ Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
   if (!g.empty()) {
     std::vector<InvDescriptor> descs;
     descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+    account_covered(descs);
     co_await submit(descs);
   }
   q.covered = std::max(q.covered, gen + 1);
@@ -276,6 +287,25 @@ Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll, u
     co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i), poll);
 }
 
+void IommuDriver::account(const InvDescriptor& desc) {
+  if (desc.type == InvDescriptor::kContext) ++acc_.context_descs;
+  if (desc.type != InvDescriptor::kIotlb) return;
+  ++(desc.granularity == InvDescriptor::kPage ? acc_.page_descs : acc_.domain_descs);
+}
+
+void IommuDriver::account_covered(const std::vector<InvDescriptor>& descs) {
+  for (const InvDescriptor& desc : descs) {
+    if (desc.type != InvDescriptor::kIotlb) continue;
+    if (desc.granularity == InvDescriptor::kPage) {
+      acc_.covered_pages += 1ull << desc.am;
+      continue;
+    }
+    for (const auto& d : domains_)
+      if (desc.granularity == InvDescriptor::kGlobal || d->did == desc.did)
+        acc_.covered_pages += d->mapped / 4096;
+  }
+}
+
 Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n, bool poll) {
   const uint32_t seq = ++status_seq_;
   auto put = [&](const InvDescriptor& desc) {
@@ -285,7 +315,10 @@ Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n, bool poll
     env_.memory.write64(queue_ + tail_ * 16 + 8, hi);
     tail_ = (tail_ + 1) % queue_slots_;
   };
-  for (size_t i = 0; i < n; ++i) put(descs[i]);
+  for (size_t i = 0; i < n; ++i) {
+    put(descs[i]);
+    account(descs[i]);
+  }
   put(InvDescriptor::wait(status_addr_, seq));
   descriptors_ += n;
   ++waits_;
@@ -296,10 +329,14 @@ Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n, bool poll
                        TraceField::dec("did", f.did), TraceField::hex("addr", f.addr),
                        TraceField::dec("order", f.am), TraceField::dec("seq", seq)});
   }
+  const Ps t0 = cpu_.now();
   co_await cpu_.charge(cpu_.cost().descriptor * (n + 1));
   env_.mmio.write(env_.hw.iommu_mmio_base + vtd::IQT, tail_ * 16, 8, cpu_.now());
   co_await cpu_.charge(cpu_.cost().mmio);
+  const Ps t1 = cpu_.now();
   if (poll) co_await cpu_.wait_word(env_.memory, status_addr_, seq);
+  acc_.submit += t1 - t0;
+  acc_.wait += cpu_.now() - t1;
 }
 
 }  // namespace sim

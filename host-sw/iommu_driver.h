@@ -9,6 +9,7 @@
 
 #include "host-sw/flush_policy.h"
 #include "host-sw/hardware_info.h"
+#include "host-sw/host_accounts.h"
 #include "host-sw/host_cpu.h"
 #include "host-sw/phys_allocator.h"
 #include "iommu/page_table_format.h"
@@ -27,6 +28,7 @@ struct Domain {
   uint16_t did = 0;
   uint64_t root = 0;
   bool dirty_tracking = false;
+  uint64_t mapped = 0;  // bytes mapped (what a domain invalidation covers)
   std::vector<uint16_t> devices;
   DeferredQueue deferred;
 };
@@ -63,6 +65,8 @@ class IommuDriver {
   // before the sync completed).
   Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true, unsigned batch = 0);
   const PageTableFormat& format() const { return *format_; }
+  HostAccounts& accounts() { return acc_; }
+  const HostAccounts& accounts() const { return acc_; }
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
 
@@ -72,6 +76,9 @@ class IommuDriver {
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
   Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
+  void account(const InvDescriptor& desc);
+  // What a harvest's flush covers (other invalidations are not the policy's cost).
+  void account_covered(const std::vector<InvDescriptor>& descs);
   Task<> flush_deferred(Domain& d, bool by_timer);
   // A kernel timer on another CPU: flushes the queue if flush `gen` is still pending.
   Task<> deferred_timer(Domain& d, uint64_t gen, Ps at);
@@ -87,6 +94,7 @@ class IommuDriver {
   uint32_t status_seq_ = 0;
   uint16_t next_did_ = 1;
   std::vector<Fiber> timers_;
+  HostAccounts acc_;
   uint64_t& descriptors_;
   uint64_t& waits_;
   uint64_t& deferred_full_;

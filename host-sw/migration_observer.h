@@ -3,6 +3,7 @@
 // software cannot: when each guest page's contents were sent, and the phases.
 #include <cstdint>
 
+#include "host-sw/host_accounts.h"
 #include "models/units.h"
 
 namespace sim {
@@ -21,6 +22,8 @@ struct MigrationRound {
   Ps start = 0, harvest_ps = 0, copy_ps = 0;
   uint64_t reported = 0, copied = 0;  // pages
   bool final = false;
+  HostAccounts cost;                // spent from this round's start to its end
+  uint64_t killed = 0, misses = 0;  // IOTLB entries invalidated, misses, in the round
 };
 
 }  // namespace sim

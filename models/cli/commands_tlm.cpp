@@ -6,6 +6,7 @@
 
 #include "models/cli/commands.h"
 #include "models/platform/platform_tlm.h"
+#include "models/platform/rounds_csv.h"
 #include "models/platform/summary.h"
 #include "models/trace_chrome_sink.h"
 #include "models/trace_diff.h"
@@ -84,14 +85,8 @@ int run(const Args& a) {
   std::vector<std::string> failures = evaluate_checks(s.checks, stats);
   write_file(out / "stats.json", stats.to_json(s.name, s.seed, sim_time).dump(1) + "\n");
   write_file(out / "stats.txt", stats.table());
-  if (!platform.host().rounds().empty()) {
-    std::string csv = "round,final,start_ps,reported_pages,copied_pages,harvest_ps,copy_ps\n";
-    for (const MigrationRound& r : platform.host().rounds())
-      csv += std::to_string(r.round) + "," + (r.final ? "1" : "0") + "," + std::to_string(r.start) +
-             "," + std::to_string(r.reported) + "," + std::to_string(r.copied) + "," +
-             std::to_string(r.harvest_ps) + "," + std::to_string(r.copy_ps) + "\n";
-    write_file(out / "rounds.csv", csv);
-  }
+  if (!platform.host().rounds().empty())
+    write_file(out / "rounds.csv", rounds_csv(platform.host().rounds()));
   std::string summary = make_summary(s, stats, sim_time, failures);
   const auto& losses = platform.oracle().losses();
   for (size_t i = 0; i < losses.size() && i < 5; ++i)

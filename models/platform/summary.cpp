@@ -75,6 +75,17 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
                 (unsigned long long)v.count("host.dirty.ptes_visited"),
                 (unsigned long long)v.count("host.dirty.bits_set"),
                 (unsigned long long)v.count("host.dirty.partial_harvests"));
+  if (v.count("host.dirty.harvests"))
+    out += line("  harvest    walk %s, clear %s, bitmap %s, submit %s, wait %s\n",
+                v.ns("host.harvest.walk_ns").c_str(), v.ns("host.harvest.clear_ns").c_str(),
+                v.ns("host.harvest.bitmap_ns").c_str(), v.ns("host.harvest.submit_ns").c_str(),
+                v.ns("host.harvest.wait_ns").c_str());
+  if (v.count("host.flush.pages_cleared"))
+    out +=
+        line("  flush      %llu page + %llu domain descriptors cover %.1f pages per page cleared\n",
+             (unsigned long long)v.count("host.inv.page_descriptors"),
+             (unsigned long long)v.count("host.inv.domain_descriptors"),
+             v.num("host.flush.amplification"));
 
   if (v.count("migration.pages_copied"))
     out += line(
