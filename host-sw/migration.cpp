@@ -112,7 +112,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
     for (uint64_t off = 0; off < a.length; off += 4096)
       if (auto pa = vmm_.pa(a.user_va + off)) pending.insert(*pa & ~0xfffull);
   const RoundMark m0 = round_mark();
-  MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false};
+  MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false, {}, 0, 0};
   copied += pending.size();
   if (op.initial_copy_free) {
     if (env_.observer)
@@ -127,7 +127,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
   const uint64_t budget_pages =
       uint64_t((unsigned __int128)op.downtime_limit * op.copy_bandwidth / kSec / 4096);
   for (unsigned n = 1; n <= op.max_rounds; ++n) {
-    MigrationRound r{n, cpu_.now(), 0, 0, 0, 0, false};
+    MigrationRound r{n, cpu_.now(), 0, 0, 0, 0, false, {}, 0, 0};
     if (op.pacing_fixed && n > 1) {
       co_await SleepUntil{env_.dispatcher, rounds_.back().start + op.interval, Rank::Host};
       r.start = cpu_.now();
@@ -145,7 +145,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
   // Stop and copy: quiesce, drain, final harvest, final copy.
   const Ps quiesce = cpu_.now();
   if (op.stop_devices) co_await quiesce_devices(op.ioas);
-  MigrationRound f{unsigned(rounds_.size()), cpu_.now(), 0, 0, 0, 0, true};
+  MigrationRound f{unsigned(rounds_.size()), cpu_.now(), 0, 0, 0, 0, true, {}, 0, 0};
   const RoundMark mf = round_mark();
   if (env_.observer) env_.observer->final_harvest(cpu_.now());
   f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);

@@ -20,6 +20,7 @@ InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry&
           stats.counter("iommu.inv.context", "count", "context-cache invalidation descriptors")),
       waits_(stats.counter("iommu.inv.waits", "count", "wait descriptors completed")),
       killed_(stats.counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
+      depth_ts_(stats.timeseries().series("iommu.inv.queue_depth", TimeSeries::Kind::Level)),
       sync_latency_(stats.histogram("iommu.inv.sync_latency_ns", "ns",
                                     "wait descriptor: tail write to status write")) {}
 
@@ -38,6 +39,7 @@ void InvQueue::write_tail(uint64_t byte_offset, Ps at) {
   uint64_t new_tail = (byte_offset / 16) % slots();
   for (uint64_t i = tail_; i != new_tail; i = (i + 1) % slots()) submit_time_[i] = at;
   tail_ = new_tail;
+  depth_ts_.level(at, depth());
   if (!busy_) start_next(at);
 }
 
@@ -92,6 +94,7 @@ void InvQueue::on_event(Ps now, uint64_t) {
   }
   ++descriptors_;
   head_ = (head_ + 1) % slots();
+  depth_ts_.level(now, depth());
   start_next(now);
 }
 

@@ -61,6 +61,7 @@ class InvQueue : public EventTarget {
   uint64_t& context_descs_;
   uint64_t& waits_;
   uint64_t& killed_;
+  TimeSeries::Series& depth_ts_;
   Histogram& sync_latency_;
 };
 

@@ -24,6 +24,8 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
       misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
       walks_(stats.counter("iommu.walks", "count", "page walks")),
+      misses_ts_(stats.timeseries().series("iommu.misses", TimeSeries::Kind::Sum)),
+      walks_ts_(stats.timeseries().series("iommu.walks", TimeSeries::Kind::Sum)),
       accessed_sets_(
           stats.counter("iommu.ad.accessed_sets", "count", "PTE A bits set by hardware")),
       dirty_sets_(stats.counter("iommu.ad.dirty_sets", "count", "PTE D bits set by hardware")),
@@ -123,6 +125,8 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   }
   ++misses_;
   ++walks_;
+  misses_ts_.add(at);
+  walks_ts_.add(at);
   // A walker takes the walk when one is free; the walk's reads are timed from there.
   const Ps nominal = c_.walk_overhead + format_->levels() * timing_.latency();
   const Ps start = walkers_.peek(t, nominal);

@@ -69,6 +69,8 @@ class Iommu : public MmioTarget {
   uint64_t& hits_;
   uint64_t& misses_;
   uint64_t& walks_;
+  TimeSeries::Series& misses_ts_;
+  TimeSeries::Series& walks_ts_;
   uint64_t& accessed_sets_;
   uint64_t& dirty_sets_;
   uint64_t& stale_hits_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "models/histogram.h"
+#include "models/timeseries.h"
 #include "models/units.h"
 
 namespace sim {
@@ -21,6 +22,9 @@ using StatValue = std::variant<int64_t, double>;
 
 class StatsRegistry {
  public:
+  // `series_bucket`: the time series' bucket (0: none are kept).
+  explicit StatsRegistry(Ps series_bucket = 10 * kUs) { series_.set_bucket(series_bucket); }
+
   uint64_t& counter(const std::string& name, const std::string& unit, const std::string& desc);
   Histogram& histogram(const std::string& name, const std::string& unit, const std::string& desc);
   void computed(const std::string& name, const std::string& unit, const std::string& desc,
@@ -31,8 +35,12 @@ class StatsRegistry {
   std::vector<std::string> names() const;  // sorted, histogram exports expanded
   nlohmann::ordered_json to_json(const std::string& scenario, uint64_t seed, Ps sim_time) const;
   std::string table() const;
+  // The time-bucketed side of the same figures (timeseries.csv).
+  TimeSeries& timeseries() { return series_; }
+  const TimeSeries& timeseries() const { return series_; }
 
  private:
+  TimeSeries series_;
   struct Entry {
     std::string unit, desc;
     std::unique_ptr<uint64_t> counter;

@@ -21,6 +21,7 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
                                    "bytes of DMA writes that reached the root complex")),
       bytes_read_(stats.counter(component_ + ".bytes_read", "bytes",
                                 "bytes of DMA reads completed back at the device")),
+      goodput_ts_(stats.timeseries().series(component_ + ".goodput_gbps", TimeSeries::Kind::Gbps)),
       faults_(stats.counter(component_ + ".faults", "count", "TLPs the IOMMU refused")),
       tlps_(stats.counter(component_ + ".tlps", "count", "request TLPs sent")),
       read_latency_(stats.histogram(component_ + ".read_latency_ns", "ns",
@@ -193,7 +194,10 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
         {TraceField::hex("addr", tlp.addr), TraceField::dec("len", tlp.len),
          TraceField::dec("id", tlp.request_id), TraceField::str("ok", r.fault ? "no" : "yes")});
   if (tlp.write) {
-    if (!r.fault) bytes_written_ += tlp.len;
+    if (!r.fault) {
+      bytes_written_ += tlp.len;
+      goodput_ts_.add(now, tlp.len);
+    }
     free_inflight_.push_back(slot);
     finish_tlp(req, now);
     return;
@@ -208,7 +212,10 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
 
 void Endpoint::read_done(uint32_t slot, Ps now) {
   const uint32_t req = inflight_[slot].request;
-  if (!requests_[req].faulted) bytes_read_ += inflight_[slot].tlp.len;
+  if (!requests_[req].faulted) {
+    bytes_read_ += inflight_[slot].tlp.len;
+    goodput_ts_.add(now, inflight_[slot].tlp.len);
+  }
   free_inflight_.push_back(slot);
   ++tags_free_;
   finish_tlp(req, now);

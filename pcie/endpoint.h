@@ -116,6 +116,7 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t& requests_stat_;
   uint64_t& bytes_written_;
   uint64_t& bytes_read_;
+  TimeSeries::Series& goodput_ts_;
   uint64_t& faults_;
   uint64_t& tlps_;
   Histogram& read_latency_;

@@ -87,6 +87,8 @@ int run(const Args& a) {
   write_file(out / "stats.txt", stats.table());
   if (!platform.host().rounds().empty())
     write_file(out / "rounds.csv", rounds_csv(platform.host().rounds()));
+  const std::string series = stats.timeseries().csv(sim_time);
+  if (!series.empty()) write_file(out / "timeseries.csv", series);
   std::string summary = make_summary(s, stats, sim_time, failures);
   const auto& losses = platform.oracle().losses();
   for (size_t i = 0; i < losses.size() && i < 5; ++i)

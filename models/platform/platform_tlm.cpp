@@ -7,6 +7,7 @@ namespace sim {
 Platform::Platform(const Scenario& s, TraceRecorder& trace)
     : s_(s),
       trace_(trace),
+      stats_(s.output.timeseries_bucket),
       dispatcher_(s.end),
       memory_(s.memory.size),
       memory_timing_(s.memory.latency, s.memory.bandwidth, s.memory.write_latency),

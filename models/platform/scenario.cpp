@@ -9,6 +9,7 @@ namespace {
 OutputConfig load_output(ConfigReader r) {
   OutputConfig o;
   o.trace = r.choice("trace", o.trace, {"text", "chrome", "both", "none"});
+  o.timeseries_bucket = r.time_ps("timeseries_bucket", o.timeseries_bucket);
   return o;
 }
 
