@@ -20,6 +20,11 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
       deferred_timer_(env.stats.counter("host.flush.deferred_timer", "count",
                                         "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
+  const char* size[] = {"", "4k", "2m", "1g"};
+  for (unsigned l = 1; l <= 3; ++l)
+    env.stats.computed(std::string("iommu.pt.leaves.") + size[l], "count",
+                       "leaf entries in the IO page tables at the end",
+                       [this, l] { return StatValue(int64_t(leaves_[l])); });
 }
 
 uint64_t IommuDriver::alloc_table() {
@@ -98,6 +103,7 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
     }
     const uint64_t span = format_->entry_span(level);
     env_.memory.write64(slot(d, at, level), format_->make_leaf(pa, level, r, w));
+    ++leaves_[level];
     done += span;
     // Each leaf table filled is one atomic host operation.
     if (++in_table == 512 || done >= length ||
@@ -118,6 +124,7 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
     const uint64_t step = span - (iova + done) % span;
     if (addr) {
       env_.memory.write64(addr, 0);
+      --leaves_[level];
       g.add(iova + done, step);
       ++in_table;
     }

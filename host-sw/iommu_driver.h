@@ -94,6 +94,7 @@ class IommuDriver {
   uint32_t status_seq_ = 0;
   uint16_t next_did_ = 1;
   std::vector<Fiber> timers_;
+  uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;
   uint64_t& descriptors_;
   uint64_t& waits_;

@@ -153,6 +153,10 @@ Task<Errno> Host::migrate(const HostOp& op) {
   co_await send_round(f, mf, pending, op.copy_bandwidth);
   env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
                  int64_t((cpu_.now() - quiesce) / kNs));
+  Ps harvest = 0;
+  for (const MigrationRound& r : rounds_) harvest += r.harvest_ps;
+  env_.stats.set("migration.harvest_ns", "ns", "time in the rounds' harvests, final included",
+                 int64_t(harvest / kNs));
   if (env_.observer) env_.observer->migration_done(cpu_.now());
   co_return Errno::Ok;
 }

@@ -34,6 +34,10 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       faults_(stats.counter("iommu.faults", "count", "translation faults")),
       ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")) {
   if (!format_) throw std::logic_error("unknown page-table format");
+  stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
+    const uint64_t n = hits_ + misses_;
+    return StatValue(n ? double(misses_) / double(n) : 0.0);
+  });
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
   for (FaultReason r : {FaultReason::NotPresent, FaultReason::WriteToReadOnly,
                         FaultReason::ContextNotPresent, FaultReason::BeyondFormat})

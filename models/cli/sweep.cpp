@@ -166,20 +166,29 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
   std::ofstream(outdir + "/sweep.json")
       << nlohmann::ordered_json{{"points", rows}, {"summary", agg}}.dump(1) << "\n";
   // The comparison table (means over seeds; stale hits and lost pages: max).
-  const std::pair<const char*, const char*> cols[] = {
-      {"walks", "iommu.walks"},
-      {"misses", "iommu.iotlb.misses"},
-      {"descs", "iommu.inv.descriptors"},
-      {"waits", "iommu.inv.waits"},
-      {"sync_p99_ns", "iommu.inv.sync_latency_ns.p99"},
-      {"stale", "iommu.ad.stale_dirty_hits"},
-      {"lost", "migration.lost_pages"},
-      {"failed", "host.steps_failed"}};
+  struct Column {
+    const char* head;
+    const char* stat;
+    double scale;  // the stat is divided by it
+    bool worst;    // the max over seeds, not the mean
+  };
+  const Column cols[] = {{"miss_rate", "iommu.iotlb.miss_rate", 1, false},
+                         {"walks", "iommu.walks", 1, false},
+                         {"descs", "iommu.inv.descriptors", 1, false},
+                         {"waits", "iommu.inv.waits", 1, false},
+                         {"sync_p99_ns", "iommu.inv.sync_latency_ns.p99", 1, false},
+                         {"harvest_us", "migration.harvest_ns", 1000, false},
+                         {"copied", "migration.pages_copied", 1, false},
+                         {"downtime_us", "migration.downtime_ns", 1000, false},
+                         {"amp", "host.flush.amplification", 1, false},
+                         {"stale", "iommu.ad.stale_dirty_hits", 1, true},
+                         {"lost", "migration.lost_pages", 1, true},
+                         {"failed", "host.steps_failed", 1, true}};
   std::string out;
   char buf[64];
   for (const Axis& a : axes) out += csv_cell(a.path) + "  ";
   out += "goodput_gbps";
-  for (auto& c : cols) out += std::string("  ") + c.first;
+  for (const Column& c : cols) out += std::string("  ") + c.head;
   out += "\n";
   for (const std::string& k : order) {
     const std::vector<size_t>& idx = groups[k];
@@ -202,15 +211,17 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
         goodput += table_cell(idx, n, false);
     std::snprintf(buf, sizeof buf, "%12.3f", goodput);
     out += buf;
-    for (auto& c : cols) {
-      std::string s = c.second;
-      double v =
-          table_cell(idx, s, s == "migration.lost_pages" || s == "iommu.ad.stale_dirty_hits");
-      if (v < 0)
-        std::snprintf(buf, sizeof buf, "  %*s", int(std::string(c.first).size()), "-");
-      else
-        std::snprintf(buf, sizeof buf, "  %*.*f", int(std::string(c.first).size()),
-                      v == double(int64_t(v)) ? 0 : 1, v);
+    for (const Column& c : cols) {
+      double v = table_cell(idx, c.stat, c.worst);
+      const int w = int(std::string(c.head).size());
+      if (v < 0) {
+        std::snprintf(buf, sizeof buf, "  %*s", w, "-");
+      } else {
+        v /= c.scale;
+        // Whole numbers as such; fractions with 3 significant digits at least.
+        const int prec = v == double(int64_t(v)) ? 0 : v < 0.1 ? 4 : v < 10 ? 2 : 1;
+        std::snprintf(buf, sizeof buf, "  %*.*f", w, prec, v);
+      }
       out += buf;
     }
     out += "\n";
