@@ -46,6 +46,7 @@ struct FlushConfig {
   unsigned batch = 0;
   Ps timeout = 10 * kMs;  // deferred: a queued leaf is flushed at the latest this late
   bool sticky = true;     // deferred: re-report pages until their flush has completed
+  bool ats_inv = true;    // false: skip device-TLB invalidations (a negative control)
 };
 
 class FlushPolicy {

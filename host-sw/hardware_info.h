@@ -28,6 +28,7 @@ struct HardwareInfo {
     uint16_t bdf;
     uint64_t ctrl =
         0;  // its control register page: CTRL 0x0 (bit 0 stop), STATUS 0x4 (bit 0 drained)
+    bool ats = false;  // has a translation cache: the driver enables ATS for it
   };
   std::vector<Device> devices;
 };

@@ -32,6 +32,7 @@ FlushConfig read_flush(ConfigReader& r) {
   FlushConfig f;
   f.name = r.choice("flush", f.name, {SIM_FLUSH_POLICIES});
   f.wait = r.boolean("wait", true);
+  f.ats_inv = r.choice("ats_inv", "with_sync", {"with_sync", "skipped"}) == "with_sync";
   if (f.name == "ranges") {
     f.max_ranges = unsigned(r.integer("max_ranges", f.max_ranges, 1, 1 << 20));
     f.merge_gap = r.size("merge_gap", f.merge_gap);

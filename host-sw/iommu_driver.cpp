@@ -139,7 +139,27 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
   // (named vectors: g++ 12 rejects braced lists inside co_await)
   std::vector<InvDescriptor> descs;
   descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+  add_device_tlb(d, descs);
   co_await submit(descs);
+}
+
+bool IommuDriver::ats(uint16_t bdf) const {
+  for (const auto& dev : env_.hw.devices)
+    if (dev.bdf == bdf) return dev.ats;
+  return false;
+}
+
+void IommuDriver::add_device_tlb(const Domain& d, std::vector<InvDescriptor>& descs) const {
+  std::vector<InvDescriptor> dev;
+  for (const InvDescriptor& x : descs) {
+    if (x.type != InvDescriptor::kIotlb) continue;
+    for (uint16_t bdf : d.devices)
+      if (ats(bdf))
+        dev.push_back(x.granularity == InvDescriptor::kPage
+                          ? InvDescriptor::device_tlb(bdf, x.addr, x.am)
+                          : InvDescriptor::device_tlb(bdf, 0, 52));
+  }
+  descs.insert(descs.end(), dev.begin(), dev.end());
 }
 
 void IommuDriver::write_context(uint16_t bdf, const Domain* d) {
@@ -154,7 +174,7 @@ void IommuDriver::write_context(uint16_t bdf, const Domain* d) {
   ContextEntry c;
   if (d) {
     c.present = true;
-    c.tt = ContextEntry::kTranslate;
+    c.tt = ats(bdf) ? ContextEntry::kTranslateAts : ContextEntry::kTranslate;
     c.root = d->root;
     c.aw = format_->levels() == 5 ? 3 : 2;
     c.ade = d->dirty_tracking;
@@ -182,6 +202,7 @@ Task<> IommuDriver::detach(Domain& d, uint16_t bdf) {
   std::vector<InvDescriptor> descs;
   descs.push_back(InvDescriptor::context_device(d.did, bdf));
   descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  if (ats(bdf)) descs.push_back(InvDescriptor::device_tlb(bdf, 0, 52));
   co_await submit(descs);
 }
 
@@ -195,7 +216,11 @@ Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on, bool flush_iotlb) {
   }
   // Entries filled while tracking was off must not act as dirty-known (skipping this
   // is a negative control).
-  if (flush_iotlb) descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  // Device TLBs too: a write grant made while tracking was off never set D.
+  if (flush_iotlb) {
+    descs.push_back(InvDescriptor::iotlb_domain(d.did));
+    add_device_tlb(d, descs);
+  }
   co_await cpu_.charge(cpu_.cost().pte_write * 2 * d.devices.size());
   co_await submit(descs);
 }
@@ -245,14 +270,17 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
 Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
   DeferredQueue& q = d.deferred;
   if (!policy.deferred()) {
-    for (const std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order)) {
+    for (std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order)) {
       account_covered(group);
+      // Skipping the device TLBs is a negative control.
+      if (policy.config().ats_inv) add_device_tlb(d, group);
       if (!group.empty()) co_await submit(group, policy.waits(), policy.batch());
     }
     co_return q.gen;
   }
   const uint64_t gen = q.gen;
   if (g.empty()) co_return gen;
+  q.ats_inv = policy.config().ats_inv;
   for (const Range& r : g.records) q.pending.add(r.start, r.length);
   q.pending.leaves += g.leaves - g.records.size();
   if (q.pending.leaves >= policy.batch()) {
@@ -283,6 +311,7 @@ Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
     std::vector<InvDescriptor> descs;
     descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
     account_covered(descs);
+    if (q.ats_inv) add_device_tlb(d, descs);
     co_await submit(descs);
   }
   q.covered = std::max(q.covered, gen + 1);

@@ -22,6 +22,7 @@ struct DeferredQueue {
   Gather pending;
   uint64_t gen = 0, covered = 0;
   uint64_t timer_gen = UINT64_MAX;  // the flush a timer is armed for
+  bool ats_inv = true;              // the policy's: device TLBs too
 };
 
 struct Domain {
@@ -77,6 +78,10 @@ class IommuDriver {
   void write_context(uint16_t bdf, const Domain* d);
   Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
   void account(const InvDescriptor& desc);
+  bool ats(uint16_t bdf) const;  // the device has ATS enabled
+  // Appends, for each IOTLB invalidation, the same range for every ATS device of the
+  // domain: their caches hold translations too.
+  void add_device_tlb(const Domain& d, std::vector<InvDescriptor>& descs) const;
   // What a harvest's flush covers (other invalidations are not the policy's cost).
   void account_covered(const std::vector<InvDescriptor>& descs);
   Task<> flush_deferred(Domain& d, bool by_timer);

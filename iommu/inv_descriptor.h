@@ -34,6 +34,15 @@ struct InvDescriptor {
     return {kContext, kDomain, did, 0, 0, 0, false, 0, false};
   }
   static InvDescriptor context_global() { return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false}; }
+  // A device-TLB (ATC) invalidation for requester `sid`: 2^am pages from addr (aligned
+  // down); am >= 52 means everything.
+  static InvDescriptor device_tlb(uint16_t sid, uint64_t addr, uint8_t am) {
+    if (am > 52) am = 52;
+    const uint64_t span = am >= 52 ? ~0ull : (4096ull << am) - 1;
+    return {kDeviceTlb, kPage, 0, sid, addr & ~span, am, false, 0, false};
+  }
+  // The bytes a page-selective or device-TLB descriptor covers (everything for am 52).
+  uint64_t span_bytes() const { return am >= 52 ? ~0ull : 4096ull << am; }
   static InvDescriptor wait(uint64_t status_addr, uint32_t data) {
     return {kWait, 0, 0, 0, status_addr & ~3ull, 0, false, data, true};
   }
@@ -50,8 +59,12 @@ struct InvDescriptor {
         hi = (addr & ~0xfffull) | (ih ? 1u << 6 : 0) | (am & 0x3f);
         break;
       case kDeviceTlb:
+        // VT-d: S (bit 11) set means the size is in the address, as the count of
+        // trailing one bits of addr[63:12] plus one.
         lo |= uint64_t(sid) << 16;
-        hi = addr & ~0xfffull;
+        hi = am == 0    ? (addr & ~0xfffull)
+             : am >= 52 ? 0x7ffffffffffff000ull | 1u << 11
+                        : (addr & ~0xfffull) | ((1ull << (am - 1)) - 1) << 12 | 1u << 11;
         break;
       case kWait:
         lo |= (sw ? 1u << 5 : 0) | uint64_t(status) << 32;
@@ -76,8 +89,14 @@ struct InvDescriptor {
         d.am = uint8_t(hi & 0x3f);
         break;
       case kDeviceTlb:
+        d.granularity = kPage;
         d.sid = uint16_t(lo >> 16);
         d.addr = hi & ~0xfffull;
+        if (hi >> 11 & 1) {
+          const unsigned ones = unsigned(__builtin_ctzll(~(d.addr >> 12)));
+          d.am = uint8_t(ones + 1 >= 51 ? 52 : ones + 1);
+          d.addr = d.am >= 52 ? 0 : d.addr & ~((4096ull << d.am) - 1);
+        }
         break;
       case kWait:
         d.sw = (lo >> 5) & 1;

@@ -6,19 +6,25 @@ namespace sim {
 
 InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
                    TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
-                   std::function<Ps()> drained)
+                   std::function<Ps()> drained,
+                   std::function<Ps(const InvDescriptor&, Ps)> device_tlb)
     : costs_(costs),
       mem_(mem),
       d_(d),
       trace_(trace),
       apply_(std::move(apply)),
       drained_(std::move(drained)),
+      device_tlb_(std::move(device_tlb)),
       descriptors_(
           stats.counter("iommu.inv.descriptors", "count", "invalidation descriptors processed")),
       iotlb_descs_(stats.counter("iommu.inv.iotlb", "count", "IOTLB invalidation descriptors")),
       context_descs_(
           stats.counter("iommu.inv.context", "count", "context-cache invalidation descriptors")),
       waits_(stats.counter("iommu.inv.waits", "count", "wait descriptors completed")),
+      devtlb_descs_(stats.counter("iommu.inv.device_tlb", "count",
+                                  "device-TLB (ATS) invalidation descriptors")),
+      devtlb_latency_(stats.histogram("iommu.inv.device_tlb_latency_ns", "ns",
+                                      "device-TLB invalidation: sent to completion back")),
       killed_(stats.counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
       depth_ts_(stats.timeseries().series("iommu.inv.queue_depth", TimeSeries::Kind::Level)),
       sync_latency_(stats.histogram("iommu.inv.sync_latency_ns", "ns",
@@ -58,6 +64,16 @@ void InvQueue::start_next(Ps at) {
 void InvQueue::on_event(Ps now, uint64_t) {
   InvDescriptor desc = read(head_);
   if (desc.type == InvDescriptor::kWait) {
+    // Device-TLB invalidations complete when the devices say so; writes they let
+    // through before that must land too.
+    if (devtlb_until_ > now) {
+      d_.schedule(devtlb_until_, Rank::InvalidationCompletion, this, 0);
+      return;
+    }
+    if (devtlb_until_) {
+      drain_until_ = std::max(drain_until_, drained_());
+      devtlb_until_ = 0;
+    }
     // Drain: the status may only say "done" once the writes translated before the
     // earlier invalidations took effect have landed (later writes do not count).
     if (drain_until_ > now) {
@@ -73,6 +89,16 @@ void InvQueue::on_event(Ps now, uint64_t) {
       trace_.record(
           now, "iommu", "wait_done",
           {TraceField::hex("status_addr", desc.addr), TraceField::dec("latency_ps", latency)});
+  } else if (desc.type == InvDescriptor::kDeviceTlb) {
+    const Ps back = zero_cost_ ? now : device_tlb_(desc, now);
+    devtlb_until_ = std::max(devtlb_until_, back);
+    ++devtlb_descs_;
+    if (!zero_cost_) devtlb_latency_.add((back - now) / kNs);
+    if (trace_.enabled())
+      trace_.record(now, "iommu", "inv_done",
+                    {TraceField::str("type", "device_tlb"), TraceField::hex("sid", desc.sid),
+                     TraceField::hex("addr", desc.addr), TraceField::dec("order", desc.am),
+                     TraceField::dec("back", back)});
   } else {
     unsigned killed = apply_(desc, now);
     drain_until_ = std::max(drain_until_, drained_());

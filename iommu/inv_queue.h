@@ -23,9 +23,10 @@ class InvQueue : public EventTarget {
   };
   // apply: makes a descriptor take effect, returns cache entries it killed.
   // drained: the time every write translated so far is visible in memory.
+  // device_tlb: sends a device-TLB invalidation, returns when its completion is back.
   InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
            TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
-           std::function<Ps()> drained);
+           std::function<Ps()> drained, std::function<Ps(const InvDescriptor&, Ps)> device_tlb);
 
   void write_iqa(uint64_t v);
   void write_tail(uint64_t byte_offset, Ps at);
@@ -49,6 +50,8 @@ class InvQueue : public EventTarget {
   TraceRecorder& trace_;
   std::function<unsigned(const InvDescriptor&, Ps)> apply_;
   std::function<Ps()> drained_;
+  std::function<Ps(const InvDescriptor&, Ps)> device_tlb_;
+  Ps devtlb_until_ = 0;  // the last device-TLB completion a wait must see
   uint64_t iqa_ = 0;
   uint64_t head_ = 0, tail_ = 0;  // descriptor indices
   bool busy_ = false;
@@ -60,6 +63,8 @@ class InvQueue : public EventTarget {
   uint64_t& iotlb_descs_;
   uint64_t& context_descs_;
   uint64_t& waits_;
+  uint64_t& devtlb_descs_;
+  Histogram& devtlb_latency_;
   uint64_t& killed_;
   TimeSeries::Series& depth_ts_;
   Histogram& sync_latency_;

@@ -20,7 +20,12 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
           {c.invalidation.descriptor, c.invalidation.wait}, mem, d, stats, trace,
           [this](const InvDescriptor& desc, Ps now) { return apply(desc, now); },
           // Negative control: waits complete without waiting for writes in flight.
-          [this] { return c_.negative.no_drain ? Ps(0) : drained_; }),
+          [this] { return c_.negative.no_drain ? Ps(0) : drained_; },
+          [this](const InvDescriptor& desc, Ps now) {
+            return on_device_tlb_invalidate
+                       ? on_device_tlb_invalidate(desc.sid, desc.addr, desc.span_bytes(), now)
+                       : now;
+          }),
       hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
       misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
       walks_(stats.counter("iommu.walks", "count", "page walks")),
@@ -32,15 +37,23 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       stale_hits_(stats.counter("iommu.ad.stale_dirty_hits", "count",
                                 "writes through a dirty-known IOTLB entry whose PTE has D clear")),
       faults_(stats.counter("iommu.faults", "count", "translation faults")),
-      ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")) {
+      ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")),
+      ats_requests_(stats.counter("iommu.ats.translation_requests", "count",
+                                  "ATS translation requests answered")),
+      ats_write_grants_(stats.counter("iommu.ats.write_grants", "count",
+                                      "translation completions granting write (D set then)")),
+      ats_stale_writes_(stats.counter(
+          "iommu.ats.stale_writes", "count",
+          "translated writes through a write grant whose PTE has D clear (device-TLB hazard)")) {
   if (!format_) throw std::logic_error("unknown page-table format");
   stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
     const uint64_t n = hits_ + misses_;
     return StatValue(n ? double(misses_) / double(n) : 0.0);
   });
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
-  for (FaultReason r : {FaultReason::NotPresent, FaultReason::WriteToReadOnly,
-                        FaultReason::ContextNotPresent, FaultReason::BeyondFormat})
+  for (FaultReason r :
+       {FaultReason::NotPresent, FaultReason::WriteToReadOnly, FaultReason::ContextNotPresent,
+        FaultReason::BeyondFormat, FaultReason::AtsNotAllowed})
     fault_by_reason_[int(r)] = &stats.counter(std::string("iommu.faults.") + fault_name(r), "count",
                                               std::string("faults: ") + fault_name(r));
   stats.computed("iommu.iotlb.occupancy", "entries", "valid IOTLB entries at the end",

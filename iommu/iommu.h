@@ -25,6 +25,17 @@ struct Translation {
   Ps ready = 0;  // when the translated access may go to memory
 };
 
+// A translation completion (PCIe ATS): what the device may cache.
+struct AtsTranslation {
+  bool ok = false;
+  FaultReason fault = FaultReason::None;
+  uint64_t vbase = 0, pbase = 0;
+  uint8_t size_shift = 12;
+  bool r = false, w = false;
+  uint64_t pte_addr = 0;  // simulator side band, not in the real completion
+  Ps ready = 0;
+};
+
 class Iommu : public MmioTarget {
  public:
   Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Dispatcher& d,
@@ -46,6 +57,21 @@ class Iommu : public MmioTarget {
   // The migration oracle's view of the hazard: a write through a dirty-known entry
   // whose PTE has D clear.
   std::function<void(uint16_t bdf, uint64_t iova, uint64_t pa, Ps at)> on_stale_dirty_hit;
+
+  // PCIe ATS (iommu/ats.cpp). A translation request: walks or hits like a read, sets
+  // A, and when it grants write permission to a request that asked for it, sets D
+  // then (as SMMUv3 and AMD do): the device's writes will not come back to us.
+  AtsTranslation translate_request(uint16_t bdf, uint32_t pasid, uint64_t iova, bool want_write,
+                                   Ps at);
+  // A translated request passes without translation if the device may use ATS.
+  // `pte_addr` (simulator side band from the device's cache) lets a write through a
+  // grant whose D was cleared since be seen: the hazard device-TLB invalidations are for.
+  Translation translated_access(uint16_t bdf, uint64_t pa, uint32_t len, bool write,
+                                uint64_t pte_addr, Ps at);
+  std::function<void(uint16_t bdf, uint64_t pa, Ps at)> on_stale_atc_write;
+  // Sends a device-TLB invalidation to the device `sid`; returns when its completion
+  // is back at the IOMMU (the platform routes it to the endpoint).
+  std::function<Ps(uint16_t sid, uint64_t addr, uint64_t bytes, Ps at)> on_device_tlb_invalidate;
 
  private:
   std::optional<ContextEntry> context(uint16_t bdf, Ps& t);
@@ -75,8 +101,11 @@ class Iommu : public MmioTarget {
   uint64_t& dirty_sets_;
   uint64_t& stale_hits_;
   uint64_t& faults_;
-  uint64_t* fault_by_reason_[5];
+  uint64_t* fault_by_reason_[6];
   uint64_t& ctx_misses_;
+  uint64_t& ats_requests_;
+  uint64_t& ats_write_grants_;
+  uint64_t& ats_stale_writes_;
 };
 
 }  // namespace sim

@@ -18,8 +18,26 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint16_t bdf = ext ? ext->requester_id : 0;
   const uint32_t pasid = ext ? ext->pasid : kNoPasid;
   const uint64_t iova = gp.get_address();
+  using At = DmaExtension::AddressType;
+  if (ext && ext->at == At::TranslationRequest) {
+    AtsTranslation a = core_.translate_request(bdf, pasid, iova, ext->want_write, abs_ps(delay));
+    ext->outcome = a.ok ? DmaExtension::Outcome::Ok : DmaExtension::Outcome::Fault;
+    ext->fault_reason = uint8_t(a.fault);
+    ext->translated = a.pbase;
+    ext->ats_vbase = a.vbase;
+    ext->ats_size_shift = a.size_shift;
+    ext->ats_r = a.r;
+    ext->ats_w = a.w;
+    ext->pte_addr = a.pte_addr;
+    delay = delay_until(a.ready);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   Translation t =
-      core_.translate(bdf, pasid, iova, gp.get_data_length(), gp.is_write(), abs_ps(delay));
+      ext && ext->at == At::Translated
+          ? core_.translated_access(bdf, iova, gp.get_data_length(), gp.is_write(), ext->pte_addr,
+                                    abs_ps(delay))
+          : core_.translate(bdf, pasid, iova, gp.get_data_length(), gp.is_write(), abs_ps(delay));
   if (!t.ok) {
     // An error completion: no byte reaches memory.
     if (ext) {

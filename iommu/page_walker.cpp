@@ -14,6 +14,8 @@ const char* fault_name(FaultReason r) {
       return "context_not_present";
     case FaultReason::BeyondFormat:
       return "beyond_format";
+    case FaultReason::AtsNotAllowed:
+      return "ats_not_allowed";
   }
   return "?";
 }

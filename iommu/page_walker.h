@@ -16,6 +16,7 @@ enum class FaultReason : uint8_t {
   WriteToReadOnly = 2,
   ContextNotPresent = 3,  // blocked device or no context entry
   BeyondFormat = 4,       // IOVA above what the format translates
+  AtsNotAllowed = 5,      // a translation request or translated access without ATS enabled
 };
 const char* fault_name(FaultReason r);
 

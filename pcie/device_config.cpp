@@ -113,6 +113,20 @@ DeviceConfig load_device_config(ConfigReader& r) {
   if (!parse_bdf(bdf, d.bdf))
     r.fail("bdf", "expected a requester id bus:dev.fn such as 01:00.0, got '" + bdf + "'");
   d.tags = unsigned(r.integer("tags", d.tags, 1, 1024));
+  {
+    ConfigReader a = r.section("ats");
+    AtsConfig& c = d.ats;
+    c.enabled = a.boolean("enabled", false);
+    c.entries = unsigned(a.integer("entries", c.entries, 1, 1 << 20));
+    c.ways = unsigned(a.integer("ways", c.ways, 1, 1 << 20));
+    if (c.ways > c.entries || c.entries % c.ways)
+      a.fail("ways", "entries must be a multiple of ways, and ways at most entries");
+    c.inv_latency = a.time_ps("inv_latency", c.inv_latency);
+    c.inv_latency_max = a.time_ps("inv_latency_max", c.inv_latency);
+    if (c.inv_latency_max < c.inv_latency)
+      a.fail("inv_latency_max", "expected at least inv_latency");
+    c.max_inv = unsigned(a.integer("max_inv", c.max_inv, 1, 1024));
+  }
   std::set<std::string> names;
   for (ConfigReader j : r.list("dma")) {
     DmaJobConfig job = load_job(j);

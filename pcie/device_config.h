@@ -35,10 +35,20 @@ struct DmaJobConfig {
   uint64_t count = 0;  // 0: none
 };
 
+// devices[].ats: the device's own translation cache (PCIe ATS).
+struct AtsConfig {
+  bool enabled = false;
+  unsigned entries = 64, ways = 4;
+  Ps inv_latency = 1 * kUs;  // invalidation request to its completion, at least...
+  Ps inv_latency_max = 0;    // ...and at most (uniform; 0: exactly inv_latency)
+  unsigned max_inv = 32;     // invalidations outstanding at the device
+};
+
 struct DeviceConfig {
   std::string name;
   uint16_t bdf = 0;
   unsigned tags = 32;  // non-posted reads in flight
+  AtsConfig ats;
   std::vector<DmaJobConfig> jobs;
 };
 

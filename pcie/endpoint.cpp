@@ -15,6 +15,7 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
       rates_(link_rates(pcie)),
       tx_(rates_),
       rx_(rates_),
+      inv_rng_(seed, "dev." + dev.name + ".ats"),
       tags_free_(dev.tags),
       requests_stat_(stats.counter(component_ + ".requests", "count", "DMA requests issued")),
       bytes_written_(stats.counter(component_ + ".bytes_written", "bytes",
@@ -25,7 +26,21 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
       faults_(stats.counter(component_ + ".faults", "count", "TLPs the IOMMU refused")),
       tlps_(stats.counter(component_ + ".tlps", "count", "request TLPs sent")),
       read_latency_(stats.histogram(component_ + ".read_latency_ns", "ns",
-                                    "DMA read latency, issue to last completion")) {
+                                    "DMA read latency, issue to last completion")),
+      ats_requests_(stats.counter(component_ + ".ats.translation_requests", "count",
+                                  "ATS translation requests sent")),
+      atc_hits_(stats.counter(component_ + ".ats.atc_hits", "count", "TLPs translated by the ATC")),
+      atc_misses_(stats.counter(component_ + ".ats.atc_misses", "count",
+                                "TLPs that waited for a translation request")),
+      atc_invalidations_(stats.counter(component_ + ".ats.invalidations", "count",
+                                       "device-TLB invalidation requests received")) {
+  if (dev.ats.enabled) {
+    atc_ = std::make_unique<Atc>(dev.ats.entries, dev.ats.ways);
+    inv_slots_.assign(dev.ats.max_inv, 0);
+    stats.computed(component_ + ".ats.unwritten_write_grants", "count",
+                   "write grants dropped unused: D set for a page never written (over-report)",
+                   [this] { return StatValue(int64_t(atc_->unwritten_write_grants())); });
+  }
   for (const DmaJobConfig& j : dev.jobs) jobs_.emplace_back(j, seed, dev.name);
   const std::string link = "pcie." + dev.name;
   stats.computed(link + ".tx.tlps", "count", "TLPs sent device to host",
@@ -48,18 +63,6 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
                  [this] { return StatValue(goodput_); });
   stats.computed(component_ + ".inflight_at_end", "count", "requests issued but not completed",
                  [this] { return StatValue(int64_t(inflight_end_)); });
-}
-
-template <class T>
-uint32_t Endpoint::put(std::vector<T>& v, std::vector<uint32_t>& free, T item) {
-  if (free.empty()) {
-    v.push_back(item);
-    return uint32_t(v.size() - 1);
-  }
-  uint32_t i = free.back();
-  free.pop_back();
-  v[i] = item;
-  return i;
 }
 
 void Endpoint::start() {
@@ -120,13 +123,14 @@ void Endpoint::schedule_issue() {
   if (t == kNever || t >= issue_at_) return;
   t = std::max(t, d_.now());
   issue_at_ = t;
-  d_.schedule(t, Rank::Device, this, (++issue_gen_ << 2) | kIssue);
+  d_.schedule(t, Rank::Device, this, (++issue_gen_ << kKindBits) | kIssue);
 }
 
 void Endpoint::on_event(Ps now, uint64_t arg) {
-  switch (arg & 3) {
+  const uint32_t index = uint32_t(arg >> kKindBits);
+  switch (arg & ((1u << kKindBits) - 1)) {
     case kIssue: {
-      if ((arg >> 2) != issue_gen_) return;  // superseded by an earlier issue
+      if ((arg >> kKindBits) != issue_gen_) return;  // superseded by an earlier issue
       issue_at_ = kNever;
       // Jobs ready now go in job order; one request per event keeps ties exact.
       for (unsigned i = 0; i < jobs_.size(); ++i) {
@@ -141,10 +145,25 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       return;
     }
     case kArrive:
-      arrive(uint32_t(arg >> 2), now);
+      arrive(index, now);
       return;
     case kReadDone:
-      read_done(uint32_t(arg >> 2), now);
+      read_done(index, now);
+      return;
+    case kTrArrive:
+      tr_arrive(index, now);
+      return;
+    case kTrDone:
+      tr_done(index, now);
+      return;
+    case kAtcInv:
+      atc_->invalidate(atc_invs_[index].start, atc_invs_[index].length);
+      ++atc_epoch_;  // translations in flight may predate it: they are asked again
+      free_atc_invs_.push_back(index);
+      if (trace_.enabled())
+        trace_.record(now, component_, "atc_invalidate",
+                      {TraceField::hex("addr", atc_invs_[index].start),
+                       TraceField::hex("length", atc_invs_[index].length)});
       return;
   }
 }
@@ -170,14 +189,21 @@ void Endpoint::issue(unsigned job, Ps now) {
   Ps last = now;
   for (uint32_t i = 0; i < chunks_.size(); ++i) {
     const Chunk& c = chunks_[i];
-    last = tx_.send(now, (write ? c.len : 0) + (write ? ovh_.mwr : ovh_.mrd));
-    ++tlps_;
     uint32_t slot = put(inflight_, free_inflight_,
                         InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len}});
-    d_.schedule(last, Rank::Device, this, (uint64_t(slot) << 2) | kArrive);
+    // With ATS a TLP the cache cannot translate waits for a translation request.
+    if (!atc_ || use_atc(slot, now)) last = send_tlp(slot, now);
   }
   // At rate max the next request waits for the link to be free again.
   if (!j.config().rate && j.config().pattern != DmaPattern::Replay) j.hold_until(last);
+}
+
+Ps Endpoint::send_tlp(uint32_t slot, Ps now) {
+  const Tlp& t = inflight_[slot].tlp;
+  const Ps at = tx_.send(now, (t.write ? t.len : 0) + (t.write ? ovh_.mwr : ovh_.mrd));
+  ++tlps_;
+  d_.schedule(at, Rank::Device, this, (uint64_t(slot) << kKindBits) | kArrive);
+  return at;
 }
 
 void Endpoint::arrive(uint32_t slot, Ps now) {
@@ -207,7 +233,7 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
   split_tlps(tlp.addr, tlp.len, pcie_.completions_at_rcb ? pcie_.rcb : pcie_.mps, chunks_);
   Ps last = r.done;
   for (const Chunk& c : chunks_) last = rx_.send(r.done, c.len + ovh_.cpld);
-  d_.schedule(last, Rank::Device, this, (uint64_t(slot) << 2) | kReadDone);
+  d_.schedule(last, Rank::Device, this, (uint64_t(slot) << kKindBits) | kReadDone);
 }
 
 void Endpoint::read_done(uint32_t slot, Ps now) {

@@ -11,8 +11,10 @@
 #include "models/dispatcher.h"
 #include "models/histogram.h"
 #include "models/mmio.h"
+#include "models/rng.h"
 #include "models/stats.h"
 #include "models/trace.h"
+#include "pcie/atc.h"
 #include "pcie/device_config.h"
 #include "pcie/dma_job.h"
 #include "pcie/link.h"
@@ -25,8 +27,20 @@ struct Tlp {
   uint64_t request_id;
   uint32_t index;  // TLP number within its request
   bool write;
-  uint64_t addr;
+  uint64_t addr;  // the IOVA
   uint32_t len;
+  bool translated = false;  // ATS: sent with a translation from the device's cache
+  uint64_t pa = 0, pte_addr = 0;
+};
+
+// A translation completion as the device sees it.
+struct AtsReply {
+  bool ok = false;
+  uint64_t vbase = 0, pbase = 0;
+  uint8_t size_shift = 12;
+  bool r = false, w = false;
+  uint64_t pte_addr = 0;  // simulator side band
+  Ps ready = 0;           // at the root complex
 };
 
 struct TlpResult {
@@ -39,6 +53,8 @@ class TlpPort {
  public:
   virtual ~TlpPort() = default;
   virtual TlpResult send(const Tlp& tlp, Ps at) = 0;
+  // An ATS translation request that has arrived at the root complex at `at`.
+  virtual AtsReply translate(uint16_t requester, uint64_t iova, bool write, Ps at) = 0;
 };
 
 // The endpoint's control register page (host MMIO): CTRL at 0x0, bit 0 STOP (stop
@@ -58,13 +74,18 @@ class Endpoint : public EventTarget, public MmioTarget {
   bool idle() const;
   void finalize(Ps end);
   const std::string& name() const { return dev_.name; }
+  uint16_t bdf() const { return dev_.bdf; }
   void on_event(Ps now, uint64_t arg) override;
   uint64_t mmio_read(uint64_t offset, unsigned size, Ps at) override;
   void mmio_write(uint64_t offset, uint64_t value, unsigned size, Ps at) override;
   bool stopped() const { return stopped_; }
+  // ATS: an invalidation request for [addr, addr + bytes) leaves the root complex at
+  // `at`; returns when the device's completion is back there.
+  Ps invalidate_atc(uint64_t addr, uint64_t bytes, Ps at);
 
  private:
-  enum Kind : uint64_t { kIssue = 0, kArrive = 1, kReadDone = 2 };
+  enum Kind : uint64_t { kIssue, kArrive, kReadDone, kTrArrive, kTrDone, kAtcInv };
+  static constexpr unsigned kKindBits = 3;
   struct Request {
     unsigned job;
     bool write;
@@ -79,13 +100,38 @@ class Endpoint : public EventTarget, public MmioTarget {
     Tlp tlp;
   };
 
+  // A translation request of the ATC and the TLPs waiting for it.
+  struct PendingTr {
+    uint64_t page;
+    bool write;
+    uint64_t epoch;  // ATC invalidations seen when it was sent
+    std::vector<uint32_t> waiting;
+    AtsReply reply;
+  };
+
   void schedule_issue();
   void issue(unsigned job, Ps now);
+  Ps send_tlp(uint32_t slot, Ps now);  // returns when it has arrived
+  // endpoint_ats.cpp: true when the TLP may go now (translated from the ATC).
+  bool use_atc(uint32_t slot, Ps now);
+  void tr_arrive(uint32_t tr, Ps now);
+  void tr_done(uint32_t tr, Ps now);
+  void fault_tlp(uint32_t slot, Ps now);
   void arrive(uint32_t slot, Ps now);
   void read_done(uint32_t slot, Ps now);
   void finish_tlp(uint32_t req, Ps now);
+  // Stores an item in a free slot (slots are reused; indices travel in events).
   template <class T>
-  static uint32_t put(std::vector<T>& v, std::vector<uint32_t>& free, T item);
+  static uint32_t put(std::vector<T>& v, std::vector<uint32_t>& free, T item) {
+    if (free.empty()) {
+      v.push_back(std::move(item));
+      return uint32_t(v.size() - 1);
+    }
+    const uint32_t i = free.back();
+    free.pop_back();
+    v[i] = std::move(item);
+    return i;
+  }
 
   DeviceConfig dev_;
   PcieConfig pcie_;
@@ -103,6 +149,14 @@ class Endpoint : public EventTarget, public MmioTarget {
   std::vector<InFlight> inflight_;
   std::vector<uint32_t> free_inflight_;
   std::vector<Chunk> chunks_;
+  std::unique_ptr<Atc> atc_;  // with ATS
+  std::vector<PendingTr> trs_;
+  std::vector<uint32_t> free_trs_;
+  std::vector<Range> atc_invs_;
+  std::vector<uint32_t> free_atc_invs_;
+  std::vector<Ps> inv_slots_;  // when each outstanding-invalidation slot frees
+  uint64_t atc_epoch_ = 0;
+  Rng inv_rng_;
   unsigned tags_free_;
   uint64_t requests_open_ = 0;
   uint64_t next_id_ = 1;
@@ -120,6 +174,10 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t& faults_;
   uint64_t& tlps_;
   Histogram& read_latency_;
+  uint64_t& ats_requests_;
+  uint64_t& atc_hits_;
+  uint64_t& atc_misses_;
+  uint64_t& atc_invalidations_;
 };
 
 }  // namespace sim

@@ -44,12 +44,47 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   ext->requester_id = tlp.requester;
   ext->request_id = tlp.request_id;
   ext->tlp_index = tlp.index;
+  ext->at = tlp.translated ? DmaExtension::AddressType::Translated
+                           : DmaExtension::AddressType::Untranslated;
+  ext->iova = tlp.addr;
+  ext->pte_addr = tlp.pte_addr;
+  if (tlp.translated) gp->set_address(tlp.pa);
   sc_core::sc_time delay = delay_until(at);
   socket->b_transport(*gp, delay);
   TlpResult r;
   r.fault = ext->outcome == DmaExtension::Outcome::Fault ||
             gp->get_response_status() != tlm::TLM_OK_RESPONSE;
   r.done = abs_ps(delay);
+  gp->release();
+  return r;
+}
+
+AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, Ps at) {
+  tlm::tlm_generic_payload* gp = pool_.acquire();
+  gp->set_command(tlm::TLM_READ_COMMAND);
+  gp->set_address(iova);
+  gp->set_data_length(8);
+  gp->set_streaming_width(8);
+  DmaExtension* ext = gp->get_extension<DmaExtension>();
+  ext->requester_id = requester;
+  ext->request_id = 0;
+  ext->tlp_index = 0;
+  ext->at = DmaExtension::AddressType::TranslationRequest;
+  ext->want_write = write;
+  ext->iova = iova;
+  ext->pte_addr = 0;
+  sc_core::sc_time delay = delay_until(at);
+  socket->b_transport(*gp, delay);
+  AtsReply r;
+  r.ok = ext->outcome == DmaExtension::Outcome::Ok &&
+         gp->get_response_status() == tlm::TLM_OK_RESPONSE;
+  r.vbase = ext->ats_vbase;
+  r.pbase = ext->translated;
+  r.size_shift = ext->ats_size_shift;
+  r.r = ext->ats_r;
+  r.w = ext->ats_w;
+  r.pte_addr = ext->pte_addr;
+  r.ready = abs_ps(delay);
   gp->release();
   return r;
 }

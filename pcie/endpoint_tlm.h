@@ -29,6 +29,7 @@ class EndpointTlm : public sc_core::sc_module, public TlpPort {
   void finalize(Ps end) { core_.finalize(end); }
 
   TlpResult send(const Tlp& tlp, Ps at) override;
+  AtsReply translate(uint16_t requester, uint64_t iova, bool write, Ps at) override;
 
  private:
   void ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -37,6 +37,11 @@ void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
   it->second.last_stale = at;
 }
 
+void Oracle::stale_atc_write(uint64_t pa, Ps) {
+  auto it = pages_.find(pa & ~0xfffull);
+  if (it != pages_.end()) it->second.stale_atc = true;
+}
+
 void Oracle::copied(uint64_t pa_page, Ps at) {
   Page& pg = pages_[pa_page];
   pg.tracked = true;
@@ -61,6 +66,8 @@ void Oracle::migration_done(Ps) {
       hazard = "write not yet visible at its copy";
     else if (pg.stale && pg.last_stale > 0)
       hazard = "stale dirty hit";
+    else if (pg.stale_atc)
+      hazard = "skipped device-TLB invalidation";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;

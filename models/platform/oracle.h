@@ -22,6 +22,7 @@ class Oracle : public MigrationObserver {
   void dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now);
   void dma_write(uint64_t pa, uint64_t len, Ps at) { dma_write(pa, len, at, at); }
   void stale_dirty_hit(uint64_t pa, Ps at);  // the IOMMU let a write skip D
+  void stale_atc_write(uint64_t pa, Ps at);  // a device's cached write grant did
   void copied(uint64_t pa_page, Ps at) override;
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
@@ -37,7 +38,7 @@ class Oracle : public MigrationObserver {
   struct Page {
     uint64_t gen = 0, copied_gen = 0;
     Ps last_write = 0, last_issue = 0, last_copy = 0, last_stale = 0;  // write: visible, reached
-    bool stale = false, tracked = false;
+    bool stale = false, stale_atc = false, tracked = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
     std::vector<Ps> in_flight;           // visibility times of writes not yet visible
   };

@@ -42,14 +42,23 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.translate = s.iommu.mode == "translate";
   hw.memory_size = s.memory.size;
   for (size_t i = 0; i < s.devices.size(); ++i)
-    hw.devices.push_back(
-        {s.devices[i].name, s.devices[i].bdf, kEndpointCtrlBase + i * kEndpointCtrlStride});
+    hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
+                          kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled});
   // The oracle sees every DMA write as it lands, and every stale dirty hit.
   memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
     oracle_.dma_write(pa, len, at, dispatcher_.now());
   };
   iommu_.on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
     oracle_.stale_dirty_hit(pa, at);
+  };
+  iommu_.on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
+    oracle_.stale_atc_write(pa, at);
+  };
+  // Device-TLB invalidations go down the device's link to its ATC.
+  iommu_.on_device_tlb_invalidate = [this](uint16_t sid, uint64_t addr, uint64_t bytes, Ps at) {
+    for (auto& e : endpoints_)
+      if (e->core().bdf() == sid) return e->core().invalidate_atc(addr, bytes, at);
+    return at;  // no such device: nothing to wait for
   };
   host_ = std::make_unique<Host>(
       s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw, &oracle_});

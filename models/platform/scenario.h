@@ -15,7 +15,7 @@
 namespace sim {
 
 struct OutputConfig {
-  std::string trace = "both";  // text | chrome | both | none
+  std::string trace = "both";       // text | chrome | both | none
   Ps timeseries_bucket = 10 * kUs;  // 0: no timeseries.csv
 };
 

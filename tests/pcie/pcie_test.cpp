@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "models/config.h"
@@ -67,6 +68,14 @@ struct FakePort : TlpPort {
   TlpResult send(const Tlp& t, Ps at) override {
     seen.push_back(t);
     return {false, at + latency};
+  }
+  // ATS: pages map to themselves + 4 GiB after 300 ns; pages in `readonly` grant read.
+  std::vector<std::pair<uint64_t, bool>> requests;  // (iova, write asked)
+  std::vector<uint64_t> readonly;
+  AtsReply translate(uint16_t, uint64_t iova, bool write, Ps at) override {
+    requests.push_back({iova, write});
+    const bool ro = std::find(readonly.begin(), readonly.end(), iova) != readonly.end();
+    return {true, iova, iova + (1ull << 32), 12, true, write && !ro, 0x1234000, at + 300 * kNs};
   }
 };
 
@@ -280,4 +289,56 @@ TEST_CASE("quiesce register: stop issuing, report drained, resume without a burs
   rig.d.run_until(21 * kUs);
   CHECK(rig.port.seen.size() - at_stop <= 3);  // the old schedule is not caught up
   CHECK(rig.ep->mmio_read(kEndpointCtrl, 4, 21 * kUs) == 0);
+}
+
+TEST_CASE("ATS: the first TLPs to a page wait for one translation, later ones hit the ATC") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', ats: {enabled: true}, dma: [{name: w, op: write, at: 1us, "
+      "iova: 0x5000, length: 1KiB}, {name: w2, op: write, at: 5us, iova: 0x5400, length: 64}]}");
+  rig.d.run_until(kMs);
+  REQUIRE(rig.port.requests.size() == 1);  // four TLPs of the first DMA share it
+  CHECK(rig.port.requests[0] == std::make_pair(uint64_t(0x5000), true));
+  REQUIRE(rig.port.seen.size() == 5);
+  for (const Tlp& t : rig.port.seen) {
+    CHECK(t.translated);
+    CHECK(t.pa == t.addr + (1ull << 32));
+    CHECK(t.pte_addr == 0x1234000);
+  }
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.ats.atc_misses")) == 4);
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.ats.atc_hits")) == 5);  // 4 on completion, 1 later
+}
+
+TEST_CASE("ATS: a read grant does not serve a write; a write to a read-only grant faults") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', ats: {enabled: true}, dma: [{name: r, op: read, at: 1us, "
+      "iova: 0x7000, length: 64}, {name: w, op: write, at: 5us, iova: 0x7000, length: 64}]}");
+  rig.port.readonly.push_back(0x7000);
+  rig.d.run_until(kMs);
+  REQUIRE(rig.port.requests.size() == 2);
+  CHECK_FALSE(rig.port.requests[0].second);  // the read asked no write
+  CHECK(rig.port.requests[1].second);        // the write asked again, with write
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.faults")) == 1);
+  CHECK(rig.port.seen.size() == 1);  // the write never left the device
+}
+
+TEST_CASE("ATS: an invalidation takes effect on arrival and completes after its latency") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', ats: {enabled: true, inv_latency: 2us}, dma: [{name: a, op: "
+      "write, at: 1us, iova: 0x9000, length: 64}, {name: b, op: write, at: 20us, iova: 0x9040, "
+      "length: 64}]}");
+  rig.d.run_until(10 * kUs);
+  REQUIRE(rig.port.requests.size() == 1);
+  const Ps back = rig.ep->invalidate_atc(0x9000, 4096, 10 * kUs);
+  CHECK(back > 12 * kUs);
+  CHECK(back < 13 * kUs);  // 2 us plus two small messages on a Gen3 x8 link
+  rig.d.run_until(kMs);
+  CHECK(rig.port.requests.size() == 2);  // the second write had to ask again
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.ats.unwritten_write_grants")) == 0);
+}
+
+TEST_CASE("ATS: at most max_inv invalidations are outstanding at the device") {
+  Rig rig("{name: d, bdf: '01:00.0', ats: {enabled: true, inv_latency: 1us, max_inv: 1}}");
+  const Ps a = rig.ep->invalidate_atc(0, 4096, 0);
+  const Ps b = rig.ep->invalidate_atc(0x1000, 4096, 0);
+  CHECK(b >= a + kUs - 10 * kNs);  // the second waited for the first's slot
 }
