@@ -25,6 +25,10 @@ InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry&
                                   "device-TLB (ATS) invalidation descriptors")),
       devtlb_latency_(stats.histogram("iommu.inv.device_tlb_latency_ns", "ns",
                                       "device-TLB invalidation: sent to completion back")),
+      sync_iotlb_(stats.histogram("iommu.inv.sync_latency_iotlb_ns", "ns",
+                                  "waits behind IOMMU descriptors only: tail write to status")),
+      sync_devtlb_(stats.histogram("iommu.inv.sync_latency_device_tlb_ns", "ns",
+                                   "waits behind device-TLB invalidations: tail write to status")),
       killed_(stats.counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
       depth_ts_(stats.timeseries().series("iommu.inv.queue_depth", TimeSeries::Kind::Level)),
       sync_latency_(stats.histogram("iommu.inv.sync_latency_ns", "ns",
@@ -70,6 +74,7 @@ void InvQueue::on_event(Ps now, uint64_t) {
       d_.schedule(devtlb_until_, Rank::InvalidationCompletion, this, 0);
       return;
     }
+    const bool with_devtlb = devtlb_until_ != 0;
     if (devtlb_until_) {
       drain_until_ = std::max(drain_until_, drained_());
       devtlb_until_ = 0;
@@ -84,7 +89,10 @@ void InvQueue::on_event(Ps now, uint64_t) {
     if (desc.sw) mem_.write32(desc.addr, desc.status);
     ++waits_;
     Ps latency = now - submit_time_[head_];
-    if (!zero_cost_) sync_latency_.add(latency / kNs);  // set-up syncs are not the workload's
+    if (!zero_cost_) {  // set-up syncs are not the workload's
+      sync_latency_.add(latency / kNs);
+      (with_devtlb ? sync_devtlb_ : sync_iotlb_).add(latency / kNs);
+    }
     if (trace_.enabled())
       trace_.record(
           now, "iommu", "wait_done",

@@ -65,6 +65,8 @@ class InvQueue : public EventTarget {
   uint64_t& waits_;
   uint64_t& devtlb_descs_;
   Histogram& devtlb_latency_;
+  Histogram& sync_iotlb_;
+  Histogram& sync_devtlb_;
   uint64_t& killed_;
   TimeSeries::Series& depth_ts_;
   Histogram& sync_latency_;
