@@ -74,7 +74,6 @@ void InvQueue::on_event(Ps now, uint64_t) {
       d_.schedule(devtlb_until_, Rank::InvalidationCompletion, this, 0);
       return;
     }
-    const bool with_devtlb = devtlb_until_ != 0;
     if (devtlb_until_) {
       drain_until_ = std::max(drain_until_, drained_());
       devtlb_until_ = 0;
@@ -91,8 +90,9 @@ void InvQueue::on_event(Ps now, uint64_t) {
     Ps latency = now - submit_time_[head_];
     if (!zero_cost_) {  // set-up syncs are not the workload's
       sync_latency_.add(latency / kNs);
-      (with_devtlb ? sync_devtlb_ : sync_iotlb_).add(latency / kNs);
+      (with_devtlb_ ? sync_devtlb_ : sync_iotlb_).add(latency / kNs);
     }
+    with_devtlb_ = false;
     if (trace_.enabled())
       trace_.record(
           now, "iommu", "wait_done",
@@ -100,6 +100,7 @@ void InvQueue::on_event(Ps now, uint64_t) {
   } else if (desc.type == InvDescriptor::kDeviceTlb) {
     const Ps back = zero_cost_ ? now : device_tlb_(desc, now);
     devtlb_until_ = std::max(devtlb_until_, back);
+    with_devtlb_ = true;
     ++devtlb_descs_;
     if (!zero_cost_) devtlb_latency_.add((back - now) / kNs);
     if (trace_.enabled())

@@ -95,4 +95,11 @@ TEST_CASE("a wait after a device-TLB invalidation completes only when the device
   rig.d.run_until(7 * kUs);
   CHECK(rig.mem.read32(IommuRig::kStatus) == s);
   CHECK(rig.stat("iommu.inv.device_tlb") == 1);
+  CHECK(rig.stat("iommu.inv.sync_latency_device_tlb_ns.count") == 1);
+  CHECK(rig.stat("iommu.inv.sync_latency_device_tlb_ns.p50") >= 5000);
+  uint32_t s2 = rig.submit({InvDescriptor::iotlb_domain(IommuRig::kDid)}, 10 * kUs);
+  rig.d.run_until(20 * kUs);
+  CHECK(rig.mem.read32(IommuRig::kStatus) == s2);
+  CHECK(rig.stat("iommu.inv.sync_latency_iotlb_ns.count") == 1);
+  CHECK(rig.stat("iommu.inv.sync_latency_device_tlb_ns.count") == 1);
 }
