@@ -1,8 +1,8 @@
 # The flush-batching study through `iommu-sim sweep`: every correct policy loses no
 # page and `none` (the negative control) loses some, each loss explained.
-# -DSIM=exe -DSCENARIO=file -DOUT=dir
+# -DSIM=exe -DSCENARIO=file -DOUT=dir [-DARGS=extra;sweep;flags]
 file(REMOVE_RECURSE ${OUT})
-execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT}
+execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT} ${ARGS}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
