@@ -43,6 +43,8 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
   }
   for (const DmaJobConfig& j : dev.jobs) jobs_.emplace_back(j, seed, dev.name);
   const std::string link = "pcie." + dev.name;
+  tx_.observe(&stats.timeseries().series(link + ".tx.wire_gbps", TimeSeries::Kind::Gbps));
+  rx_.observe(&stats.timeseries().series(link + ".rx.wire_gbps", TimeSeries::Kind::Gbps));
   stats.computed(link + ".tx.tlps", "count", "TLPs sent device to host",
                  [this] { return StatValue(int64_t(tx_.tlps())); });
   stats.computed(link + ".tx.wire_bytes", "bytes", "bytes on the wire device to host",

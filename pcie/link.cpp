@@ -98,7 +98,9 @@ Ps LinkDirection::send(Ps ready, uint64_t wire_bytes) {
   Ps d = Ps(total >> 32);
   ++tlps_;
   wire_bytes_ += wire_bytes;
-  return calendar_.book(ready, d) + d;
+  const Ps end = calendar_.book(ready, d) + d;
+  if (series_) series_->add(end, double(wire_bytes));
+  return end;
 }
 
 }  // namespace sim

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "models/reservation_calendar.h"
+#include "models/timeseries.h"
 #include "pcie/pcie_config.h"
 
 namespace sim {
@@ -35,12 +36,15 @@ class LinkDirection {
   uint64_t tlps() const { return tlps_; }
   uint64_t wire_bytes() const { return wire_bytes_; }
   Ps busy_ps() const { return calendar_.busy_ps(); }
+  // Wire bytes also go into this series (timeseries.csv), at their arrival.
+  void observe(TimeSeries::Series* s) { series_ = s; }
 
  private:
   unsigned __int128 ps_per_byte_fp_;  // 32.32 fixed point
   ReservationCalendar calendar_;
   uint64_t carry_ = 0;
   uint64_t tlps_ = 0, wire_bytes_ = 0;
+  TimeSeries::Series* series_ = nullptr;
 };
 
 }  // namespace sim

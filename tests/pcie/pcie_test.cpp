@@ -342,3 +342,47 @@ TEST_CASE("ATS: at most max_inv invalidations are outstanding at the device") {
   const Ps b = rig.ep->invalidate_atc(0x1000, 4096, 0);
   CHECK(b >= a + kUs - 10 * kNs);  // the second waited for the first's slot
 }
+
+namespace {
+double simulated(const std::string& op, uint64_t size, PcieConfig c = {}, unsigned tags = 256) {
+  Rig rig("{name: d, bdf: '01:00.0', tags: " + std::to_string(tags) +
+              ", dma: [{name: s, op: " + op +
+              ", region: {iova: 0, length: 4MiB}, size: " + std::to_string(size) + ", rate: max}]}",
+          c);
+  return rig.goodput(200 * kUs);
+}
+}  // namespace
+
+TEST_CASE("saturated writes of 256 B and 4 KiB, and the sawtooth at MPS + 1, match pcie-bench") {
+  for (uint64_t size : {256u, 257u, 4096u})
+    CHECK(simulated("write", size) == doctest::Approx(model_write_gbps({}, size)).epsilon(0.01));
+  CHECK(simulated("write", 257) < simulated("write", 256));
+}
+
+TEST_CASE("reads split into completions at RCB match pcie-bench") {
+  PcieConfig c;
+  c.completions_at_rcb = true;
+  for (uint64_t size : {64u, 1024u})
+    CHECK(simulated("read", size, c) == doctest::Approx(model_read_gbps(c, size)).epsilon(0.01));
+}
+
+TEST_CASE("Gen4 x16: saturated writes and reads match pcie-bench") {
+  PcieConfig c;
+  c.gen = 4;
+  c.width = 16;
+  for (uint64_t size : {64u, 256u, 4096u}) {
+    CHECK(simulated("write", size, c) == doctest::Approx(model_write_gbps(c, size)).epsilon(0.01));
+    // Little's law: enough tags to cover the round trip at four times the Gen3 x8 rate.
+    CHECK(simulated("read", size, c, 1024) ==
+          doctest::Approx(model_read_gbps(c, size)).epsilon(0.01));
+  }
+}
+
+TEST_CASE("the whole bandwidth curve of scenarios/pcie-bandwidth.yaml is within 1% of pcie-bench") {
+  for (uint64_t size :
+       {64u, 128u, 192u, 256u, 257u, 384u, 512u, 513u, 1024u, 1500u, 2048u, 4096u}) {
+    CAPTURE(size);
+    CHECK(simulated("write", size) == doctest::Approx(model_write_gbps({}, size)).epsilon(0.01));
+    CHECK(simulated("read", size) == doctest::Approx(model_read_gbps({}, size)).epsilon(0.01));
+  }
+}
