@@ -1,6 +1,7 @@
 #include "pcie/endpoint.h"
 
 #include <algorithm>
+#include <climits>
 
 namespace sim {
 
@@ -17,6 +18,11 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
       rx_(rates_),
       inv_rng_(seed, "dev." + dev.name + ".ats"),
       tags_free_(dev.tags),
+      credits_(pcie.posted_header_credits || pcie.posted_data_credits),
+      ph_total_(pcie.posted_header_credits ? pcie.posted_header_credits : INT64_MAX / 2),
+      pd_total_(pcie.posted_data_credits ? pcie.posted_data_credits : INT64_MAX / 2),
+      ph_free_(ph_total_),
+      pd_free_(pd_total_),
       requests_stat_(stats.counter(component_ + ".requests", "count", "DMA requests issued")),
       bytes_written_(stats.counter(component_ + ".bytes_written", "bytes",
                                    "bytes of DMA writes that reached the root complex")),
@@ -111,6 +117,18 @@ void Endpoint::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
   schedule_issue();
 }
 
+bool Endpoint::can_issue(const DmaJob& j) const {
+  const DmaJob::Request& r = j.peek();
+  if (!r.write) return count_tlps(r.iova, r.size, pcie_.mrrs) <= tags_free_;
+  if (!credits_) return true;
+  // A TLP takes a header credit and a data credit per 16 bytes. A request larger than
+  // the whole pool goes when the pool is full (its TLPs would follow returning credits).
+  const int64_t tlps = int64_t(count_tlps(r.iova, r.size, pcie_.mps));
+  const int64_t data = int64_t((r.size + 15) / 16) + tlps;
+  const bool full = ph_free_ == ph_total_ && pd_free_ == pd_total_;
+  return full || (tlps <= ph_free_ && data <= pd_free_);
+}
+
 // The earliest job that can issue: reads also need tags for every MRd of the request.
 void Endpoint::schedule_issue() {
   if (stopped_) return;
@@ -118,8 +136,7 @@ void Endpoint::schedule_issue() {
   for (const DmaJob& j : jobs_) {
     Ps n = j.next_time();
     if (n == kNever) continue;
-    if (!j.peek().write && count_tlps(j.peek().iova, j.peek().size, pcie_.mrrs) > tags_free_)
-      continue;  // blocked until a completion frees tags
+    if (!can_issue(j)) continue;  // blocked until a completion frees tags or credits
     t = std::min(t, n);
   }
   if (t == kNever || t >= issue_at_) return;
@@ -138,8 +155,7 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       for (unsigned i = 0; i < jobs_.size(); ++i) {
         const DmaJob& j = jobs_[i];
         if (j.next_time() > now) continue;
-        if (!j.peek().write && count_tlps(j.peek().iova, j.peek().size, pcie_.mrrs) > tags_free_)
-          continue;
+        if (!can_issue(j)) continue;
         issue(i, now);
         break;
       }
@@ -157,6 +173,11 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       return;
     case kTrDone:
       tr_done(index, now);
+      return;
+    case kCredit:  // the root complex passed a write on: its credits are back
+      ++ph_free_;
+      pd_free_ += index;
+      schedule_issue();
       return;
     case kAtcInv:
       atc_->invalidate(atc_invs_[index].start, atc_invs_[index].length);
@@ -183,6 +204,11 @@ void Endpoint::issue(unsigned job, Ps now) {
   ++requests_open_;
   ++requests_stat_;
   if (!write) tags_free_ -= unsigned(chunks_.size());
+  if (write && credits_)
+    for (const Chunk& c : chunks_) {
+      --ph_free_;
+      pd_free_ -= unsigned((c.len + 15) / 16);
+    }
   if (trace_.enabled())
     trace_.record(now, component_, "dma",
                   {TraceField::str("op", write ? "write" : "read"), TraceField::hex("iova", iova),
@@ -226,6 +252,9 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
       bytes_written_ += tlp.len;
       goodput_ts_.add(now, tlp.len);
     }
+    if (credits_)
+      d_.schedule(std::max(r.done, now), Rank::Device, this,
+                  (uint64_t((tlp.len + 15) / 16) << kKindBits) | kCredit);
     free_inflight_.push_back(slot);
     finish_tlp(req, now);
     return;

@@ -84,7 +84,7 @@ class Endpoint : public EventTarget, public MmioTarget {
   Ps invalidate_atc(uint64_t addr, uint64_t bytes, Ps at);
 
  private:
-  enum Kind : uint64_t { kIssue, kArrive, kReadDone, kTrArrive, kTrDone, kAtcInv };
+  enum Kind : uint64_t { kIssue, kArrive, kReadDone, kTrArrive, kTrDone, kAtcInv, kCredit };
   static constexpr unsigned kKindBits = 3;
   struct Request {
     unsigned job;
@@ -110,6 +110,9 @@ class Endpoint : public EventTarget, public MmioTarget {
   };
 
   void schedule_issue();
+  // Whether the job's next request can go now: reads need a tag per read request,
+  // writes posted credits for every TLP.
+  bool can_issue(const DmaJob& j) const;
   void issue(unsigned job, Ps now);
   Ps send_tlp(uint32_t slot, Ps now);  // returns when it has arrived
   // endpoint_ats.cpp: true when the TLP may go now (translated from the ATC).
@@ -158,6 +161,10 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t atc_epoch_ = 0;
   Rng inv_rng_;
   unsigned tags_free_;
+  // Posted header and data credits (flow control on when either is configured; the
+  // other is then unlimited); below 0: overdrawn by a request larger than the pool.
+  bool credits_;
+  int64_t ph_total_, pd_total_, ph_free_, pd_free_;
   uint64_t requests_open_ = 0;
   uint64_t next_id_ = 1;
   uint64_t issue_gen_ = 0;

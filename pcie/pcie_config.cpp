@@ -35,6 +35,12 @@ PcieConfig load_pcie_config(ConfigReader& r) {
   c.addressing = unsigned(addressing);
   c.ecrc = r.boolean("ecrc", c.ecrc);
   c.host_latency = r.time_ps("host_latency", c.host_latency);
+  ConfigReader cr = r.section("credits");
+  c.posted_header_credits = unsigned(cr.integer("posted_headers", 0, 0, 1 << 20));
+  c.posted_data_credits = unsigned(cr.integer("posted_data", 0, 0, 1 << 24));
+  if (c.posted_data_credits && c.posted_data_credits < c.mps / 16)
+    cr.fail("posted_data", "fewer data credits than one TLP of MPS bytes needs (" +
+                               std::to_string(c.mps / 16) + ")");
   return c;
 }
 

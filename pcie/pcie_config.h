@@ -18,6 +18,10 @@ struct PcieConfig {
   unsigned addressing = 64;         // 32 or 64-bit addresses: TLP header size
   bool ecrc = false;                // 4-byte digest per TLP
   Ps host_latency = 450 * kNs;      // root complex completion path, memory access excluded
+  // Posted-request flow control credits the root complex advertises to each link
+  // (headers, and data in 16-byte units); 0: unlimited. A credit comes back when the
+  // root complex has passed the write on.
+  unsigned posted_header_credits = 0, posted_data_credits = 0;
 };
 
 PcieConfig load_pcie_config(ConfigReader& r);
