@@ -51,7 +51,7 @@ class InvQueue : public EventTarget {
   std::function<unsigned(const InvDescriptor&, Ps)> apply_;
   std::function<Ps()> drained_;
   std::function<Ps(const InvDescriptor&, Ps)> device_tlb_;
-  Ps devtlb_until_ = 0;  // the last device-TLB completion a wait must see
+  Ps devtlb_until_ = 0;       // the last device-TLB completion a wait must see
   bool with_devtlb_ = false;  // the next wait covers a device-TLB invalidation
   uint64_t iqa_ = 0;
   uint64_t head_ = 0, tail_ = 0;  // descriptor indices

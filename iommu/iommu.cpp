@@ -44,7 +44,8 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
                                       "translation completions granting write (D set then)")),
       ats_stale_writes_(stats.counter(
           "iommu.ats.stale_writes", "count",
-          "translated writes through a write grant whose PTE has D clear (device-TLB hazard)")) {
+          "translated writes through a write grant whose PTE has D clear (device-TLB hazard)")),
+      interrupts_(stats.counter("iommu.interrupts", "count", "MSI writes from devices")) {
   if (!format_) throw std::logic_error("unknown page-table format");
   stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
     const uint64_t n = hits_ + misses_;
@@ -240,6 +241,11 @@ void Iommu::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
     default:
       return;
   }
+}
+
+void Iommu::interrupt(uint16_t bdf, Ps at) {
+  ++interrupts_;
+  if (trace_.enabled()) trace_.record(at, "iommu", "msi", {TraceField::hex("bdf", bdf)});
 }
 
 }  // namespace sim

@@ -69,6 +69,8 @@ class Iommu : public MmioTarget {
   Translation translated_access(uint16_t bdf, uint64_t pa, uint32_t len, bool write,
                                 uint64_t pte_addr, Ps at);
   std::function<void(uint16_t bdf, uint64_t pa, Ps at)> on_stale_atc_write;
+  // An MSI (a write to 0xfeexxxxx) from a device.
+  void interrupt(uint16_t bdf, Ps at);
   // Sends a device-TLB invalidation to the device `sid`; returns when its completion
   // is back at the IOMMU (the platform routes it to the endpoint).
   std::function<Ps(uint16_t sid, uint64_t addr, uint64_t bytes, Ps at)> on_device_tlb_invalidate;
@@ -106,6 +108,7 @@ class Iommu : public MmioTarget {
   uint64_t& ats_requests_;
   uint64_t& ats_write_grants_;
   uint64_t& ats_stale_writes_;
+  uint64_t& interrupts_;
 };
 
 }  // namespace sim

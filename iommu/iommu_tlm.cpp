@@ -18,6 +18,13 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint16_t bdf = ext ? ext->requester_id : 0;
   const uint32_t pasid = ext ? ext->pasid : kNoPasid;
   const uint64_t iova = gp.get_address();
+  // Writes to the interrupt range are MSIs, not DMA: counted, never translated or
+  // written to memory (interrupt remapping is not modelled).
+  if (gp.is_write() && (iova >> 20) == 0xfee) {
+    core_.interrupt(bdf, abs_ps(delay));
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   using At = DmaExtension::AddressType;
   if (ext && ext->at == At::TranslationRequest) {
     AtsTranslation a = core_.translate_request(bdf, pasid, iova, ext->want_write, abs_ps(delay));

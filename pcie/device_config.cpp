@@ -37,10 +37,14 @@ void load_start(ConfigReader& j, const char* key, DmaJobConfig& c, bool required
   c.start = required ? j.time_ps(key) : j.time_ps(key, 0);
 }
 
+void load_rate_and_timing(ConfigReader& j, DmaJobConfig& c);
+
 DmaJobConfig load_job(ConfigReader& j) {
   DmaJobConfig c;
   c.name = j.text("name");
-  if (!j.is_keyword("pattern", "replay")) c.write = j.choice("op", {"write", "read"}) == "write";
+  const bool nic = j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx");
+  if (!j.is_keyword("pattern", "replay") && !nic)
+    c.write = j.choice("op", {"write", "read"}) == "write";
   if (j.has("at")) {  // one exact DMA
     c.one_shot = true;
     load_start(j, "at", c, true);
@@ -62,6 +66,15 @@ DmaJobConfig load_job(ConfigReader& j) {
     c.replay = std::make_shared<std::vector<ReplayRequest>>(load_replay(p.string()));
     if (c.replay->empty()) j.fail("file", "the request trace holds no request");
     load_start(j, "start", c, false);
+    return c;
+  }
+  if (j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx")) {
+    const bool rx = j.choice("pattern", {"nic_rx", "nic_tx"}) == "nic_rx";
+    c.pattern = DmaPattern::Nic;
+    c.size = j.size("size");
+    if (c.size == 0) j.fail("size", "expected a packet size above 0");
+    c.nic = load_nic_ring(j, rx, c.size);
+    load_rate_and_timing(j, c);
     return c;
   }
   ConfigReader region = j.map("region");
@@ -90,6 +103,11 @@ DmaJobConfig load_job(ConfigReader& j) {
     c.stride = j.size("stride");
     if (c.stride == 0) j.fail("stride", "expected a stride above 0");
   }
+  load_rate_and_timing(j, c);
+  return c;
+}
+
+void load_rate_and_timing(ConfigReader& j, DmaJobConfig& c) {
   if (j.is_keyword("rate", "max")) {
     j.keyword("rate", "max");
   } else {
@@ -101,7 +119,6 @@ DmaJobConfig load_job(ConfigReader& j) {
     if (c.start_after.empty() && c.stop <= c.start) j.fail("stop", "stop must come after start");
   }
   if (j.has("count")) c.count = uint64_t(j.integer("count", 1, INT64_MAX));
-  return c;
 }
 
 }  // namespace

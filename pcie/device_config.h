@@ -8,12 +8,13 @@
 
 #include "models/input_error.h"
 #include "models/units.h"
+#include "pcie/nic_ring.h"
 
 namespace sim {
 
 class ConfigReader;
 
-enum class DmaPattern { Sequential, Random, Stride, Zipf, Replay };
+enum class DmaPattern { Sequential, Random, Stride, Zipf, Replay, Nic };
 struct ReplayRequest;
 
 struct DmaJobConfig {
@@ -27,6 +28,7 @@ struct DmaJobConfig {
   uint64_t stride = 0;
   double theta = 0.99;  // zipf skew: rank r is chosen with weight 1 / (r + 1)^theta
   std::shared_ptr<const std::vector<ReplayRequest>> replay;  // pattern: replay
+  NicRingConfig nic;                                         // pattern: nic_rx / nic_tx
   uint64_t rate = 0;        // bytes/s of requests; 0 = max (bounded by link, tags)
   Ps start = 0;             // first issue (or the one-shot's time)
   std::string start_after;  // a host step's name: start when it ends

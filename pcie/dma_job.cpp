@@ -25,9 +25,10 @@ Ps DmaJob::next_time() const {
   if (!started_ || finished_) return kNever;
   Ps t = start_;
   if (replay_) t += (*replay_)[issued_].at;
-  // Request n issues at start + n * size / rate, computed whole so it never drifts.
+  // Request n issues at start + n * size / rate, computed whole so it never drifts (a
+  // NIC's packet n, its requests together).
   else if (c_.rate)
-    t += transfer_ps(issued_ * c_.size, c_.rate);
+    t += transfer_ps((c_.pattern == DmaPattern::Nic ? packet_ : issued_) * c_.size, c_.rate);
   return std::max(t, hold_);
 }
 
@@ -41,6 +42,19 @@ uint64_t DmaJob::zipf_slot(uint64_t slots) {
 }
 
 void DmaJob::prepare() {
+  if (c_.pattern == DmaPattern::Nic) {
+    if (packet_step_ >= packet_requests_.size()) {
+      if (!packet_requests_.empty()) ++packet_;
+      nic_packet_requests(c_.nic, packet_, c_.size, packet_requests_);
+      packet_step_ = 0;
+    }
+    const NicRequest& r = packet_requests_[packet_step_];
+    next_ = {r.write, r.iova, r.size};
+    if (!started_ || packet_step_ > 0) return;  // a packet is never cut short
+    if (c_.count && packet_ >= c_.count) finished_ = true;
+    if (c_.stop && next_time() >= c_.stop) finished_ = true;
+    return;
+  }
   if (replay_) {
     if (issued_ >= replay_->size()) {
       finished_ = true;
@@ -65,6 +79,7 @@ void DmaJob::prepare() {
           addr += zipf_slot(c_.length / c_.size) * c_.size;
           break;
         case DmaPattern::Replay:
+        case DmaPattern::Nic:
           break;
       }
     }
@@ -78,7 +93,8 @@ void DmaJob::prepare() {
 void DmaJob::resume_at(Ps now) {
   if (!started_ || finished_ || next_time() >= now) return;
   if (c_.rate && !replay_) {
-    const Ps behind = transfer_ps(issued_ * c_.size, c_.rate);
+    const Ps behind =
+        transfer_ps((c_.pattern == DmaPattern::Nic ? packet_ : issued_) * c_.size, c_.rate);
     start_ = now > behind ? now - behind : 0;
   }
   hold_until(now);
@@ -88,6 +104,7 @@ void DmaJob::resume_at(Ps now) {
 DmaJob::Request DmaJob::take() {
   Request r = next_;
   ++issued_;
+  ++packet_step_;
   prepare();
   return r;
 }

@@ -36,8 +36,8 @@ class DmaJob {
   // After a stop: the next request is due at `now` at the earliest, and a rate
   // stream continues its spacing from there instead of catching up.
   void resume_at(Ps now);
-  Request take();  // the next request; advances the stream
-  uint64_t issued() const { return issued_; }
+  Request take();                              // the next request; advances the stream
+  uint64_t issued() const { return issued_; }  // requests (NIC jobs: packets started)
 
  private:
   void prepare();  // computes next_ and whether the job is finished
@@ -52,6 +52,10 @@ class DmaJob {
   Ps hold_ = 0;
   uint64_t issued_ = 0;
   uint64_t cursor_ = 0;
+  // NIC jobs: the packet being sent and its requests still to go.
+  uint64_t packet_ = 0;
+  std::vector<NicRequest> packet_requests_;
+  size_t packet_step_ = 0;
   Request next_{true, 0, 0};
   bool finished_ = false;
 };

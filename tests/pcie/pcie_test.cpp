@@ -407,3 +407,67 @@ TEST_CASE("posted credits: writes stall until the root complex passes earlier on
   CHECK(g > 0);
   CHECK(g < model_write_gbps({}, 4096));
 }
+
+TEST_CASE("NIC ring: per packet a descriptor fetch per batch, the data, write-backs, MSIs") {
+  NicRingConfig c;
+  c.ring_iova = 0x10000;
+  c.ring_entries = 6;
+  c.buffers_iova = 0x100000;
+  c.buffers_length = 3 * 2048;
+  c.desc_batch = 4;
+  c.writeback_batch = 2;
+  c.msi_every = 3;
+  std::vector<NicRequest> r;
+  nic_packet_requests(c, 0, 1500, r);
+  REQUIRE(r.size() == 2);
+  CHECK((!r[0].write && r[0].iova == 0x10000 && r[0].size == 64));  // descriptors 0..3
+  CHECK((r[1].write && r[1].iova == 0x100000 && r[1].size == 1500));
+  nic_packet_requests(c, 1, 1500, r);
+  REQUIRE(r.size() == 2);
+  CHECK((r[1].write && r[1].iova == 0x10000 && r[1].size == 32));  // write-back of 0..1
+  nic_packet_requests(c, 2, 1500, r);
+  REQUIRE(r.size() == 2);
+  CHECK((r[1].write && r[1].iova == 0xfee00000 && r[1].size == 4));  // MSI after 3 packets
+  nic_packet_requests(c, 4, 1500, r);  // descriptors 4, 5 then 0, 1: the ring wraps
+  REQUIRE(r.size() == 3);
+  CHECK((r[0].iova == 0x10000 + 4 * 16 && r[0].size == 32));
+  CHECK((r[1].iova == 0x10000 && r[1].size == 32));
+  CHECK(r[2].iova == 0x100000 + 2048);  // buffer 4 % 3 = 1
+  c.receive = false;
+  nic_packet_requests(c, 4, 1500, r);
+  CHECK_FALSE(r[2].write);  // transmit reads the packet
+}
+
+TEST_CASE("NIC ring job: packets at the rate, each packet's requests together") {
+  Rig rig(
+      "{name: d, bdf: '01:00.0', dma: [{name: rx, pattern: nic_rx, ring: {iova: 0x10000, "
+      "entries: 64}, buffers: {iova: 0x100000, length: 1MiB}, size: 1000, rate: 8Gb/s, "
+      "desc_batch: 4, writeback_batch: 1, msi_every: 0, count: 8}]}");
+  rig.d.run_until(kMs);
+  // 8 packets: 2 descriptor reads, 8 data writes (4 TLPs each), 8 write-backs.
+  CHECK(std::get<int64_t>(*rig.stats.get("dev.d.requests")) == 18);
+  CHECK(rig.port.seen.size() == 2 + 8 * 4 + 8);
+  CHECK(rig.ep->idle());
+}
+
+TEST_CASE("NIC ring job config errors") {
+  auto err = [](const std::string& job) {
+    try {
+      ConfigDoc doc = ConfigDoc::from_string("{name: d, bdf: '01:00.0', dma: [" + job + "]}", "x");
+      ConfigReader r = doc.root();
+      load_device_config(r);
+      doc.check_unknown_keys();
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(err("{name: n, pattern: nic_rx, ring: {iova: 0}, buffers: {iova: 0x1000, length: 1KiB}, "
+            "size: 1500, rate: max}")
+            .find("buffer_size") != std::string::npos);
+  CHECK(err("{name: n, pattern: nic_tx, buffers: {iova: 0, length: 1MiB}, size: 64, rate: max}")
+            .find("ring") != std::string::npos);
+  CHECK(err("{name: n, pattern: nic_rx, op: write, ring: {iova: 0}, buffers: {iova: 0, length: "
+            "1MiB}, size: 64, rate: max}")
+            .find("op") != std::string::npos);
+}
