@@ -471,3 +471,18 @@ TEST_CASE("NIC ring job config errors") {
             "1MiB}, size: 64, rate: max}")
             .find("op") != std::string::npos);
 }
+
+TEST_CASE("raw link rates for every generation, x1 to x32 (Gen6: FLIT as pcie-bench)") {
+  const double per_lane[6] = {2.0, 4.0, 8.0 * 128 / 130, 16.0 * 128 / 130, 32.0 * 128 / 130,
+                              64.0 * 242 / 256};
+  for (unsigned gen = 1; gen <= 6; ++gen)
+    for (unsigned width : {1u, 2u, 4u, 8u, 16u, 32u}) {
+      PcieConfig c;
+      c.gen = gen;
+      c.width = width;
+      LinkRates r = link_rates(c);
+      CHECK(r.raw_gbps() == doctest::Approx(per_lane[gen - 1] * width).epsilon(1e-9));
+      CHECK(r.tlp_gbps() < r.raw_gbps());
+      CHECK(r.tlp_gbps() > 0.6 * r.raw_gbps());  // DLLP and SKIP derating (x32: ACKs every 45 B)
+    }
+}
