@@ -14,6 +14,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       trace_(trace),
       format_(make_format(c.format, c.levels)),
       walker_(*format_, mem, timing, c.walk_overhead),
+      walk_cache_(c.walk_cache.entries, c.walk_cache.ways, format_ ? format_->levels() : 4),
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == "lru"),
       walkers_(c.walkers),
       queue_(
@@ -45,7 +46,10 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       ats_stale_writes_(stats.counter(
           "iommu.ats.stale_writes", "count",
           "translated writes through a write grant whose PTE has D clear (device-TLB hazard)")),
-      interrupts_(stats.counter("iommu.interrupts", "count", "MSI writes from devices")) {
+      interrupts_(stats.counter("iommu.interrupts", "count", "MSI writes from devices")),
+      walk_reads_(stats.counter("iommu.walk_reads", "count", "page-table reads by walks")),
+      walk_cache_hits_(stats.counter("iommu.walk_cache.hits", "count",
+                                     "walks that started below the root from the walk cache")) {
   if (!format_) throw std::logic_error("unknown page-table format");
   stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
     const uint64_t n = hits_ + misses_;
@@ -148,7 +152,10 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   // A walker takes the walk when one is free; the walk's reads are timed from there.
   const Ps nominal = c_.walk_overhead + format_->levels() * timing_.latency();
   const Ps start = walkers_.peek(t, nominal);
-  WalkResult w = walker_.walk(ctx->root, iova, write, track, start);
+  WalkResult w = walker_.walk(ctx->root, iova, write, track, start,
+                              walk_cache_.enabled() ? &walk_cache_ : nullptr, ctx->did);
+  walk_reads_ += w.reads;
+  if (w.cached_levels) ++walk_cache_hits_;
   walkers_.book(start, w.done - start);
   if (w.fault != FaultReason::None) return fault(w.fault, bdf, iova, write, at);
   if (w.a_set) ++accessed_sets_;
@@ -195,9 +202,17 @@ unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
     return 0;  // context entries are not IOTLB entries
   }
   if (d.type != InvDescriptor::kIotlb) return 0;
-  if (d.granularity == InvDescriptor::kGlobal) return iotlb_.invalidate_all(now);
-  if (d.granularity == InvDescriptor::kDomain) return iotlb_.invalidate_domain(d.did, now);
-  return iotlb_.invalidate_range(d.did, d.addr & ~((4096ull << d.am) - 1), 4096ull << d.am, now);
+  if (d.granularity == InvDescriptor::kGlobal) {
+    walk_cache_.invalidate_all();
+    return iotlb_.invalidate_all(now);
+  }
+  if (d.granularity == InvDescriptor::kDomain) {
+    walk_cache_.invalidate_domain(d.did);
+    return iotlb_.invalidate_domain(d.did, now);
+  }
+  const uint64_t base = d.addr & ~((4096ull << d.am) - 1), size = 4096ull << d.am;
+  if (!(d.ih && c_.walk_cache.honour_leaf_hint)) walk_cache_.invalidate_range(d.did, base, size);
+  return iotlb_.invalidate_range(d.did, base, size, now);
 }
 
 uint64_t Iommu::mmio_read(uint64_t offset, unsigned, Ps) {

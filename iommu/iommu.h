@@ -86,6 +86,7 @@ class Iommu : public MmioTarget {
   TraceRecorder& trace_;
   std::unique_ptr<PageTableFormat> format_;
   PageWalker walker_;
+  WalkCache walk_cache_;
   Iotlb iotlb_;
   ReservationPool walkers_;
   InvQueue queue_;
@@ -109,6 +110,8 @@ class Iommu : public MmioTarget {
   uint64_t& ats_write_grants_;
   uint64_t& ats_stale_writes_;
   uint64_t& interrupts_;
+  uint64_t& walk_reads_;
+  uint64_t& walk_cache_hits_;
 };
 
 }  // namespace sim

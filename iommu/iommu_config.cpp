@@ -21,6 +21,14 @@ IommuConfig load_iommu_config(ConfigReader& r) {
   if (c.iotlb.entries % c.iotlb.ways) t.fail("ways", "entries must be a multiple of ways");
   c.iotlb.replacement = t.choice("replacement", c.iotlb.replacement, {"lru", "fifo"});
   c.walkers = unsigned(r.integer("walkers", c.walkers, 1, 1024));
+  ConfigReader wc = r.section("walk_cache");
+  c.walk_cache.entries = unsigned(wc.integer("entries", c.walk_cache.entries, 0, 1 << 16));
+  c.walk_cache.ways = unsigned(wc.integer("ways", c.walk_cache.ways, 1, 1 << 16));
+  if (c.walk_cache.entries &&
+      (c.walk_cache.ways > c.walk_cache.entries || c.walk_cache.entries % c.walk_cache.ways))
+    wc.fail("ways", "entries must be a multiple of ways, and ways at most entries");
+  c.walk_cache.honour_leaf_hint =
+      wc.choice("leaf_hint", "ignore", {"ignore", "honour"}) == "honour";
   ConfigReader lat = r.section("latency");
   c.hit_latency = lat.time_ps("iotlb_hit", c.hit_latency);
   c.walk_overhead = lat.time_ps("walk_overhead", c.walk_overhead);

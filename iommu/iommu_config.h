@@ -19,6 +19,12 @@ struct IommuConfig {
     unsigned entries = 128, ways = 8;
     std::string replacement = "lru";  // lru | fifo
   } iotlb;
+  // Paging-structure caches: entries per non-leaf level (0: none), and whether a
+  // page-selective invalidation with the leaf-only hint spares them.
+  struct WalkCacheConfig {
+    unsigned entries = 0, ways = 4;
+    bool honour_leaf_hint = false;
+  } walk_cache;
   unsigned walkers = 5;         // page walks in flight
   Ps hit_latency = 2 * kNs;     // IOTLB lookup
   Ps walk_overhead = 10 * kNs;  // per walk, besides its memory reads

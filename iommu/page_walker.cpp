@@ -20,11 +20,21 @@ const char* fault_name(FaultReason r) {
   return "?";
 }
 
-WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start) {
+WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start,
+                            WalkCache* cache, uint16_t did) {
   WalkResult r;
   Ps t = start + overhead_;
   uint64_t table = root;
-  for (unsigned level = f_.levels(); level >= 1; --level) {
+  unsigned top = f_.levels();
+  if (cache) {
+    WalkCache::Hit h = cache->lookup(did, iova);
+    if (h.level) {
+      top = h.level;
+      table = h.table;
+      r.cached_levels = f_.levels() - top;
+    }
+  }
+  for (unsigned level = top; level >= 1; --level) {
     const uint64_t addr = table + 8ull * f_.index(iova, level);
     t = timing_.access(t, 8);
     ++r.reads;
@@ -35,6 +45,7 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track
       break;
     }
     if (!p.leaf) {
+      if (cache) cache->fill(did, iova, level, p.addr);
       table = p.addr;
       continue;
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "iommu/page_table_format.h"
+#include "iommu/walk_cache.h"
 #include "models/memory_timing.h"
 #include "models/sparse_memory.h"
 
@@ -30,6 +31,7 @@ struct WalkResult {
   bool a_set = false, d_set = false;  // this walk set them
   bool dirty = false;                 // D after the walk
   unsigned reads = 0;
+  unsigned cached_levels = 0;  // levels the walk cache skipped
   Ps done = 0;
 };
 
@@ -39,7 +41,9 @@ class PageWalker {
       : f_(f), mem_(mem), timing_(timing), overhead_(overhead) {}
 
   // Walks for `iova` from `root`, starting at `start`; `track` enables A/D updates.
-  WalkResult walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start);
+  // With a walk cache it starts at the deepest cached table of domain `did`.
+  WalkResult walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start,
+                  WalkCache* cache = nullptr, uint16_t did = 0);
   // Sets D (and A) on the leaf at pte_addr; true when D was clear.
   bool set_dirty(uint64_t pte_addr);
   bool pte_dirty(uint64_t pte_addr) const { return f_.dirty(mem_.read64(pte_addr)); }

@@ -1,0 +1,45 @@
+#pragma once
+// The paging-structure caches (VT-d's PML4/PDPT/PDE caches): for each non-leaf level,
+// set-associative entries tagged (domain, IOVA prefix) that hold the next table's
+// address, so a walk starts at the deepest level it finds and reads only the levels
+// below. Invalidated by the IOTLB descriptors that cover them; a page-selective one
+// with the leaf-only hint may spare them (a knob: VT-d ignored hints before 2025).
+#include <cstdint>
+#include <vector>
+
+namespace sim {
+
+class WalkCache {
+ public:
+  // `entries` per non-leaf level (0: no cache); levels 2..levels are cached.
+  WalkCache(unsigned entries, unsigned ways, unsigned levels);
+
+  struct Hit {
+    unsigned level = 0;  // 0: nothing cached; else the level whose table to read next
+    uint64_t table = 0;
+  };
+  Hit lookup(uint16_t did, uint64_t iova);
+  // The entry read at `level` (> 1) for iova points to `next_table`.
+  void fill(uint16_t did, uint64_t iova, unsigned level, uint64_t next_table);
+  unsigned invalidate_domain(uint16_t did);
+  unsigned invalidate_range(uint16_t did, uint64_t addr, uint64_t length);
+  unsigned invalidate_all();
+  bool enabled() const { return entries_ > 0; }
+
+ private:
+  struct Entry {
+    bool valid = false;
+    uint16_t did = 0;
+    uint64_t tag = 0;  // iova >> the level's entry shift
+    uint64_t table = 0;
+    uint64_t stamp = 0;
+  };
+  static unsigned shift(unsigned level) { return 12 + 9 * (level - 1); }
+  Entry* set(unsigned level, uint16_t did, uint64_t tag);
+
+  unsigned entries_, ways_, levels_;
+  std::vector<std::vector<Entry>> by_level_;  // [level]
+  uint64_t clock_ = 0;
+};
+
+}  // namespace sim
