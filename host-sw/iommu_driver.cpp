@@ -37,11 +37,13 @@ void IommuDriver::boot() {
   root_table_ = alloc_table();
   queue_ = alloc_table();  // QS=0: one page, 256 descriptors
   status_addr_ = alloc_table();
+  fault_log_ = alloc_table();  // one page: 256 records
   const uint64_t base = env_.hw.iommu_mmio_base;
   const Ps now = cpu_.now();
   env_.mmio.write(base + vtd::RTADDR, root_table_, 8, now);
   env_.mmio.write(base + vtd::IQA, queue_, 8, now);
-  uint32_t cmd = vtd::SRTP | vtd::QIE | (env_.hw.translate ? vtd::TE : 0);
+  env_.mmio.write(base + vtd::AFLOG, fault_log_, 8, now);
+  uint32_t cmd = vtd::SRTP | vtd::QIE | vtd::SFL | (env_.hw.translate ? vtd::TE : 0);
   env_.mmio.write(base + vtd::GCMD, cmd, 4, now);
 }
 

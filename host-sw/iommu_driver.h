@@ -96,6 +96,7 @@ class IommuDriver {
   uint64_t root_table_ = 0;
   uint64_t queue_ = 0, queue_slots_ = 256, tail_ = 0;
   uint64_t status_addr_ = 0;
+  uint64_t fault_log_ = 0;
   uint32_t status_seq_ = 0;
   uint16_t next_did_ = 1;
   std::vector<Fiber> timers_;

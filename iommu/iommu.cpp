@@ -27,6 +27,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
                        ? on_device_tlb_invalidate(desc.sid, desc.addr, desc.span_bytes(), now)
                        : now;
           }),
+      fault_log_(mem),
       hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
       misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
       walks_(stats.counter("iommu.walks", "count", "page walks")),
@@ -49,7 +50,9 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       interrupts_(stats.counter("iommu.interrupts", "count", "MSI writes from devices")),
       walk_reads_(stats.counter("iommu.walk_reads", "count", "page-table reads by walks")),
       walk_cache_hits_(stats.counter("iommu.walk_cache.hits", "count",
-                                     "walks that started below the root from the walk cache")) {
+                                     "walks that started below the root from the walk cache")),
+      faults_dropped_(stats.counter("iommu.faults.dropped", "count",
+                                    "faults not logged: the fault log was full (overflow)")) {
   if (!format_) throw std::logic_error("unknown page-table format");
   stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
     const uint64_t n = hits_ + misses_;
@@ -86,6 +89,8 @@ std::optional<ContextEntry> Iommu::context(uint16_t bdf, Ps& t) {
 Translation Iommu::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at) {
   ++faults_;
   ++*fault_by_reason_[int(why)];
+  if (fault_log_.enabled() && !fault_log_.append({iova, bdf, uint8_t(why), write}))
+    ++faults_dropped_;
   if (trace_.enabled())
     trace_.record(
         at, "iommu", "fault",
@@ -219,6 +224,10 @@ uint64_t Iommu::mmio_read(uint64_t offset, unsigned, Ps) {
   switch (offset) {
     case vtd::GSTS:
       return gsts_;
+    case vtd::FSTS:
+      return fault_log_.overflow() ? vtd::AFO : 0;
+    case vtd::AFLOG:
+      return fault_log_.aflog();
     case vtd::RTADDR:
       return rtaddr_;
     case vtd::IQH:
@@ -240,10 +249,20 @@ void Iommu::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
         root_table_ = rtaddr_;
         gsts_ |= vtd::SRTP;
       }
+      if (cmd & vtd::SFL) {
+        fault_log_.latch();
+        gsts_ |= vtd::SFL;
+      }
       if (c_.mode == "passthrough") cmd &= ~vtd::TE;  // the platform keeps translation off
-      gsts_ = (gsts_ & vtd::SRTP) | (cmd & (vtd::TE | vtd::QIE));
+      gsts_ = (gsts_ & (vtd::SRTP | vtd::SFL)) | (cmd & (vtd::TE | vtd::QIE));
       return;
     }
+    case vtd::AFLOG:
+      fault_log_.write_aflog(value);
+      return;
+    case vtd::FSTS:
+      if (value & vtd::AFO) fault_log_.clear_overflow();
+      return;
     case vtd::RTADDR:
       rtaddr_ = value & ~0xfffull;
       return;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "iommu/context_entry.h"
+#include "iommu/fault_log.h"
 #include "iommu/inv_queue.h"
 #include "iommu/iommu_config.h"
 #include "iommu/iotlb.h"
@@ -90,6 +91,7 @@ class Iommu : public MmioTarget {
   Iotlb iotlb_;
   ReservationPool walkers_;
   InvQueue queue_;
+  FaultLog fault_log_;
   std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
   uint32_t gsts_ = 0;
   uint64_t rtaddr_ = 0, root_table_ = 0;
@@ -112,6 +114,7 @@ class Iommu : public MmioTarget {
   uint64_t& interrupts_;
   uint64_t& walk_reads_;
   uint64_t& walk_cache_hits_;
+  uint64_t& faults_dropped_;
 };
 
 }  // namespace sim

@@ -60,3 +60,29 @@ TEST_CASE("IOTLB keep_in_flight spares only entries not yet ready") {
   CHECK(t.invalidate_range(1, 0, 0x10000, 99) == 0);
   CHECK(t.invalidate_all(100) == 1);
 }
+
+TEST_CASE("fault log: a record per fault in memory; full, it drops and flags overflow") {
+  IommuRig rig;
+  const uint64_t log = 0x500000;
+  rig.iommu->mmio_write(vtd::AFLOG, log, 8, 0);  // one page: 256 records
+  rig.iommu->mmio_write(vtd::GCMD, vtd::TE | vtd::SRTP | vtd::QIE | vtd::SFL, 4, 0);
+  CHECK((rig.iommu->mmio_read(vtd::GSTS, 4, 0) & vtd::SFL) != 0);
+  rig.write(0x9000, 0);  // not mapped
+  FaultRecord r = FaultRecord::decode(rig.mem.read64(log), rig.mem.read64(log + 8));
+  CHECK(r.addr == 0x9000);
+  CHECK(r.sid == IommuRig::kBdf);
+  CHECK(r.reason == uint8_t(FaultReason::NotPresent));
+  CHECK(r.write);
+  CHECK((rig.mem.read64(log + 8) >> 63) == 1);
+  for (int i = 1; i < 256; ++i) rig.read(0x9000 + 64 * i, kUs);
+  CHECK((rig.iommu->mmio_read(vtd::FSTS, 4, 0) & vtd::AFO) == 0);
+  rig.read(0xa000, 2 * kUs);  // the 257th
+  CHECK((rig.iommu->mmio_read(vtd::FSTS, 4, 0) & vtd::AFO) != 0);
+  CHECK(rig.stat("iommu.faults.dropped") == 1);
+  CHECK(rig.stat("iommu.faults") == 257);
+  rig.iommu->mmio_write(vtd::FSTS, vtd::AFO, 4, 3 * kUs);  // software clears the flag...
+  CHECK((rig.iommu->mmio_read(vtd::FSTS, 4, 0) & vtd::AFO) == 0);
+  rig.iommu->mmio_write(vtd::GCMD, vtd::TE | vtd::QIE | vtd::SFL, 4, 3 * kUs);  // ...re-arms
+  rig.read(0xb000, 4 * kUs);
+  CHECK(FaultRecord::decode(rig.mem.read64(log), rig.mem.read64(log + 8)).addr == 0xb000);
+}
