@@ -58,6 +58,8 @@ class Host {
   Task<Errno> migrate(const HostOp& op);
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
+  Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt,
+                               std::set<uint64_t>& pending);
   Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
   struct RoundMark {
     HostAccounts acc;

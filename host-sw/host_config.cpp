@@ -146,7 +146,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.max_rounds = unsigned(r.integer("max_rounds", op.max_rounds, 1, 10000));
     op.stop_devices = r.boolean("stop_devices", true);
     op.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
-    r.choice("tracker", "iommu", {"iommu"});  // type1 comes with the VFIO type1 front end
+    op.tracker_type1 = r.choice("tracker", "iommu", {"iommu", "type1"}) == "type1";
   } else if (o == "mmap") {
     op.user = r.text("user");
     op.size = r.size("size");

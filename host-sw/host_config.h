@@ -47,6 +47,7 @@ struct HostOp {
   uint64_t copy_bandwidth = 10'000'000'000;
   bool initial_copy_free = false, pacing_fixed = false, stop_devices = true;
   bool final_no_clear = false;
+  bool tracker_type1 = false;  // VFIO type1 dirty tracking: no D bits, everything mapped
   Ps interval = 0, downtime_limit = 300 * kMs;
   unsigned max_rounds = 30;
 };

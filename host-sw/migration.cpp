@@ -30,6 +30,7 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
                                            std::set<uint64_t>& pending) {
   const IoPagetable& iopt = ioas_[ioas]->iopt;
   uint64_t reported = 0;
+  if (op.tracker_type1) co_return co_await harvest_type1(op, iopt, pending);
   for (const auto& [hname, h] : hwpts_) {
     if (h.ioas != ioas || !h.dirty_capable) continue;
     for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
@@ -56,6 +57,28 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
         }
     }
   }
+  co_return reported;
+}
+
+// VFIO type1 has no hardware dirty bits: with an IOMMU-backed device attached, every
+// mapped page is reported dirty on every read (iommufd-semantics §5). The cost is
+// the ioctl and the bitmap, written in whole u64 words per mapping.
+Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt,
+                                   std::set<uint64_t>& pending) {
+  uint64_t reported = 0, bitmap_bytes = 0;
+  co_await cpu_.charge(cpu_.cost().syscall);
+  for (const auto& [iova, a] : iopt.areas()) {
+    const uint64_t bits = (a.length + op.page_size - 1) / op.page_size;
+    bitmap_bytes += (bits + 63) / 64 * 8;
+    bits_set_ += bits;
+    for (uint64_t off = 0; off < a.length; off += 4096)
+      if (auto pa = vmm_.pa(a.user_va + off); pa && pending.insert(*pa & ~0xfffull).second)
+        ++reported;
+  }
+  const Ps bitmap = bitmap_bytes * cpu_.cost().bitmap_write;
+  if (!cpu_.free()) drv_.accounts().bitmap += bitmap;
+  co_await cpu_.charge(bitmap);
+  ++harvests_;
   co_return reported;
 }
 

@@ -106,3 +106,16 @@ TEST_CASE("oracle: a write reaching memory after the final harvest started is th
   CHECK(o.losses()[0].hazard == "write after the final harvest");
   CHECK(stat(s, "migration.post_final_writes") == 1);
 }
+
+TEST_CASE("oracle: a write landing while its page is being copied needs another copy") {
+  StatsRegistry s;
+  Oracle o(s);
+  o.copied(0xb000, 0);
+  o.copied(0xb000, 10);         // the copy of this chunk read the page at 10...
+  o.dma_write(0xb000, 64, 12);  // ...and the write landed while the chunk was sent
+  o.copied(0xc000, 14);         // the chunk's other pages are later, not this one
+  o.final_harvest(20);
+  o.migration_done(30);
+  REQUIRE(o.losses().size() == 1);  // no harvest reported it again: lost
+  CHECK(o.losses()[0].pa == 0xb000);
+}
