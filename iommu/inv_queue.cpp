@@ -57,11 +57,28 @@ void InvQueue::write_tail(uint64_t byte_offset, Ps at) {
 void InvQueue::start_next(Ps at) {
   if (head_ == tail_) {
     busy_ = false;
+    busy_until_ = 0;
     return;
   }
   busy_ = true;
   InvDescriptor desc = read(head_);
-  Ps cost = zero_cost_ ? 0 : desc.type == InvDescriptor::kWait ? costs_.wait : costs_.descriptor;
+  Ps cost = 0;
+  switch (desc.type) {
+    case InvDescriptor::kWait:
+      cost = costs_.wait;
+      break;
+    case InvDescriptor::kContext:
+      cost = costs_.context;
+      break;
+    case InvDescriptor::kDeviceTlb:
+      cost = costs_.device_tlb;
+      break;
+    default:
+      cost = desc.granularity == InvDescriptor::kPage ? costs_.iotlb_page : costs_.iotlb_domain;
+  }
+  if (zero_cost_) cost = 0;
+  const bool blocks = desc.type == InvDescriptor::kIotlb || desc.type == InvDescriptor::kContext;
+  busy_until_ = blocks ? at + cost : 0;
   d_.schedule(at + cost, Rank::InvalidationCompletion, this, 0);
 }
 

@@ -18,8 +18,9 @@ namespace sim {
 
 class InvQueue : public EventTarget {
  public:
+  // Processing time per descriptor kind.
   struct Costs {
-    Ps descriptor, wait;
+    Ps wait, context, iotlb_page, iotlb_domain, device_tlb;
   };
   // apply: makes a descriptor take effect, returns cache entries it killed.
   // drained: the time every write translated so far is visible in memory.
@@ -35,6 +36,8 @@ class InvQueue : public EventTarget {
   uint64_t iqa() const { return iqa_; }
   void set_zero_cost(bool z) { zero_cost_ = z; }
   unsigned depth() const { return unsigned((tail_ + slots() - head_) % slots()); }
+  // When the context or IOTLB descriptor in progress completes (0: none is).
+  Ps busy_until() const { return busy_until_; }
 
   void on_event(Ps now, uint64_t arg) override;
 
@@ -51,7 +54,8 @@ class InvQueue : public EventTarget {
   std::function<unsigned(const InvDescriptor&, Ps)> apply_;
   std::function<Ps()> drained_;
   std::function<Ps(const InvDescriptor&, Ps)> device_tlb_;
-  Ps devtlb_until_ = 0;       // the last device-TLB completion a wait must see
+  Ps devtlb_until_ = 0;  // the last device-TLB completion a wait must see
+  Ps busy_until_ = 0;
   bool with_devtlb_ = false;  // the next wait covers a device-TLB invalidation
   uint64_t iqa_ = 0;
   uint64_t head_ = 0, tail_ = 0;  // descriptor indices

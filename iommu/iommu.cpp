@@ -18,7 +18,12 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == "lru"),
       walkers_(c.walkers),
       queue_(
-          {c.invalidation.descriptor, c.invalidation.wait}, mem, d, stats, trace,
+          {c.invalidation.wait,
+           c.invalidation.context ? c.invalidation.context : c.invalidation.descriptor,
+           c.invalidation.iotlb_page ? c.invalidation.iotlb_page : c.invalidation.descriptor,
+           c.invalidation.iotlb_domain ? c.invalidation.iotlb_domain : c.invalidation.descriptor,
+           c.invalidation.device_tlb ? c.invalidation.device_tlb : c.invalidation.descriptor},
+          mem, d, stats, trace,
           [this](const InvDescriptor& desc, Ps now) { return apply(desc, now); },
           // Negative control: waits complete without waiting for writes in flight.
           [this] { return c_.negative.no_drain ? Ps(0) : drained_; },
@@ -59,6 +64,9 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
     return StatValue(n ? double(misses_) / double(n) : 0.0);
   });
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
+  stats.computed("iommu.inv.blocked_ns", "ns",
+                 "time translations waited for invalidations in progress (blocks_translation)",
+                 [this] { return StatValue(int64_t(blocked_ps_ / kNs)); });
   for (FaultReason r :
        {FaultReason::NotPresent, FaultReason::WriteToReadOnly, FaultReason::ContextNotPresent,
         FaultReason::BeyondFormat, FaultReason::AtsNotAllowed})
@@ -110,6 +118,12 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   out.pa = iova;
   if (!translation_enabled()) return out;  // passthrough for everyone
   Ps t = at;
+  // While the queue processes an IOTLB or context descriptor, lookups wait for it
+  // (timing only: the lookup still sees the caches as they are now).
+  if (c_.invalidation.blocks_translation && queue_.busy_until() > t) {
+    blocked_ps_ += queue_.busy_until() - t;
+    t = queue_.busy_until();
+  }
   std::optional<ContextEntry> ctx = context(bdf, t);
   if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
   if (ctx->tt == ContextEntry::kPassThrough) {

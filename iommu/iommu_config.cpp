@@ -35,6 +35,13 @@ IommuConfig load_iommu_config(ConfigReader& r) {
   ConfigReader inv = r.section("invalidation");
   c.invalidation.descriptor = inv.time_ps("descriptor", c.invalidation.descriptor);
   c.invalidation.wait = inv.time_ps("wait", c.invalidation.wait);
+  ConfigReader costs = inv.section("costs");
+  c.invalidation.context = costs.time_ps("context", c.invalidation.descriptor);
+  c.invalidation.iotlb_page = costs.time_ps("iotlb_page", c.invalidation.descriptor);
+  c.invalidation.iotlb_domain = costs.time_ps("iotlb_domain", c.invalidation.descriptor);
+  c.invalidation.device_tlb = costs.time_ps("device_tlb", c.invalidation.descriptor);
+  c.invalidation.blocks_translation =
+      inv.boolean("blocks_translation", c.invalidation.blocks_translation);
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
   ConfigReader neg = r.section("negative");

@@ -29,10 +29,13 @@ struct IommuConfig {
   Ps hit_latency = 2 * kNs;     // IOTLB lookup
   Ps walk_overhead = 10 * kNs;  // per walk, besides its memory reads
   struct Invalidation {
-    Ps descriptor = 50 * kNs;  // processing one IOTLB/context descriptor
-    Ps wait = 200 * kNs;       // a wait descriptor (before its status write)
-    unsigned batch = 16;       // descriptors the driver submits before a wait
-    unsigned max_order = 18;   // largest page-selective order; beyond it, a domain invalidation
+    Ps descriptor = 50 * kNs;  // processing one IOTLB/context descriptor...
+    // ...unless its kind has its own cost (0: `descriptor`)
+    Ps context = 0, iotlb_page = 0, iotlb_domain = 0, device_tlb = 0;
+    Ps wait = 200 * kNs;              // a wait descriptor (before its status write)
+    bool blocks_translation = false;  // lookups wait while an IOTLB/context one runs
+    unsigned batch = 16;              // descriptors the driver submits before a wait
+    unsigned max_order = 18;  // largest page-selective order; beyond it, a domain invalidation
   } invalidation;
   // Hardware bugs on purpose, for the flush study's negative controls.
   struct Negative {

@@ -86,3 +86,33 @@ TEST_CASE("fault log: a record per fault in memory; full, it drops and flags ove
   rig.read(0xb000, 4 * kUs);
   CHECK(FaultRecord::decode(rig.mem.read64(log), rig.mem.read64(log + 8)).addr == 0xb000);
 }
+
+TEST_CASE("invalidation costs per descriptor kind; blocks_translation holds lookups") {
+  for (bool blocks : {false, true}) {
+    IommuConfig c;
+    c.invalidation.iotlb_domain = 1 * kUs;
+    c.invalidation.iotlb_page = 30 * kNs;
+    c.invalidation.blocks_translation = blocks;
+    IommuRig rig(c);
+    rig.map(0x1000, 0x7000'0000);
+    rig.read(0x1000, 0);  // fills the IOTLB
+    uint32_t s = rig.submit({InvDescriptor::iotlb_domain(IommuRig::kDid)}, 10 * kUs);
+    rig.d.run_until(10 * kUs + 500 * kNs);
+    Translation t = rig.read(0x1000, 10 * kUs + 500 * kNs);  // the domain one is running
+    if (blocks) {
+      CHECK(t.ready >= 11 * kUs);
+      CHECK(rig.stat("iommu.inv.blocked_ns") == 500);
+    } else {
+      CHECK(t.ready < 11 * kUs);
+      CHECK(rig.stat("iommu.inv.blocked_ns") == 0);
+    }
+    rig.d.run_until(11 * kUs + 199 * kNs);
+    CHECK(rig.mem.read32(IommuRig::kStatus) != s);  // 1 us + the 200 ns wait
+    rig.d.run_until(11 * kUs + 201 * kNs);
+    CHECK(rig.mem.read32(IommuRig::kStatus) == s);
+    uint32_t p =
+        rig.submit({InvDescriptor::iotlb_page(IommuRig::kDid, 0x1000, 0, false)}, 20 * kUs);
+    rig.d.run_until(20 * kUs + 231 * kNs);
+    CHECK(rig.mem.read32(IommuRig::kStatus) == p);  // 30 ns + 200 ns
+  }
+}
