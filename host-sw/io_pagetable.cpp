@@ -69,6 +69,8 @@ Task<Errno> IoPagetable::fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d,
 
 Task<Errno> IoPagetable::store(IommuDriver& drv, const VmmMemory& vmm, const IoptArea& a, bool pin,
                                size_t first_domain) {
+  // Lazy (no domain): nothing is pinned, nothing can fault.
+  if (first_domain >= domains_.size()) co_return Errno::Ok;
   // Pin first (EFAULT when a page is not there), then charge (ENOMEM), then map.
   if (Errno e = backed(vmm, a); e != Errno::Ok) co_return e;
   if (pin)

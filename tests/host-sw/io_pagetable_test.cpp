@@ -1,0 +1,473 @@
+// io_pagetable rule by rule (iommufd-semantics §1): the allocator's arithmetic, the
+// pin ledger, then each IOAS operation through the host with the kernel's errnos in
+// the kernel's order. Host runs check the invariants after every operation.
+#include <doctest/doctest.h>
+
+#include "host-sw/iova_allocator.h"
+#include "host-sw/pin_ledger.h"
+#include "tests/host-sw/host_rig.h"
+
+using namespace sim;
+using sim::test::HostRig;
+
+namespace {
+constexpr uint64_t kMax = UINT64_MAX;
+
+// guest is at user VA 0x7f0000000000 (lowbit 2^40), huge (2 MiB pages) after it.
+const char* kMem = R"(
+memory: [{name: guest, size: 16MiB, backing: 4KiB}, {name: huge, size: 8MiB, backing: 2MiB},
+         {name: ro, size: 1MiB, readonly: true}]
+)";
+
+// Runs the host part with invariants checked after every operation; returns the
+// failed steps (each printed with its line and both values).
+int64_t failures(const std::string& host_yaml, int64_t* locked = nullptr) {
+  HostRig rig(std::string(kMem) + host_yaml);
+  rig.host->check_each_op(true);
+  rig.run();
+  CHECK(rig.host->check_invariants() == "");
+  if (locked) *locked = rig.stat("host.locked_bytes");
+  return rig.stat("host.steps_failed");
+}
+}  // namespace
+
+// ---- §1.5 allocator arithmetic ----
+
+TEST_CASE("alloc_alignment: roundup_pow_of_two(length), min lowbit(addr), capped at 2 MiB") {
+  CHECK(alloc_alignment(0, 0x3000) == 0x4000);  // addr 0: the length alone
+  CHECK(alloc_alignment(0x7f0000000000, 0x3000) == 0x4000);
+  CHECK(alloc_alignment(0x7f0000000800, 0x800) == 0x800);
+  CHECK(alloc_alignment(0x7f0000001000, 1 << 20) == 0x1000);  // the address's alignment
+  CHECK(alloc_alignment(0x7f0000000000, 16 << 20) == 2u << 20);  // HPAGE cap
+  CHECK(alloc_alignment(0x7f0000000003, 1 << 20) == 1);
+  CHECK(lowbit(0x7f0000000000) == 1ull << 40);
+  CHECK(roundup_pow_of_two(1) == 1);
+  CHECK(roundup_pow_of_two(0x1001) == 0x2000);
+}
+
+TEST_CASE("place_in: ALIGN_UP | page_offset, a < last and last - a >= length - 1") {
+  uint64_t a = 0;
+  CHECK(place_in(0x1001, 0x10000, 0x1000, 0x1000, 0, a));
+  CHECK(a == 0x2000);
+  CHECK(place_in(0x1000, 0x1fff, 0x1000, 0x1000, 0, a));  // exactly fits
+  CHECK(a == 0x1000);
+  CHECK_FALSE(place_in(0x1000, 0x1ffe, 0x1000, 0x1000, 0, a));
+  CHECK(place_in(0x2000, 0x3fff, 0x800, 0x800, 0x800, a));  // offset OR-ed in
+  CHECK(a == 0x2800);
+  // QUIRK: a one-byte hole never fits, even a one-byte length (a >= last refused).
+  CHECK_FALSE(place_in(0x2000, 0x2000, 1, 1, 0, a));
+  CHECK(place_in(0x2000, 0x2001, 2, 1, 0, a));
+  CHECK_FALSE(place_in(kMax - 0x800, kMax, 0x10, 0x1000, 0, a));  // ALIGN_UP overflows
+}
+
+TEST_CASE("holes: of overlapping intervals, clipped, with ends at 0 and U64_MAX") {
+  CHECK(holes({}, 0, kMax) == std::vector<IovaRange>{{0, kMax}});
+  CHECK(holes({{0x3000, 0x3fff}, {0x1000, 0x1fff}, {0x1800, 0x2fff}}, 0, kMax) ==
+        std::vector<IovaRange>{{0, 0xfff}, {0x4000, kMax}});
+  CHECK(holes({{0, 0xfff}, {0x5000, kMax}}, 0, kMax) == std::vector<IovaRange>{{0x1000, 0x4fff}});
+  CHECK(holes({{0, kMax}}, 0, kMax).empty());
+  CHECK(holes({{0x1000, 0x1fff}}, 0x1800, 0x3000) == std::vector<IovaRange>{{0x2000, 0x3000}});
+}
+
+TEST_CASE("alloc_iova: EOVERFLOW, EINVAL below the IOAS alignment, IOVA 0 never, ENOSPC") {
+  uint64_t iova = 0;
+  CHECK(alloc_iova({}, {}, 0, 0, 1, iova) == Errno::Eoverflow);
+  CHECK(alloc_iova({}, {}, 0, kMax / 2, 1, iova) == Errno::Eoverflow);
+  CHECK(alloc_iova({}, {}, 0x7f0000000800, 0x1000, 0x1000, iova) == Errno::Einval);
+  REQUIRE(alloc_iova({}, {}, 0, 0x1000, 1, iova) == Errno::Ok);
+  CHECK(iova == 0x1000);  // the window starts at PAGE_SIZE
+  REQUIRE(alloc_iova({{0, 0x1fff}}, {}, 0, 0x1000, 1, iova) == Errno::Ok);
+  CHECK(iova == 0x1000);
+  CHECK(alloc_iova({{0, 0xfff}}, {}, 0, 0x1000, 1, iova) == Errno::Enospc);
+  CHECK(alloc_iova({{0x1000, 0x2fff}}, {{0x1000, 0x1fff}}, 0, 0x2000, 1, iova) == Errno::Enospc);
+}
+
+TEST_CASE("alloc_iova: first fit in the holes of reserved and areas, inside allowed spans") {
+  uint64_t iova = 0;
+  // Used: [0x1000, 0x4fff], [0x6000, 0x6fff]; a 4 KiB map fits in the gap at 0x5000.
+  REQUIRE(alloc_iova({}, {{0x1000, 0x4fff}, {0x6000, 0x6fff}}, 0x7f0000000000, 0x1000, 1, iova) ==
+          Errno::Ok);
+  CHECK(iova == 0x5000);
+  // 8 KiB needs 8 KiB alignment: 0x8000, past the 4 KiB gap.
+  REQUIRE(alloc_iova({}, {{0x1000, 0x4fff}, {0x6000, 0x6fff}}, 0x7f0000000000, 0x2000, 1, iova) ==
+          Errno::Ok);
+  CHECK(iova == 0x8000);
+  // The lowest allowed span that fits wins; adjacent allowed ranges join into one span.
+  const std::vector<IovaRange> allowed = {{0x40000, 0x40fff}, {0x10000, 0x17fff},
+                                          {0x18000, 0x1ffff}};
+  REQUIRE(alloc_iova(allowed, {{0x10000, 0x13fff}}, 0, 0x8000, 1, iova) == Errno::Ok);
+  CHECK(iova == 0x18000);
+  REQUIRE(alloc_iova(allowed, {{0x10000, 0x1ffff}}, 0, 0x1000, 1, iova) == Errno::Ok);
+  CHECK(iova == 0x40000);
+  // The returned IOVA is a multiple of lowbit(length) (selftest area_auto_iova).
+  for (uint64_t len : {0x1000ull, 0x3000ull, 0x10000ull, 0x30000ull}) {
+    REQUIRE(alloc_iova({}, {{0x1000, 0x2fff}}, 0x7f0000000000, len, 1, iova) == Errno::Ok);
+    CHECK(iova % lowbit(len) == 0);
+    CHECK(iova > 0x2fff);
+  }
+}
+
+// ---- the pin ledger (§2.1, §2.7) ----
+
+TEST_CASE("pin ledger: shared pages are pinned once; the last cover unpins; ENOMEM changes nothing") {
+  PinLedger l(8 * 4096);
+  REQUIRE(l.cover(1, 10, 13) == Errno::Ok);
+  CHECK(l.pinned_pages() == 4);
+  REQUIRE(l.cover(1, 12, 15) == Errno::Ok);  // pages 12, 13 already pinned
+  CHECK(l.pinned_pages() == 6);
+  CHECK(l.cover(2, 0, 2) == Errno::Enomem);  // another pages object: 9 > 8
+  CHECK(l.pinned_pages() == 6);
+  REQUIRE(l.cover(2, 0, 1) == Errno::Ok);
+  CHECK(l.locked_bytes() == 8 * 4096);
+  l.uncover(1, 10, 13);
+  CHECK(l.pinned_pages() == 6);  // 12..15 still covered, plus object 2's two pages
+  l.uncover(1, 12, 15);
+  l.uncover(2, 0, 1);
+  CHECK(l.pinned_pages() == 0);
+}
+
+// ---- §1.4 MAP ----
+
+TEST_CASE("map: allocated IOVAs follow the allocator through the CLI keys") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, user: guest, length: 16MiB, expect_iova: 0x200000}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, expect_iova: 0x1000}
+  - {op: ioas_map, ioas: a, user: guest, length: 12KiB, expect_iova: 0x4000}
+  - {op: ioas_map, ioas: a, user: guest, offset: 0x800, length: 0x800, expect_iova: 0x2800}
+)") == 0);
+}
+
+TEST_CASE("map: a wrong expect_iova fails the step (the check can fail)") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, expect_iova: 0x2000}
+)") == 1);
+}
+
+TEST_CASE("map: errnos in the kernel's order (overflow, prot, length, alignment, reserved, EEXIST)") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  # iova == U64_MAX: EOVERFLOW before the missing permission
+  - {op: ioas_map, ioas: a, iova: 0xffffffffffffffff, user: guest, length: 4KiB, prot: none, expect: EOVERFLOW}
+  - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 4KiB, prot: none, expect: EINVAL}
+  - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 0, expect: EINVAL}
+  # length % alignment before the IOVA's alignment
+  - {op: ioas_map, ioas: a, iova: 0x200800, user: guest, length: 0x800, expect: EINVAL}
+  - {op: ioas_map, ioas: a, iova: 0x200800, user: guest, length: 4KiB, expect: EINVAL}
+  # iova + length - 1 overflows before the reserved check (the aperture complement)
+  - {op: ioas_map, ioas: a, iova: 0xfffffffffffff000, user: guest, length: 8KiB, expect: EOVERFLOW}
+  - {op: ioas_map, ioas: a, iova: 0x1000000000000, user: guest, length: 4KiB, expect: EINVAL}
+  - {op: ioas_map, ioas: a, iova: 0xff000, user: guest, length: 0x102000, expect: EEXIST}
+  - {op: ioas_map, ioas: a, iova: 0x10f000, user: guest, length: 4KiB, expect: EEXIST}
+  # the user address's page offset must suit the IOAS alignment
+  - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, offset: 0x800, length: 4KiB, expect: EINVAL}
+  - {op: ioas_map, ioas: a, user: guest, offset: 0x800, length: 4KiB, expect: EINVAL}
+  - {op: ioas_map, ioas: a, iova: 0x110000, user: guest, length: 4KiB}
+)") == 0);
+}
+
+TEST_CASE("map: a writable map of read-only memory faults when pinned, not while lazy") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: ro, length: 64KiB}
+  - {op: hwpt_alloc, id: h, ioas: a, expect: EFAULT}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: all, expect_length: 64KiB}
+  - {op: hwpt_alloc, id: h2, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: ro, length: 64KiB, expect: EFAULT}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: ro, length: 64KiB, prot: r}
+)", &locked) == 0);
+  CHECK(locked == 64 * 1024);
+}
+
+TEST_CASE("map: RLIMIT_MEMLOCK charges pinned pages once; over it ENOMEM and nothing stays") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+memlock: 1MiB
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 2MiB, expect: ENOMEM}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
+  # a COPY shares the pages: no new charge, so it fits at the limit
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, dst_iova: 0x400000, length: 1MiB}
+  - {op: ioas_map, ioas: a, iova: 0x800000, user: guest, length: 4KiB, expect: ENOMEM}
+)", &locked) == 0);
+  CHECK(locked == 1 << 20);
+}
+
+// ---- §1.6 UNMAP ----
+
+TEST_CASE("unmap: returned length skips holes; ENOENT for nothing; unmap-all of nothing is fine") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x300000, user: guest, length: 64KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0x400000, length: 1MiB, expect: ENOENT}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: 16MiB, expect_length: 192KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: all, expect_length: 0}
+)") == 0);
+}
+
+TEST_CASE("unmap: a partial area is ENOENT and not atomic (areas below it are gone)") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x300000, user: guest, length: 64KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 0x208000, expect: ENOENT}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 64KiB, expect: ENOENT}
+  - {op: ioas_unmap, ioas: a, iova: 0x200000, length: 64KiB, expect: ENOENT}
+  - {op: ioas_unmap, ioas: a, iova: 0x308000, length: 32KiB, expect: ENOENT}
+)", &locked) == 0);
+  CHECK(locked == 64 * 1024);  // only the third area is left, still pinned
+}
+
+TEST_CASE("unmap: EOVERFLOW and EINVAL before any area is looked at") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: all, expect: EOVERFLOW}
+  - {op: ioas_unmap, ioas: a, iova: 0xffffffffffffffff, length: 4KiB, expect: EOVERFLOW}
+  - {op: ioas_unmap, ioas: a, iova: 0xfffffffffffff000, length: 8KiB, expect: EOVERFLOW}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 0, expect: EINVAL}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 64KiB, expect_length: 64KiB}
+)") == 0);
+}
+
+TEST_CASE("unmap: a wrong expect_length fails the step") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: all, expect_length: 4KiB}
+)") == 1);
+}
+
+// ---- §1.3 DESTROY ----
+
+TEST_CASE("destroy: EBUSY while a HWPT uses the IOAS; with areas and no users it unmaps them") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_destroy, ioas: a, expect: EBUSY}
+  - {op: ioas_alloc, id: b}
+  - {op: ioas_map, ioas: b, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_destroy, ioas: b}
+  - {op: ioas_map, ioas: b, iova: 0x100000, user: guest, length: 64KiB, expect: ENOENT}
+)", &locked) == 0);
+  CHECK(locked == 64 * 1024);
+}
+
+// ---- §1.7 COPY ----
+
+TEST_CASE("copy: across IOASes shares the pages; the charge follows the last cover") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: ha, ioas: a}
+  - {op: ioas_alloc, id: b}
+  - {op: hwpt_alloc, id: hb, ioas: b}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 1MiB, expect_iova: 0x100000}
+  - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 1MiB}
+)", &locked) == 0);
+  CHECK(locked == 1 << 20);  // b's area still holds every page
+}
+
+TEST_CASE("copy: from a lazy IOAS into a pinning one pins only the slice copied") {
+  int64_t locked = -1;
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_alloc, id: b}
+  - {op: hwpt_alloc, id: hb, ioas: b}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x180000, dst_ioas: b, dst_iova: 0x400000, length: 64KiB}
+)", &locked) == 0);
+  CHECK(locked == 64 * 1024);
+}
+
+TEST_CASE("copy: slices of contiguous areas become one area each, packed from the IOVA") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x110000, user: guest, offset: 1MiB, length: 64KiB}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x108000, dst_ioas: a, dst_iova: 0x800000, length: 64KiB}
+  # two areas: 32 KiB from each source area
+  - {op: ioas_unmap, ioas: a, iova: 0x800000, length: 32KiB, expect_length: 32KiB}
+  - {op: ioas_unmap, ioas: a, iova: 0x808000, length: 32KiB, expect_length: 32KiB}
+)") == 0);
+}
+
+TEST_CASE("copy: errnos (overflow, prot, source hole ENOENT, EPERM, EEXIST, reserved, alignment)") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: ioas_map, ioas: a, iova: 0x120000, user: guest, length: 64KiB, prot: r}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0xffffffffffffffff, dst_ioas: a, length: 4KiB, expect: EOVERFLOW}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, length: 4KiB, prot: none, expect: EINVAL}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, length: 0, expect: EINVAL}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x108000, dst_ioas: a, length: 64KiB, expect: ENOENT}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x200000, dst_ioas: a, length: 4KiB, expect: ENOENT}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x120000, dst_ioas: a, length: 4KiB, expect: EPERM}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x120000, dst_ioas: a, length: 4KiB, prot: r, expect_iova: 0x1000}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, dst_iova: 0x10f000, length: 4KiB, expect: EEXIST}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, dst_iova: 0xfee00000, length: 4KiB, expect: EINVAL}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, dst_iova: 0x400800, length: 4KiB, expect: EINVAL}
+  - {op: ioas_copy, src_ioas: a, src_iova: 0x100800, dst_ioas: a, length: 4KiB, expect: EINVAL}
+)") == 0);
+}
+
+// ---- §1.8 IOVA_RANGES, §1.10 reserved ranges ----
+
+TEST_CASE("iova_ranges: holes of the reserved ranges; aperture at hwpt_alloc, MSI at attach") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffffffff"], expect_alignment: 1}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffff"], expect_alignment: 4096}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: ioas_iova_ranges, ioas: a, expect_num_iovas: 2,
+     expect_ranges: ["0-0xfedfffff", "0xfef00000-0xffffffffffff"]}
+  - {op: ioas_iova_ranges, ioas: a, num_iovas: 1, expect_ranges: ["0-0xfedfffff"], expect: EMSGSIZE}
+  - {op: ioas_iova_ranges, ioas: a, num_iovas: 0, expect_ranges: [], expect_num_iovas: 2, expect: EMSGSIZE}
+  - {op: detach, device: nic0}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffff"]}
+)") == 0);
+}
+
+TEST_CASE("iova_ranges: a wrong expect_ranges fails the step") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffff"]}
+)") == 1);
+}
+
+TEST_CASE("reserved: attach over an area, hwpt_alloc over an area past the aperture: EADDRINUSE") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0xfe000000, user: guest, length: 16MiB}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: attach, device: nic0, hwpt: h, expect: EADDRINUSE}
+  - {op: ioas_unmap, ioas: a, iova: 0xfe000000, length: 16MiB}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: ioas_map, ioas: a, iova: 0xfee00000, user: guest, length: 4KiB, expect: EINVAL}
+  - {op: ioas_alloc, id: b}
+  - {op: ioas_map, ioas: b, iova: 0x1000000000000, user: guest, length: 4KiB}
+  - {op: hwpt_alloc, id: hb, ioas: b, expect: EADDRINUSE}
+)") == 0);
+}
+
+// ---- §1.9 ALLOW_IOVAS ----
+
+TEST_CASE("allow_iovas: EINVAL for one-byte and overlapping ranges; EADDRINUSE keeps the old list") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: ioas_allow_iovas, ioas: a, ranges: ["0x10000-0x10000"], expect: EINVAL}
+  - {op: ioas_allow_iovas, ioas: a, ranges: ["0x10000+64KiB", "0x18000+64KiB"], expect: EINVAL}
+  - {op: ioas_allow_iovas, ioas: a, ranges: ["0xfed00000+1MiB", "0xfef00000+1MiB"]}
+  - {op: ioas_allow_iovas, ioas: a, ranges: ["0xfe000000+32MiB"], expect: EADDRINUSE}
+  # still the old list: 1 MiB fits each span once, 2 MiB never
+  - {op: ioas_map, ioas: a, user: guest, length: 2MiB, expect: ENOSPC}
+  - {op: ioas_map, ioas: a, user: guest, length: 1MiB, expect_iova: 0xfed00000}
+  - {op: ioas_map, ioas: a, user: guest, length: 1MiB, expect_iova: 0xfef00000}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, expect: ENOSPC}
+  # FIXED maps ignore the allowed ranges
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 4KiB}
+  # an empty list clears them
+  - {op: ioas_allow_iovas, ioas: a, ranges: []}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, expect_iova: 0x1000}
+)") == 0);
+}
+
+TEST_CASE("allow_iovas: a later reservation inside an allowed range fails the attach") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_allow_iovas, ioas: a, ranges: ["0xf0000000-0xffffffff"]}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: attach, device: nic0, hwpt: h, expect: EADDRINUSE}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffff"]}
+  - {op: ioas_alloc, id: b}
+  - {op: ioas_allow_iovas, ioas: b, ranges: ["0x1000000000000-0x1ffffffffffff"]}
+  - {op: hwpt_alloc, id: hb, ioas: b, expect: EADDRINUSE}
+)") == 0);
+}
+
+// ---- §1.11 alignment lifecycle and huge pages ----
+
+TEST_CASE("alignment: a byte-aligned lazy area blocks the first domain (EADDRINUSE)") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x1800, user: guest, offset: 0x800, length: 0x800}
+  - {op: hwpt_alloc, id: h, ioas: a, expect: EADDRINUSE}
+  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 1}
+  - {op: ioas_unmap, ioas: a, iova: 0x1800, length: 0x800}
+  - {op: hwpt_alloc, id: h2, ioas: a}
+  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 4096}
+)") == 0);
+}
+
+TEST_CASE("huge pages: GET, SET 0 on a lazy IOAS raises the alignment, EADDRINUSE rolls back") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_option, ioas: a, option: huge_pages, expect_value: 1}
+  - {op: ioas_map, ioas: a, iova: 0x1800, user: guest, offset: 0x800, length: 0x800}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 0, expect: EADDRINUSE}
+  - {op: ioas_option, ioas: a, option: huge_pages, expect_value: 1}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 2, expect: EINVAL}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: all}
+  - {op: ioas_map, ioas: a, iova: 0x10000, user: guest, length: 64KiB}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 0}
+  - {op: ioas_option, ioas: a, option: huge_pages, expect_value: 0}
+  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 4096}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 1}
+  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 1}
+)") == 0);
+}
+
+TEST_CASE("huge pages: SET 0 refused with domains and areas; with domains only it maps 4 KiB IOPTEs") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x400000, user: huge, length: 4MiB}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 0, expect: EINVAL}
+  - {op: ioas_unmap, ioas: a, iova: 0, length: all}
+  - {op: ioas_option, ioas: a, option: huge_pages, set: 0}
+  # the invariant checker refuses any IOPTE above 4 KiB now
+  - {op: ioas_map, ioas: a, iova: 0x400000, user: huge, length: 4MiB}
+)") == 0);
+}
