@@ -119,9 +119,31 @@ Task<> Host::run_op(const HostOp& op, const char* list) {
                       id);
   ++steps_;
   co_await cpu_.charge(cpu_.cost().syscall);
-  std::string detail;
-  Errno e = co_await execute(op, detail);
-  if (e != op.expect)
+  std::string detail, missing;
+  Errno e;
+  if (op.iova_ref.empty() && op.dst_iova_ref.empty()) {
+    e = co_await execute(op, detail);
+  } else {
+    // Saved IOVAs are resolved now: the op that saves one may have failed.
+    HostOp resolved = op;
+    for (auto [ref, iova] : {std::pair{&op.iova_ref, &resolved.iova},
+                             std::pair{&op.dst_iova_ref, &resolved.dst_iova}}) {
+      if (ref->empty()) continue;
+      auto it = saved_iovas_.find(*ref);
+      if (it == saved_iovas_.end())
+        missing = *ref;
+      else
+        *iova = it->second;
+    }
+    if (missing.empty()) {
+      e = co_await execute(resolved, detail);
+    } else {
+      e = Errno::Einval;  // not run
+    }
+  }
+  if (!missing.empty())
+    fail(op, list, "no IOVA saved as '" + missing + "' (the op saving it failed)");
+  else if (e != op.expect)
     fail(op, list, "expected " + show(op.expect) + ", got " + show(e));
   else if (!detail.empty())
     fail(op, list, detail);

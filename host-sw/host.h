@@ -80,6 +80,7 @@ class Host {
   std::map<std::string, Hwpt> hwpts_;
   std::map<std::string, std::string> attached_;  // device -> hwpt
   std::map<std::string, Ps> step_end_;
+  std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed
   std::function<void(const std::string&, Ps)> step_done_;
   Fiber setup_fiber_, steps_fiber_;
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;

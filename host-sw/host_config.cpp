@@ -18,7 +18,7 @@ uint64_t backing_size(ConfigReader& r, const char* key) {
 
 // Names defined so far, so a reference to something never created is an input error.
 struct Names {
-  std::set<std::string> ioas, hwpt, user, steps;
+  std::set<std::string> ioas, hwpt, user, steps, saved_iovas;
   std::vector<std::string> devices;
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const {
@@ -64,6 +64,23 @@ std::vector<IovaRange> read_iova_ranges(ConfigReader& r, const char* key) {
     }
   }
   return out;
+}
+
+// An IOVA: an address, or the name an earlier `save_iova:` gave an allocated one.
+void read_iova(ConfigReader& r, const Names& n, const char* key, uint64_t& iova,
+               std::string& ref) {
+  if (r.has(key) && n.saved_iovas.count(r.text(key))) {
+    ref = r.text(key);
+    return;
+  }
+  iova = r.address(key);
+}
+
+void read_save_iova(ConfigReader& r, Names& n, HostOp& op) {
+  if (!r.has("save_iova")) return;
+  op.save_iova = r.text("save_iova");
+  if (!n.saved_iovas.insert(op.save_iova).second)
+    r.fail("save_iova", "an IOVA named '" + op.save_iova + "' is saved already");
 }
 
 void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") {
@@ -115,23 +132,25 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   } else if (o == "ioas_map") {
     read_ioas(r, n, op);
     op.iova_auto = !r.has("iova");  // no IOVA: the kernel allocates one
-    if (!op.iova_auto) op.iova = r.address("iova");
+    if (!op.iova_auto) read_iova(r, n, "iova", op.iova, op.iova_ref);
     op.user = r.text("user");
     n.need(r, "user", n.user, op.user, "VMM mapping");
     op.offset = r.size("offset", 0);
     op.length = r.size("length");
     read_prot(r, op);
     if (r.has("expect_iova")) op.expect_iova = r.address("expect_iova");
+    read_save_iova(r, n, op);
   } else if (o == "ioas_copy") {
     read_ioas(r, n, op, "src_ioas");
-    op.iova = r.address("src_iova");
+    read_iova(r, n, "src_iova", op.iova, op.iova_ref);
     op.dst_ioas = r.text("dst_ioas");
     n.need(r, "dst_ioas", n.ioas, op.dst_ioas, "IOAS");
     op.iova_auto = !r.has("dst_iova");
-    if (!op.iova_auto) op.dst_iova = r.address("dst_iova");
+    if (!op.iova_auto) read_iova(r, n, "dst_iova", op.dst_iova, op.dst_iova_ref);
     op.length = r.size("length");
     read_prot(r, op);
     if (r.has("expect_iova")) op.expect_iova = r.address("expect_iova");
+    read_save_iova(r, n, op);
   } else if (o == "ioas_iova_ranges") {
     read_ioas(r, n, op);
     op.num_iovas = uint64_t(r.integer("num_iovas", UINT32_MAX, 0, UINT32_MAX));
@@ -149,7 +168,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     if (r.has("expect_value")) op.expect_value = uint64_t(r.integer("expect_value", 0, INT64_MAX));
   } else if (o == "ioas_unmap") {
     read_ioas(r, n, op);
-    op.iova = r.address("iova");
+    read_iova(r, n, "iova", op.iova, op.iova_ref);
     if (r.is_keyword("length", "all")) {
       r.keyword("length", "all");
       op.length_all = true;
@@ -165,7 +184,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   } else if (o == "get_dirty_bitmap") {
     op.hwpt = r.text("hwpt");
     n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
-    op.iova = r.address("iova");
+    read_iova(r, n, "iova", op.iova, op.iova_ref);
     op.length = r.size("length");
     op.page_size = r.size("page_size", 4096);
     for (const std::string& f : r.string_list("flags")) {

@@ -37,6 +37,9 @@ struct HostOp {
   bool length_all = false;
   bool iova_auto = false;       // ioas_map / ioas_copy without an IOVA: allocated
   std::string dst_ioas;         // ioas_copy (`ioas` is the source)
+  // `save_iova: NAME` keeps the IOVA a map or copy got; later ops may give NAME where
+  // an IOVA goes (iova_ref / dst_iova_ref, resolved when the op runs).
+  std::string save_iova, iova_ref, dst_iova_ref;
   uint64_t dst_iova = 0;
   std::vector<IovaRange> ranges;       // ioas_allow_iovas
   uint64_t num_iovas = UINT32_MAX;     // ioas_iova_ranges: entries the caller has room for

@@ -36,7 +36,10 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     uint64_t placed = 0;
     Errno e = co_await iopt->map(drv_, vmm_, op.iova_auto ? std::nullopt : std::optional(op.iova),
                                  m->va + op.offset, op.length, op.r, op.w, placed);
-    if (e == Errno::Ok) expect_value("iova", op.expect_iova, placed, detail);
+    if (e == Errno::Ok) {
+      expect_value("iova", op.expect_iova, placed, detail);
+      if (!op.save_iova.empty()) saved_iovas_[op.save_iova] = placed;
+    }
     co_return e;
   }
   if (o == "ioas_copy") {
@@ -54,7 +57,10 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     Errno e = co_await dst->map_pages(drv_, vmm_, slices, op.length,
                                       op.iova_auto ? std::nullopt : std::optional(op.dst_iova),
                                       op.r, op.w, placed);
-    if (e == Errno::Ok) expect_value("iova", op.expect_iova, placed, detail);
+    if (e == Errno::Ok) {
+      expect_value("iova", op.expect_iova, placed, detail);
+      if (!op.save_iova.empty()) saved_iovas_[op.save_iova] = placed;
+    }
     co_return e;
   }
   IoPagetable* iopt = find(op.ioas);

@@ -471,3 +471,53 @@ setup:
   - {op: ioas_map, ioas: a, iova: 0x400000, user: huge, length: 4MiB}
 )") == 0);
 }
+
+// ---- save_iova (SCENARIO.md) ----
+
+TEST_CASE("save_iova: later ops use the name where an IOVA goes") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_alloc, id: b}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, user: guest, length: 1MiB, save_iova: g}
+  - {op: ioas_copy, src_ioas: a, src_iova: g, dst_ioas: b, length: 1MiB, save_iova: c}
+  - {op: ioas_copy, src_ioas: b, src_iova: c, dst_ioas: a, dst_iova: g, length: 4KiB, expect: EEXIST}
+  - {op: ioas_unmap, ioas: b, iova: c, length: 1MiB, expect_length: 1MiB}
+  - {op: ioas_unmap, ioas: a, iova: g, length: 1MiB, expect_length: 1MiB}
+)") == 0);
+}
+
+TEST_CASE("save_iova: a name whose map failed fails the op that uses it") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, user: guest, length: 0, save_iova: g, expect: EINVAL}
+  - {op: ioas_unmap, ioas: a, iova: g, length: 1MiB, expect: EINVAL}
+)") == 1);
+}
+
+TEST_CASE("save_iova: names are checked before anything runs") {
+  auto err = [](const std::string& y) {
+    try {
+      ConfigDoc doc = ConfigDoc::from_string(std::string(kMem) + y, "h.yaml");
+      ConfigReader r = doc.root();
+      load_host_config(r, {"nic0"});
+      doc.check_unknown_keys();
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(none)");
+  };
+  CHECK(err(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_unmap, ioas: a, iova: g, length: 4KiB}
+)").find("expected an address such as 0x3000, got 'g'") != std::string::npos);
+  CHECK(err(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, save_iova: g}
+  - {op: ioas_map, ioas: a, user: guest, length: 4KiB, save_iova: g}
+)").find("an IOVA named 'g' is saved already") != std::string::npos);
+}
