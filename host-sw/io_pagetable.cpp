@@ -185,6 +185,45 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
   co_return unmapped || all ? Errno::Ok : Errno::Enoent;
 }
 
+Errno IoPagetable::cut_iova(const std::vector<uint64_t>& points) {
+  for (uint64_t c : points) {
+    const IoptArea* found = area_at(c);
+    if (!found) continue;
+    const IoptArea a = *found;
+    if (c == a.iova || c == a.last()) continue;  // kernel: nothing to split
+    const uint64_t next = c + 1, head = next - a.iova;
+    if (next % iova_alignment_ || (a.user_va + head) % iova_alignment_) return Errno::Einval;
+    if (!domains_.empty() && !disable_large_pages_) return Errno::Einval;  // large IOPTEs
+    IoptArea lhs = a, rhs = a;
+    lhs.length = head;
+    rhs.iova = next;
+    rhs.length = a.length - head;
+    rhs.user_va = a.user_va + head;
+    if (!domains_.empty()) {
+      // Same pages, now two covers; with domains the cut is page-aligned (alignment
+      // >= PS), so nothing is pinned or unpinned.
+      ledger_.cover(lhs.pages->id, lhs.first_page(), lhs.last_page());
+      ledger_.cover(rhs.pages->id, rhs.first_page(), rhs.last_page());
+      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+    }
+    areas_[lhs.iova] = lhs;
+    areas_[rhs.iova] = rhs;
+  }
+  return Errno::Ok;
+}
+
+Task<Errno> IoPagetable::unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t length,
+                                       uint64_t& unmapped) {
+  unmapped = 0;
+  if (disable_large_pages_ && length && iova + (length - 1) >= iova) {
+    std::vector<uint64_t> points;
+    if (iova) points.push_back(iova - 1);
+    points.push_back(iova + length - 1);
+    if (Errno e = cut_iova(points); e != Errno::Ok) co_return e;
+  }
+  co_return co_await unmap(drv, iova, length, unmapped);
+}
+
 Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d,
                                     uint64_t aperture_last) {
   // iopt_table_add_domain (§1.13): alignment, aperture, fill.

@@ -79,6 +79,17 @@ class IoPagetable {
   // Whole areas inside [iova, iova+length) go; a partial area is ENOENT (not atomic:
   // areas before it are already gone). iova 0 with length ~0 unmaps all.
   Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped);
+  // §1.12 iopt_cut_iova: each point c inside an area becomes the last IOVA of one of
+  // two areas sharing the pages (no change to pins or IOPTEs). A point on the area's
+  // first or last IOVA is a no-op (kernel); EINVAL when c+1 or its byte offset is
+  // not aligned, or the area sits in a domain that may hold large IOPTEs. Stops at
+  // the first error; earlier cuts stay.
+  Errno cut_iova(const std::vector<uint64_t>& points);
+  // The VFIO type1 v1 unmap: with large pages off, cut at iova-1 (unless iova is 0)
+  // and at iova+length-1 first, so any page-aligned sub-range of an area can go.
+  // (The VFIO front end calls it; it is not an IOAS op.)
+  Task<Errno> unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t length,
+                            uint64_t& unmapped);
   // The domain's aperture is [0, aperture_last]; its complement becomes reserved.
   Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d,
                          uint64_t aperture_last);
