@@ -623,3 +623,57 @@ TEST_CASE("cut: with huge pages off the cut must be page-aligned (EINVAL), earli
   uint64_t n = 0;
   CHECK(t.unmap1(0x104000, 0x800, n) == Errno::Einval);
 }
+
+TEST_CASE("map: the user range must not wrap (EOVERFLOW), nor be longer than SIZE_MAX - PS (EINVAL)") {
+  // guest is at 0x7f0000000000: offsets that wrap the address space reach any user VA.
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, offset: 0xffff80ffffff0000, length: 128KiB, expect: EOVERFLOW}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, offset: 0xffff810000000800, length: 0xfffffffffffff000, expect: EINVAL}
+  # an unbacked user range maps while lazy; pinning it faults and changes nothing
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, offset: 1GiB, length: 64KiB}
+  - {op: hwpt_alloc, id: h, ioas: a, expect: EFAULT}
+  - {op: ioas_iova_ranges, ioas: a, expect_ranges: ["0-0xffffffffffffffff"], expect_alignment: 1}
+)") == 0);
+}
+
+TEST_CASE("reserved: ranges of several owners may overlap; removing one owner keeps the other's") {
+  IoptRig t;
+  CHECK(t.iopt.reserve(0xfee00000, 0xfeefffff, "device a") == Errno::Ok);
+  CHECK(t.iopt.reserve(0xfe000000, 0xfeefffff, "device b") == Errno::Ok);
+  CHECK(t.iopt.iova_ranges() ==
+        std::vector<IovaRange>{{0, 0xfdffffff}, {0xfef00000, UINT64_MAX}});
+  t.iopt.unreserve("device b");
+  CHECK(t.iopt.iova_ranges() ==
+        std::vector<IovaRange>{{0, 0xfedfffff}, {0xfef00000, UINT64_MAX}});
+  REQUIRE(t.map(0x100000, 0, 64 << 10) == Errno::Ok);
+  CHECK(t.iopt.reserve(0x10ffff, 0x10ffff, "device c") == Errno::Eaddrinuse);
+  REQUIRE(t.iopt.allow_iovas({{0x200000, 0x2fffff}}) == Errno::Ok);
+  CHECK(t.iopt.reserve(0x2fffff, 0x300000, "device c") == Errno::Eaddrinuse);
+  CHECK(t.iopt.reserve(0x300000, 0x300000, "device c") == Errno::Ok);
+}
+
+TEST_CASE("remove_domain: the last domain unpins, its aperture goes, the alignment shrinks") {
+  IoptRig t;
+  Domain* d1 = t.drv.domain_alloc();
+  Domain* d2 = t.drv.domain_alloc();
+  REQUIRE(t.run(t.iopt.add_domain(t.drv, t.vmm, d1, (1ull << 48) - 1)) == Errno::Ok);
+  REQUIRE(t.map(0x100000, 0, 64 << 10) == Errno::Ok);
+  REQUIRE(t.run(t.iopt.add_domain(t.drv, t.vmm, d2, (1ull << 39) - 1)) == Errno::Ok);
+  CHECK(t.ledger.pinned_pages() == 16);  // the second domain pins nothing more
+  CHECK(t.drv.find_leaf(*d2, 0x100000).first != 0);
+  CHECK(t.iopt.iova_ranges() == std::vector<IovaRange>{{0, (1ull << 39) - 1}});
+  auto removed = [](IommuDriver& drv, IoPagetable& iopt, Domain* d) -> Task<Errno> {
+    co_await iopt.remove_domain(drv, d);
+    co_return Errno::Ok;
+  };
+  t.run(removed(t.drv, t.iopt, d2));
+  CHECK(t.ledger.pinned_pages() == 16);
+  CHECK(t.drv.find_leaf(*d2, 0x100000).first == 0);
+  CHECK(t.iopt.iova_ranges() == std::vector<IovaRange>{{0, (1ull << 48) - 1}});
+  t.run(removed(t.drv, t.iopt, d1));
+  CHECK(t.ledger.pinned_pages() == 0);
+  CHECK(t.iopt.alignment() == 1);
+  CHECK(t.iopt.iova_ranges() == std::vector<IovaRange>{{0, UINT64_MAX}});
+}
