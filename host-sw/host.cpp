@@ -381,7 +381,7 @@ std::string Host::check_invariants() const {
       const uint64_t al = iopt.alignment();
       if (a.iova % al || a.length % al || a.page_offset() % al)
         return where + "area " + hex(a.iova) + " not aligned to " + std::to_string(al);
-      if (a.iova > iova || a.length == 0 || a.iova + (a.length - 1) < a.iova)
+      if (a.iova != iova || a.length == 0 || a.iova + (a.length - 1) < a.iova)
         return where + "area " + hex(a.iova) + " malformed";
       for (const ReservedRange& r : iopt.reserved())
         if (r.range.start <= a.last() && a.iova <= r.range.last)
