@@ -54,6 +54,8 @@ Host::Host(const HostConfig& c, HostEnv env)
                             "harvests that stopped early but returned success (kernel quirk)")),
       mig_rounds_(env.stats.counter("migration.rounds", "count", "pre-copy rounds after round 0")),
       mig_pages_(env.stats.counter("migration.pages_copied", "pages", "4 KiB guest pages sent")) {
+  // CAP_IPC_LOCK: pages are created in accounting mode NONE (never charged).
+  ledger_.set_new_mode(c.cap_ipc_lock ? AccountMode::None : AccountMode::User);
   env.stats.computed("host.locked_bytes", "bytes",
                      "bytes charged against RLIMIT_MEMLOCK at the end",
                      [this] { return StatValue(int64_t(ledger_.locked_bytes())); });
@@ -387,6 +389,8 @@ std::string Host::check_invariants() const {
         if (r.range.start <= a.last() && a.iova <= r.range.last)
           return where + "area " + hex(a.iova) + " inside reserved (" + r.owner + ")";
       if (!iopt.domains().empty()) covers[a.pages->id].push_back({a.first_page(), a.last_page()});
+      if (ledger_.mode(a.pages->id) == AccountMode::None && !c_.cap_ipc_lock)
+        return where + "area " + hex(a.iova) + " not accounted without CAP_IPC_LOCK";
       // Sample the area: its first and last pages and up to 64 in between.
       const uint64_t pages = (a.length + 4095) / 4096, step = pages > 64 ? pages / 64 : 1;
       std::vector<uint64_t> sample;
@@ -413,8 +417,9 @@ std::string Host::check_invariants() const {
       }
     }
   }
-  uint64_t pinned = 0;
+  uint64_t pinned = 0, charged = 0;
   for (auto& [id, rs] : covers) {  // the size of the union of page ranges
+    const uint64_t before = pinned;
     std::sort(rs.begin(), rs.end(),
               [](const IovaRange& x, const IovaRange& y) { return x.start < y.start; });
     uint64_t next = 0;  // first page not yet counted
@@ -423,11 +428,14 @@ std::string Host::check_invariants() const {
       if (r.last >= from) pinned += r.last - from + 1;
       next = std::max(next, r.last + 1);
     }
+    if (ledger_.mode(id) != AccountMode::None) charged += pinned - before;
   }
   if (pinned != ledger_.pinned_pages())
     return "ledger pins " + std::to_string(ledger_.pinned_pages()) + " pages, areas cover " +
            std::to_string(pinned);
-  if (ledger_.locked_bytes() != pinned * 4096) return "charge differs from the pinned pages";
+  if (ledger_.charged_pages() != charged || ledger_.locked_bytes() != charged * 4096)
+    return "charge " + std::to_string(ledger_.charged_pages()) + " pages, accounted pages pinned " +
+           std::to_string(charged);
   if (c_.memlock && ledger_.locked_bytes() > c_.memlock) return "charge above RLIMIT_MEMLOCK";
   return "";
 }

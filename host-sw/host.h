@@ -85,6 +85,7 @@ class Host {
   Fiber setup_fiber_, steps_fiber_;
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
   bool check_each_op_ = false;
+  bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
   std::vector<MigrationRound> rounds_;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;

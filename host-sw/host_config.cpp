@@ -162,8 +162,10 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     read_ioas(r, n, op);
     op.ranges = read_iova_ranges(r, "ranges");
   } else if (o == "ioas_option") {
-    read_ioas(r, n, op);
-    r.choice("option", {"huge_pages"});
+    // huge_pages is per IOAS; rlimit_mode is global (object 0: no `ioas`, EOPNOTSUPP
+    // with one).
+    op.option = r.choice("option", {"huge_pages", "rlimit_mode"});
+    if (op.option == "huge_pages" || r.has("ioas")) read_ioas(r, n, op);
     if (r.has("set")) op.option_set = uint64_t(r.integer("set", 0, INT64_MAX));
     if (r.has("expect_value")) op.expect_value = uint64_t(r.integer("expect_value", 0, INT64_MAX));
   } else if (o == "ioas_unmap") {
@@ -258,6 +260,14 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     r.keyword("memlock", "unlimited");
   else
     h.memlock = r.size("memlock", 0);
+  for (const std::string& c : r.string_list("capabilities")) {
+    if (c == "ipc_lock")
+      h.cap_ipc_lock = true;
+    else if (c == "sys_resource")
+      h.cap_sys_resource = true;
+    else
+      r.fail("capabilities", "unknown capability '" + c + "' (expected ipc_lock, sys_resource)");
+  }
   Names n;
   n.devices = devices;
   for (ConfigReader m : r.list("memory")) {

@@ -43,6 +43,7 @@ struct HostOp {
   uint64_t dst_iova = 0;
   std::vector<IovaRange> ranges;       // ioas_allow_iovas
   uint64_t num_iovas = UINT32_MAX;     // ioas_iova_ranges: entries the caller has room for
+  std::string option;                  // ioas_option: huge_pages | rlimit_mode
   std::optional<uint64_t> option_set;  // ioas_option: SET this value; absent: GET
   bool r = true, w = true, readonly = false;
   bool dirty_tracking = false, enable = false, no_clear = false;
@@ -68,6 +69,9 @@ struct HostOp {
 
 struct HostConfig {
   uint64_t memlock = 0;  // 0: unlimited
+  // The VMM's capabilities: CAP_IPC_LOCK (its pins are not charged), CAP_SYS_RESOURCE
+  // (may set RLIMIT_MODE).
+  bool cap_ipc_lock = false, cap_sys_resource = false;
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<HostOp> setup, steps;

@@ -63,6 +63,22 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     }
     co_return e;
   }
+  if (o == "ioas_option" && op.option == "rlimit_mode") {
+    // §1.11: global, object 0; SET needs CAP_SYS_RESOURCE (EPERM) and a context with
+    // no objects (EBUSY), then 0 (USER) or 1 (MM), else EINVAL.
+    if (!op.ioas.empty()) co_return Errno::Eopnotsupp;
+    if (!op.option_set) {
+      expect_value("value", op.expect_value, rlimit_mm_ ? 1 : 0, detail);
+      co_return Errno::Ok;
+    }
+    if (!c_.cap_sys_resource) co_return Errno::Eperm;
+    if (!ioas_.empty() || !hwpts_.empty()) co_return Errno::Ebusy;
+    if (*op.option_set > 1) co_return Errno::Einval;
+    rlimit_mm_ = *op.option_set == 1;
+    // New pages are MM when the context says so, unless CAP_IPC_LOCK makes them NONE.
+    if (!c_.cap_ipc_lock) ledger_.set_new_mode(rlimit_mm_ ? AccountMode::Mm : AccountMode::User);
+    co_return Errno::Ok;
+  }
   IoPagetable* iopt = find(op.ioas);
   if (!iopt) co_return Errno::Enoent;
   if (o == "ioas_destroy") {

@@ -29,7 +29,8 @@ uint64_t PinLedger::uncovered(const std::map<uint64_t, unsigned>& segs, uint64_t
 Errno PinLedger::cover(uint64_t id, uint64_t first, uint64_t last) {
   auto& segs = covers_[id];
   const uint64_t fresh = uncovered(segs, first, last);
-  if (limit_ && (pinned_ + fresh) * 4096 > limit_) {
+  const bool charge = mode(id) != AccountMode::None;
+  if (charge && limit_ && (charged_ + fresh) * 4096 > limit_) {
     if (segs.empty()) covers_.erase(id);
     return Errno::Enomem;  // the kernel rolls the whole fill back
   }
@@ -37,6 +38,7 @@ Errno PinLedger::cover(uint64_t id, uint64_t first, uint64_t last) {
   split(segs, last + 1);
   for (auto it = segs.find(first); it->first <= last; ++it) ++it->second;
   pinned_ += fresh;
+  if (charge) charged_ += fresh;
   return Errno::Ok;
 }
 
@@ -46,7 +48,10 @@ void PinLedger::uncover(uint64_t id, uint64_t first, uint64_t last) {
   split(segs, last + 1);
   for (auto it = segs.find(first); it->first <= last; ++it) {
     const uint64_t next = std::next(it)->first;
-    if (--it->second == 0) pinned_ -= next - it->first;
+    if (--it->second == 0) {
+      pinned_ -= next - it->first;
+      if (mode(id) != AccountMode::None) charged_ -= next - it->first;
+    }
   }
   // Merge equal neighbours so the map stays as small as the cover structure.
   for (auto it = segs.begin(); it != segs.end();) {
