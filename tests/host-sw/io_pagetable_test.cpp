@@ -3,6 +3,9 @@
 // the kernel's order. Host runs check the invariants after every operation.
 #include <doctest/doctest.h>
 
+#include <iostream>
+#include <sstream>
+
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iova_allocator.h"
 #include "host-sw/pin_ledger.h"
@@ -745,4 +748,87 @@ setup:
   - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 4KiB, expect: ENOMEM}
 )", &locked) == 0);
   CHECK(locked == 1 << 20);
+}
+
+// ---- randomized: any sequence of IOAS operations keeps the invariants ----
+
+TEST_CASE("random IOAS op sequences keep every invariant after every operation") {
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto pick = [&state](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  const char* ioas[] = {"a", "b"};
+  const char* iovas[] = {"0x100000", "0x110000", "0x180000", "0x200000", "0x100800", "0xfee00000"};
+  const char* lens[] = {"0x800", "0x1000", "0x10000", "0x80000", "0x100000"};
+  const char* offsets[] = {"0", "0x800", "0x1000", "0x200000"};
+  int oks = 0;
+  for (int seed = 0; seed < 100; ++seed) {
+    std::ostringstream y;
+    y << "memlock: 4MiB\nsetup:\n  - {op: ioas_alloc, id: a}\n  - {op: ioas_alloc, id: b}\n"
+      << "  - {op: hwpt_alloc, id: h0, ioas: a}\n";
+    for (int k = 0; k < 30; ++k) {
+      const char* io = ioas[pick(2)];
+      y << "  - {";
+      switch (pick(11)) {
+        case 0:
+        case 1:
+          y << "op: ioas_map, ioas: " << io << (pick(2) ? std::string(", iova: ") + iovas[pick(6)] : "")
+            << ", user: " << (pick(4) ? "guest" : "ro") << ", offset: " << offsets[pick(4)]
+            << ", length: " << lens[pick(5)] << ", prot: " << (pick(3) ? "rw" : "r");
+          break;
+        case 2:
+          y << "op: ioas_copy, src_ioas: " << io << ", src_iova: " << iovas[pick(6)]
+            << ", dst_ioas: " << ioas[pick(2)]
+            << (pick(2) ? std::string(", dst_iova: ") + iovas[pick(6)] : "")
+            << ", length: " << lens[pick(5)] << ", prot: " << (pick(3) ? "rw" : "r");
+          break;
+        case 3:
+          y << "op: ioas_unmap, ioas: " << io << ", iova: " << iovas[pick(6)]
+            << ", length: " << lens[pick(5)];
+          break;
+        case 4:
+          y << "op: ioas_unmap, ioas: " << io << ", iova: 0, length: " << (pick(2) ? "all" : "4MiB");
+          break;
+        case 5:
+          y << "op: hwpt_alloc, id: h" << k << ", ioas: " << io;
+          break;
+        case 6:
+          y << "op: " << (pick(2) ? "detach, device: nic0" : "attach, device: nic0, hwpt: h0");
+          break;
+        case 7:
+          y << "op: ioas_option, ioas: " << io << ", option: huge_pages, set: " << pick(2);
+          break;
+        case 8:
+          y << "op: ioas_allow_iovas, ioas: " << io << ", ranges: ["
+            << (pick(2) ? "\"0x100000+2MiB\"" : "") << "]";
+          break;
+        case 9:  // rare: the other ops need the IOAS
+          y << "op: " << (pick(4) ? "ioas_iova_ranges, ioas: " : "ioas_destroy, ioas: ") << io;
+          break;
+        case 10:
+          y << "op: ioas_alloc, id: " << io;
+          break;
+      }
+      y << "}\n";
+    }
+    std::ostringstream log;
+    std::streambuf* err = std::cerr.rdbuf(log.rdbuf());  // errno mismatches are expected
+    int64_t failed = 0;
+    std::string end;
+    {
+      HostRig rig(std::string(kMem) + y.str());
+      rig.host->check_each_op(true);
+      rig.run();
+      failed = rig.stat("host.steps_failed");
+      end = rig.host->check_invariants();
+    }
+    std::cerr.rdbuf(err);
+    INFO(y.str());
+    CHECK(log.str().find("invariant broken") == std::string::npos);
+    if (log.str().find("invariant broken") != std::string::npos) MESSAGE(log.str());
+    CHECK(end == "");
+    oks += 33 - failed;
+  }
+  CHECK(oks > 100 * 10);  // enough succeed for the sequences to mean something
 }
