@@ -8,6 +8,8 @@
 namespace sim {
 
 namespace {
+constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
+
 std::string show(Errno e) {
   return errno_name(e);
 }
@@ -34,6 +36,7 @@ std::string show(const std::vector<Range>& rs) {
 
 Host::Host(const HostConfig& c, HostEnv env)
     : c_(c),
+      ledger_(c.memlock),
       env_(env),
       cpu_(env.dispatcher, c.cost),
       phys_(1ull << 20, env.hw.memory_size - (1ull << 20)),
@@ -54,9 +57,11 @@ Host::Host(const HostConfig& c, HostEnv env)
                             "pages re-reported because their deferred flush had not completed")),
       mig_rounds_(env.stats.counter("migration.rounds", "count", "pre-copy rounds after round 0")),
       mig_pages_(env.stats.counter("migration.pages_copied", "pages", "4 KiB guest pages sent")) {
+  // CAP_IPC_LOCK: pages are created in accounting mode NONE (never charged).
+  ledger_.set_new_mode(c.cap_ipc_lock ? AccountMode::None : AccountMode::User);
   env.stats.computed("host.locked_bytes", "bytes",
                      "bytes charged against RLIMIT_MEMLOCK at the end",
-                     [this] { return StatValue(int64_t(locked_bytes_)); });
+                     [this] { return StatValue(int64_t(ledger_.locked_bytes())); });
   env.stats.computed("host.polls", "count", "status-word polls while waiting for invalidations",
                      [this] { return StatValue(int64_t(cpu_.polls())); });
   const HostAccounts& acc = drv_.accounts();
@@ -148,12 +153,37 @@ Task<> Host::run_op(const HostOp& op, const char* list) {
                       id);
   ++steps_;
   co_await cpu_.charge(cpu_.cost().syscall);
-  std::string detail;
-  Errno e = co_await execute(op, detail);
-  if (e != op.expect)
+  std::string detail, missing;
+  Errno e;
+  if (op.iova_ref.empty() && op.dst_iova_ref.empty()) {
+    e = co_await execute(op, detail);
+  } else {
+    // Saved IOVAs are resolved now: the op that saves one may have failed.
+    HostOp resolved = op;
+    for (auto [ref, iova] : {std::pair{&op.iova_ref, &resolved.iova},
+                             std::pair{&op.dst_iova_ref, &resolved.dst_iova}}) {
+      if (ref->empty()) continue;
+      auto it = saved_iovas_.find(*ref);
+      if (it == saved_iovas_.end())
+        missing = *ref;
+      else
+        *iova = it->second;
+    }
+    if (missing.empty()) {
+      e = co_await execute(resolved, detail);
+    } else {
+      e = Errno::Einval;  // not run
+    }
+  }
+  if (!missing.empty())
+    fail(op, list, "no IOVA saved as '" + missing + "' (the op saving it failed)");
+  else if (e != op.expect)
     fail(op, list, "expected " + show(op.expect) + ", got " + show(e));
   else if (!detail.empty())
     fail(op, list, detail);
+  if (check_each_op_)
+    if (std::string broken = check_invariants(); !broken.empty())
+      fail(op, list, "invariant broken: " + broken);
   const Ps end = cpu_.now();
   if (env_.trace.enabled())
     env_.trace.record(end, "host", op.op, {TraceField::str("result", show(e))}, TracePhase::End,
@@ -176,7 +206,7 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     co_return co_await device_control(op.device, o == "device_quiesce");
   if (o == "ioas_alloc") {
     if (ioas_.count(op.id)) co_return Errno::Eexist;
-    ioas_[op.id] = std::make_unique<Ioas>();
+    ioas_[op.id] = std::make_unique<Ioas>(ledger_);
     co_return Errno::Ok;
   }
   if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);
@@ -190,42 +220,13 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     uint16_t bdf = 0;
     for (const auto& d : env_.hw.devices)
       if (d.name == op.device) bdf = d.bdf;
-    co_await drv_.detach(*hwpts_[it->second].domain, bdf);
+    const Hwpt& h = hwpts_[it->second];
+    co_await drv_.detach(*h.domain, bdf);
+    ioas_[h.ioas]->iopt.unreserve("device " + op.device);
     attached_.erase(it);
     co_return Errno::Ok;
   }
-  auto io = ioas_.find(op.ioas);
-  if (io == ioas_.end()) co_return Errno::Enoent;
-  IoPagetable& iopt = io->second->iopt;
-  if (o == "ioas_destroy") {
-    if (io->second->users) co_return Errno::Ebusy;
-    uint64_t n, unpinned;
-    co_await iopt.unmap(drv_, 0, UINT64_MAX, n, unpinned);
-    locked_bytes_ -= unpinned;
-    ioas_.erase(io);
-    co_return Errno::Ok;
-  }
-  if (o == "ioas_map") {
-    const VmmMapping* m = vmm_.find(op.user);
-    if (!m) co_return Errno::Efault;
-    const uint64_t pages = (op.length + (m->va + op.offset) % 4096 + 4095) / 4096 * 4096;
-    // RLIMIT_MEMLOCK: pinned pages are charged once per mapping when first pinned.
-    const bool pins = !iopt.domains().empty();
-    if (pins && c_.memlock && locked_bytes_ + pages > c_.memlock) co_return Errno::Enomem;
-    Errno e =
-        co_await iopt.map_fixed(drv_, vmm_, op.iova, m->va + op.offset, op.length, op.r, op.w);
-    if (e == Errno::Ok && pins) locked_bytes_ += pages;
-    co_return e;
-  }
-  if (o == "ioas_unmap") {
-    if (op.length_all && op.iova != 0) co_return Errno::Einval;
-    uint64_t n = 0, unpinned = 0;
-    Errno e =
-        co_await iopt.unmap(drv_, op.iova, op.length_all ? UINT64_MAX : op.length, n, unpinned);
-    locked_bytes_ -= unpinned;  // also for areas removed before an error (not atomic)
-    co_return e;
-  }
-  co_return Errno::Einval;
+  co_return co_await ioas_op(op, detail);
 }
 
 Task<Errno> Host::hwpt_alloc(const HostOp& op) {
@@ -235,13 +236,12 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks).
   if (op.dirty_tracking && !env_.hw.coherent_walk) co_return Errno::Eopnotsupp;
   Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking, {}};
-  // The first domain makes the IOAS pin: charge every area once.
-  const bool first = io->second->iopt.domains().empty();
-  Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain);
+  // The aperture is what the page table's levels translate (48 bits with 4 levels);
+  // adding the domain pins every area (the first domain) and charges it once.
+  const unsigned bits = 12 + 9 * drv_.format().levels();
+  const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+  Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain, aperture_last);
   if (e != Errno::Ok) co_return e;
-  if (first)
-    for (const auto& [iova, a] : io->second->iopt.areas())
-      locked_bytes_ += (a.length + 4095) / 4096 * 4096;
   ++io->second->users;
   hwpts_[op.id] = h;
   co_return Errno::Ok;
@@ -254,6 +254,11 @@ Task<Errno> Host::attach(const HostOp& op) {
   uint16_t bdf = 0;
   for (const auto& d : env_.hw.devices)
     if (d.name == op.device) bdf = d.bdf;
+  // The device's reserved regions go into the IOAS (§1.10): on x86 the MSI window,
+  // an IOMMU_RESV_MSI region, owned by the device; EADDRINUSE over an area or an
+  // allowed range, and the attach fails.
+  Errno e = ioas_[h->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast, "device " + op.device);
+  if (e != Errno::Ok) co_return e;
   co_await drv_.attach(*h->second.domain, bdf);
   attached_[op.device] = op.hwpt;
   co_return Errno::Ok;
@@ -398,16 +403,46 @@ Task<> Host::flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy) {
 }
 
 std::string Host::check_invariants() const {
-  uint64_t pinned = 0;
+  // Pages covered by areas stored in domains, per pages object: must be what the
+  // ledger pins, and the charge must equal the pinned pages.
+  std::map<uint64_t, std::vector<IovaRange>> covers;
   for (const auto& [name, io] : ioas_) {
     const IoPagetable& iopt = io->iopt;
+    const std::string where = "IOAS " + name + ": ";
+    if (iopt.alignment() != iopt.computed_alignment())
+      return where + "alignment " + std::to_string(iopt.alignment()) + ", expected " +
+             std::to_string(iopt.computed_alignment());
+    const auto& allowed = iopt.allowed();
+    for (size_t i = 0; i < allowed.size(); ++i) {
+      if (allowed[i].start >= allowed[i].last) return where + "an empty allowed range";
+      for (size_t j = 0; j < i; ++j)
+        if (allowed[j].start <= allowed[i].last && allowed[i].start <= allowed[j].last)
+          return where + "allowed ranges overlap";
+      for (const ReservedRange& r : iopt.reserved())
+        if (r.range.start <= allowed[i].last && allowed[i].start <= r.range.last)
+          return where + "allowed range meets reserved " + hex(r.range.start);
+    }
     uint64_t prev_end = 0;
     bool first = true;
     for (const auto& [iova, a] : iopt.areas()) {
-      if (!first && a.iova < prev_end) return "IOAS " + name + ": areas overlap at " + hex(a.iova);
+      if (!first && a.iova < prev_end) return where + "areas overlap at " + hex(a.iova);
       first = false;
       prev_end = a.iova + a.length;
-      if (!iopt.domains().empty()) pinned += a.pinned_bytes();
+      if (!a.pages) return where + "area " + hex(a.iova) + " has no pages";
+      if (a.user_va < a.pages->uptr || a.user_va + a.length > a.pages->uptr + a.pages->length)
+        return where + "area " + hex(a.iova) + " outside its pages";
+      if (a.w && !a.pages->writable) return where + "writable area on read-only pages";
+      const uint64_t al = iopt.alignment();
+      if (a.iova % al || a.length % al || a.page_offset() % al)
+        return where + "area " + hex(a.iova) + " not aligned to " + std::to_string(al);
+      if (a.iova != iova || a.length == 0 || a.iova + (a.length - 1) < a.iova)
+        return where + "area " + hex(a.iova) + " malformed";
+      for (const ReservedRange& r : iopt.reserved())
+        if (r.range.start <= a.last() && a.iova <= r.range.last)
+          return where + "area " + hex(a.iova) + " inside reserved (" + r.owner + ")";
+      if (!iopt.domains().empty()) covers[a.pages->id].push_back({a.first_page(), a.last_page()});
+      if (ledger_.mode(a.pages->id) == AccountMode::None && !c_.cap_ipc_lock)
+        return where + "area " + hex(a.iova) + " not accounted without CAP_IPC_LOCK";
       // Sample the area: its first and last pages and up to 64 in between.
       const uint64_t pages = (a.length + 4095) / 4096, step = pages > 64 ? pages / 64 : 1;
       std::vector<uint64_t> sample;
@@ -418,24 +453,42 @@ std::string Host::check_invariants() const {
           const uint64_t at = a.iova + p * 4096;
           auto [pte_addr, level] = drv_.find_leaf(*d, at);
           if (!pte_addr)
-            return "IOAS " + name + ": " + hex(at) + " not mapped in domain " +
-                   std::to_string(d->did);
+            return where + hex(at) + " not mapped in domain " + std::to_string(d->did);
           Pte pte = drv_.format().decode(env_.memory.read64(pte_addr), level);
           const uint64_t span = drv_.format().entry_span(level);
           const uint64_t pa = pte.addr + (at & (span - 1));
           auto want = vmm_.pa(a.user_va + p * 4096);
           if (!want) continue;  // the VMM unmapped it; the pinned page stays mapped
           if (pa != (*want & ~0xfffull))
-            return "IOAS " + name + ": " + hex(at) + " maps " + hex(pa) + ", expected " +
-                   hex(want ? *want : 0);
+            return where + hex(at) + " maps " + hex(pa) + ", expected " + hex(*want);
           if (pte.w != a.w || pte.r != a.r)
-            return "IOAS " + name + ": " + hex(at) + " has the wrong permission";
+            return where + hex(at) + " has the wrong permission";
+          if (!iopt.huge_pages() && level != 1)
+            return where + hex(at) + " in a large IOPTE with huge pages off";
         }
       }
     }
   }
-  if (pinned != locked_bytes_)
-    return "locked " + std::to_string(locked_bytes_) + " bytes, pinned " + std::to_string(pinned);
+  uint64_t pinned = 0, charged = 0;
+  for (auto& [id, rs] : covers) {  // the size of the union of page ranges
+    const uint64_t before = pinned;
+    std::sort(rs.begin(), rs.end(),
+              [](const IovaRange& x, const IovaRange& y) { return x.start < y.start; });
+    uint64_t next = 0;  // first page not yet counted
+    for (const IovaRange& r : rs) {
+      const uint64_t from = std::max(r.start, next);
+      if (r.last >= from) pinned += r.last - from + 1;
+      next = std::max(next, r.last + 1);
+    }
+    if (ledger_.mode(id) != AccountMode::None) charged += pinned - before;
+  }
+  if (pinned != ledger_.pinned_pages())
+    return "ledger pins " + std::to_string(ledger_.pinned_pages()) + " pages, areas cover " +
+           std::to_string(pinned);
+  if (ledger_.charged_pages() != charged || ledger_.locked_bytes() != charged * 4096)
+    return "charge " + std::to_string(ledger_.charged_pages()) + " pages, accounted pages pinned " +
+           std::to_string(charged);
+  if (c_.memlock && ledger_.locked_bytes() > c_.memlock) return "charge above RLIMIT_MEMLOCK";
   return "";
 }
 

@@ -33,9 +33,12 @@ class Host {
   // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
   // charge equals the pinned bytes.
   std::string check_invariants() const;
+  // Tests: run check_invariants() after every operation and fail the step when broken.
+  void check_each_op(bool on) { check_each_op_ = on; }
 
  private:
   struct Ioas {
+    explicit Ioas(PinLedger& l) : iopt(l) {}
     IoPagetable iopt;
     unsigned users = 0;  // HWPTs built on it
   };
@@ -75,10 +78,12 @@ class Host {
   Task<Errno> set_dirty_tracking(const HostOp& op);
   Task<Errno> hwpt_alloc(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
+  Task<Errno> ioas_op(const HostOp& op, std::string& detail);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 
   HostConfig c_;
+  PinLedger ledger_;  // pins and RLIMIT_MEMLOCK charge of every IOAS's pages
   HostEnv env_;
   HostCpu cpu_;
   PhysAllocator phys_;
@@ -88,10 +93,12 @@ class Host {
   std::map<std::string, Hwpt> hwpts_;
   std::map<std::string, std::string> attached_;  // device -> hwpt
   std::map<std::string, Ps> step_end_;
+  std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed
   std::function<void(const std::string&, Ps)> step_done_;
   Fiber setup_fiber_, steps_fiber_;
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
-  uint64_t locked_bytes_ = 0;
+  bool check_each_op_ = false;
+  bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
   std::vector<MigrationRound> rounds_;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;

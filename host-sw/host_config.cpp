@@ -18,7 +18,7 @@ uint64_t backing_size(ConfigReader& r, const char* key) {
 
 // Names defined so far, so a reference to something never created is an input error.
 struct Names {
-  std::set<std::string> ioas, hwpt, user, steps;
+  std::set<std::string> ioas, hwpt, user, steps, saved_iovas;
   std::vector<std::string> devices;
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const {
@@ -52,10 +52,54 @@ void read_prot(ConfigReader& r, HostOp& op) {
   op.w = p.find('w') != std::string::npos;
 }
 
+// IOVA ranges as "FIRST-LAST" (inclusive, up to 0xffffffffffffffff) or
+// "START+LENGTH"; inclusive so the whole space [0, U64_MAX] can be written.
+std::vector<IovaRange> read_iova_ranges(ConfigReader& r, const char* key) {
+  std::vector<IovaRange> out;
+  for (const std::string& t : r.string_list(key)) {
+    const size_t dash = t.find('-');
+    if (t.find('+') == std::string::npos && dash != std::string::npos) {
+      ParseResult a = parse_address(t.substr(0, dash)), b = parse_address(t.substr(dash + 1));
+      if (!a.ok() || !b.ok())
+        r.fail(key, "expected a range START+LENGTH or FIRST-LAST, got '" + t + "'");
+      if (b.value < a.value) r.fail(key, "range '" + t + "': last before first");
+      out.push_back({a.value, b.value});
+    } else {
+      RangeResult rr = parse_range(t);
+      if (!rr.ok()) r.fail(key, rr.error);
+      out.push_back({rr.value.start, rr.value.start + (rr.value.length - 1)});
+    }
+  }
+  return out;
+}
+
+// An IOVA: an address, or the name an earlier `save_iova:` gave an allocated one.
+void read_iova(ConfigReader& r, const Names& n, const char* key, uint64_t& iova,
+               std::string& ref) {
+  if (r.has(key) && n.saved_iovas.count(r.text(key))) {
+    ref = r.text(key);
+    return;
+  }
+  iova = r.address(key);
+}
+
+void read_save_iova(ConfigReader& r, Names& n, HostOp& op) {
+  if (!r.has("save_iova")) return;
+  op.save_iova = r.text("save_iova");
+  if (!n.saved_iovas.insert(op.save_iova).second)
+    r.fail("save_iova", "an IOVA named '" + op.save_iova + "' is saved already");
+}
+
+void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") {
+  op.ioas = r.text(key);
+  n.need(r, key, n.ioas, op.ioas, "IOAS");
+}
+
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "hwpt_alloc",
+  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
+                          "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
                           "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
                           "munmap", "device_quiesce", "device_resume", "migrate", "wait"});
   op.name = r.text("name", "");
@@ -93,24 +137,54 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
       n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
     }
   } else if (o == "ioas_map") {
-    op.ioas = r.text("ioas");
-    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
-    op.iova = r.address("iova");
+    read_ioas(r, n, op);
+    op.iova_auto = !r.has("iova");  // no IOVA: the kernel allocates one
+    if (!op.iova_auto) read_iova(r, n, "iova", op.iova, op.iova_ref);
     op.user = r.text("user");
     n.need(r, "user", n.user, op.user, "VMM mapping");
     op.offset = r.size("offset", 0);
     op.length = r.size("length");
     read_prot(r, op);
+    if (r.has("expect_iova")) op.expect_iova = r.address("expect_iova");
+    read_save_iova(r, n, op);
+  } else if (o == "ioas_copy") {
+    read_ioas(r, n, op, "src_ioas");
+    read_iova(r, n, "src_iova", op.iova, op.iova_ref);
+    op.dst_ioas = r.text("dst_ioas");
+    n.need(r, "dst_ioas", n.ioas, op.dst_ioas, "IOAS");
+    op.iova_auto = !r.has("dst_iova");
+    if (!op.iova_auto) read_iova(r, n, "dst_iova", op.dst_iova, op.dst_iova_ref);
+    op.length = r.size("length");
+    read_prot(r, op);
+    if (r.has("expect_iova")) op.expect_iova = r.address("expect_iova");
+    read_save_iova(r, n, op);
+  } else if (o == "ioas_iova_ranges") {
+    read_ioas(r, n, op);
+    op.num_iovas = uint64_t(r.integer("num_iovas", UINT32_MAX, 0, UINT32_MAX));
+    if (r.has("expect_ranges")) op.expect_ranges = read_iova_ranges(r, "expect_ranges");
+    if (r.has("expect_num_iovas"))
+      op.expect_num_iovas = uint64_t(r.integer("expect_num_iovas", 0, UINT32_MAX));
+    if (r.has("expect_alignment")) op.expect_alignment = r.size("expect_alignment");
+  } else if (o == "ioas_allow_iovas") {
+    read_ioas(r, n, op);
+    op.ranges = read_iova_ranges(r, "ranges");
+  } else if (o == "ioas_option") {
+    // huge_pages is per IOAS; rlimit_mode is global (object 0: no `ioas`, EOPNOTSUPP
+    // with one).
+    op.option = r.choice("option", {"huge_pages", "rlimit_mode"});
+    if (op.option == "huge_pages" || r.has("ioas")) read_ioas(r, n, op);
+    if (r.has("set")) op.option_set = uint64_t(r.integer("set", 0, INT64_MAX));
+    if (r.has("expect_value")) op.expect_value = uint64_t(r.integer("expect_value", 0, INT64_MAX));
   } else if (o == "ioas_unmap") {
-    op.ioas = r.text("ioas");
-    n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
-    op.iova = r.address("iova");
+    read_ioas(r, n, op);
+    read_iova(r, n, "iova", op.iova, op.iova_ref);
     if (r.is_keyword("length", "all")) {
       r.keyword("length", "all");
       op.length_all = true;
     } else {
       op.length = r.size("length");
     }
+    if (r.has("expect_length")) op.expect_length = r.size("expect_length");
   } else if (o == "set_dirty_tracking") {
     op.hwpt = r.text("hwpt");
     n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
@@ -119,7 +193,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   } else if (o == "get_dirty_bitmap") {
     op.hwpt = r.text("hwpt");
     n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
-    op.iova = r.address("iova");
+    read_iova(r, n, "iova", op.iova, op.iova_ref);
     op.length = r.size("length");
     op.page_size = r.size("page_size", 4096);
     for (const std::string& f : r.string_list("flags")) {
@@ -193,6 +267,14 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     r.keyword("memlock", "unlimited");
   else
     h.memlock = r.size("memlock", 0);
+  for (const std::string& c : r.string_list("capabilities")) {
+    if (c == "ipc_lock")
+      h.cap_ipc_lock = true;
+    else if (c == "sys_resource")
+      h.cap_sys_resource = true;
+    else
+      r.fail("capabilities", "unknown capability '" + c + "' (expected ipc_lock, sys_resource)");
+  }
   Names n;
   n.devices = devices;
   for (ConfigReader m : r.list("memory")) {

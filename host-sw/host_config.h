@@ -10,6 +10,7 @@
 #include "host-sw/errno.h"
 #include "host-sw/flush_policy.h"
 #include "host-sw/host_cpu.h"
+#include "host-sw/iova_allocator.h"
 #include "models/input_error.h"
 #include "models/units.h"
 
@@ -34,6 +35,16 @@ struct HostOp {
   std::string id, ioas, hwpt, device, user;
   uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
   bool length_all = false;
+  bool iova_auto = false;       // ioas_map / ioas_copy without an IOVA: allocated
+  std::string dst_ioas;         // ioas_copy (`ioas` is the source)
+  // `save_iova: NAME` keeps the IOVA a map or copy got; later ops may give NAME where
+  // an IOVA goes (iova_ref / dst_iova_ref, resolved when the op runs).
+  std::string save_iova, iova_ref, dst_iova_ref;
+  uint64_t dst_iova = 0;
+  std::vector<IovaRange> ranges;       // ioas_allow_iovas
+  uint64_t num_iovas = UINT32_MAX;     // ioas_iova_ranges: entries the caller has room for
+  std::string option;                  // ioas_option: huge_pages | rlimit_mode
+  std::optional<uint64_t> option_set;  // ioas_option: SET this value; absent: GET
   bool r = true, w = true, readonly = false;
   bool dirty_tracking = false, enable = false, no_clear = false;
   bool enable_flush = true;  // set_dirty_tracking: the driver's IOTLB flush
@@ -43,6 +54,11 @@ struct HostOp {
   FlushConfig flush;
   Errno expect = Errno::Ok;
   std::optional<std::vector<Range>> expect_dirty;
+  // Results checked when the call succeeds (expect_ranges also on EMSGSIZE: the
+  // entries written).
+  std::optional<uint64_t> expect_iova, expect_length, expect_alignment, expect_num_iovas,
+      expect_value;
+  std::optional<std::vector<IovaRange>> expect_ranges;
   // migrate
   uint64_t copy_bandwidth = 10'000'000'000;
   bool initial_copy_free = false, pacing_fixed = false, stop_devices = true;
@@ -54,6 +70,9 @@ struct HostOp {
 
 struct HostConfig {
   uint64_t memlock = 0;  // 0: unlimited
+  // The VMM's capabilities: CAP_IPC_LOCK (its pins are not charged), CAP_SYS_RESOURCE
+  // (may set RLIMIT_MODE).
+  bool cap_ipc_lock = false, cap_sys_resource = false;
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<HostOp> setup, steps;

@@ -1,50 +1,134 @@
 #pragma once
-// An IOAS's io_pagetable: non-overlapping areas (IOVA -> user VA slices) and the
-// domains that mirror them. With no domain attached it is lazy: a map records the
-// user VA and touches nothing; adding a domain fills it from every area.
+// An IOAS's io_pagetable (iommufd-semantics §1): non-overlapping areas (IOVA -> slices
+// of shared user pages), reserved ranges with owners, the allowed ranges, the IOVA
+// alignment and the domains that mirror the areas. With no domain attached it is
+// lazy: a map records the user VA and pins nothing; adding a domain fills it from
+// every area. Each operation returns the kernel's errno, checked in the kernel's order.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "host-sw/errno.h"
 #include "host-sw/iommu_driver.h"
+#include "host-sw/iova_allocator.h"
+#include "host-sw/pin_ledger.h"
 #include "host-sw/vmm_memory.h"
 
 namespace sim {
 
+// One MAP's user pages; COPY and splitting share it, so it is pinned and charged once.
+struct IoptPages {
+  uint64_t id = 0;
+  uint64_t uptr = 0, length = 0;  // as mapped
+  bool writable = false;
+};
+
 struct IoptArea {
   uint64_t iova = 0, length = 0;
-  uint64_t user_va = 0;
+  uint64_t user_va = 0;  // of the area's first byte, inside its pages
   bool r = true, w = true;
+  std::shared_ptr<const IoptPages> pages;
   uint64_t last() const { return iova + length - 1; }
-  // Bytes of whole user pages the area pins (and charges to RLIMIT_MEMLOCK).
-  uint64_t pinned_bytes() const { return (user_va % 4096 + length + 4095) / 4096 * 4096; }
+  uint64_t page_offset() const { return user_va % kCpuPage; }
+  uint64_t first_page() const { return user_va / kCpuPage; }
+  uint64_t last_page() const { return (user_va + length - 1) / kCpuPage; }
+  // Bytes of whole user pages the area covers (pinned while stored in a domain).
+  uint64_t pinned_bytes() const { return (last_page() - first_page() + 1) * kCpuPage; }
+};
+
+// A slice of some pages to map at consecutive IOVAs (what iopt_get_pages returns).
+struct IoptSlice {
+  std::shared_ptr<const IoptPages> pages;
+  uint64_t user_va = 0, length = 0;
+};
+
+struct ReservedRange {
+  IovaRange range;
+  std::string owner;  // "device nic0", "domain 3", ...: removed together
 };
 
 class IoPagetable {
  public:
+  explicit IoPagetable(PinLedger& ledger) : ledger_(ledger) {}
+
   const std::map<uint64_t, IoptArea>& areas() const { return areas_; }
   const std::vector<Domain*>& domains() const { return domains_; }
-  // Page alignment once a domain exists; byte alignment while lazy.
-  uint64_t alignment() const { return domains_.empty() ? 1 : 4096; }
+  const std::vector<ReservedRange>& reserved() const { return reserved_; }
+  const std::vector<IovaRange>& allowed() const { return allowed_; }
+  uint64_t alignment() const { return iova_alignment_; }
+  // What the alignment must be: max(PS if large pages are off else 1, each domain's
+  // smallest page) (§1.11); the invariant checker compares.
+  uint64_t computed_alignment() const;
+  bool huge_pages() const { return !disable_large_pages_; }
 
-  Task<Errno> map_fixed(IommuDriver& drv, const VmmMemory& vmm, uint64_t iova, uint64_t user_va,
-                        uint64_t length, bool r, bool w);
+  // MAP after the ioctl's own checks (§1.4 from step 5): `iova` fixed, or allocated
+  // when absent; `placed` receives the IOVA.
+  Task<Errno> map(IommuDriver& drv, const VmmMemory& vmm, std::optional<uint64_t> iova,
+                  uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed);
+  // COPY (§1.7) is get_pages on the source IOAS, then map_pages on the destination
+  // (the same or another): the slices of the contiguous areas from `iova` on, ENOENT
+  // at a hole; then one area per slice, packed from `iova` (or allocated, the first
+  // slice's user address hinting the alignment), sharing the pages (no new pin).
+  Errno get_pages(uint64_t iova, uint64_t length, std::vector<IoptSlice>& slices) const;
+  Task<Errno> map_pages(IommuDriver& drv, const VmmMemory& vmm,
+                        const std::vector<IoptSlice>& slices, uint64_t length,
+                        std::optional<uint64_t> iova, bool r, bool w, uint64_t& placed);
   // Whole areas inside [iova, iova+length) go; a partial area is ENOENT (not atomic:
   // areas before it are already gone). iova 0 with length ~0 unmaps all.
-  // `unpinned`: the pinned bytes of the removed areas.
-  Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped,
-                    uint64_t& unpinned);
-  Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d);
-  void remove_domain(Domain* d);
+  Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped);
+  // §1.12 iopt_cut_iova: each point c inside an area becomes the last IOVA of one of
+  // two areas sharing the pages (no change to pins or IOPTEs). A point on the area's
+  // first or last IOVA is a no-op (kernel); EINVAL when c+1 or its byte offset is
+  // not aligned, or the area sits in a domain that may hold large IOPTEs. Stops at
+  // the first error; earlier cuts stay.
+  Errno cut_iova(const std::vector<uint64_t>& points);
+  // The VFIO type1 v1 unmap: with large pages off, cut at iova-1 (unless iova is 0)
+  // and at iova+length-1 first, so any page-aligned sub-range of an area can go.
+  // (The VFIO front end calls it; it is not an IOAS op.)
+  Task<Errno> unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t length,
+                            uint64_t& unmapped);
+  // The domain's aperture is [0, aperture_last]; its complement becomes reserved.
+  Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d,
+                         uint64_t aperture_last);
+  Task<> remove_domain(IommuDriver& drv, Domain* d);
   // The area containing iova, or nullptr.
   const IoptArea* area_at(uint64_t iova) const;
 
- private:
-  Task<Errno> fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d, const IoptArea& a);
+  // IOVA_RANGES (§1.8): the holes of the reserved ranges over [0, U64_MAX].
+  std::vector<IovaRange> iova_ranges() const;
+  // ALLOW_IOVAS (§1.9): replaces the allowed list, or changes nothing on error.
+  Errno allow_iovas(const std::vector<IovaRange>& ranges);
+  // §1.10: EADDRINUSE when [start, last] meets an area or an allowed range.
+  Errno reserve(uint64_t start, uint64_t last, const std::string& owner);
+  void unreserve(const std::string& owner);
+  // IOMMU_OPTION HUGE_PAGES SET (§1.11): 0 disables, 1 enables, other values EINVAL.
+  Errno set_huge_pages(uint64_t value);
 
+ private:
+  static std::string domain_owner(const Domain& d) { return "domain " + std::to_string(d.did); }
+  // iopt_check_iova: alignment, overflow, reserved (EINVAL), existing area (EEXIST).
+  Errno check_iova(uint64_t iova, uint64_t length) const;
+  bool area_overlaps(uint64_t start, uint64_t last) const;
+  // Every area's iova, length and page offset multiple of `align`, else EADDRINUSE.
+  Errno check_alignment(uint64_t align) const;
+  std::vector<IovaRange> used() const;  // reserved ∪ areas, for the allocator
+  // Pins (cover) one area and maps it into the domains from `first_domain` on, or
+  // undoes all of it and says why not.
+  Task<Errno> store(IommuDriver& drv, const VmmMemory& vmm, const IoptArea& a, bool pin,
+                    size_t first_domain);
+  Task<Errno> fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d, const IoptArea& a);
+  Errno backed(const VmmMemory& vmm, const IoptArea& a) const;
+
+  PinLedger& ledger_;
   std::map<uint64_t, IoptArea> areas_;
   std::vector<Domain*> domains_;
+  std::vector<ReservedRange> reserved_;
+  std::vector<IovaRange> allowed_;
+  uint64_t iova_alignment_ = 1;
+  bool disable_large_pages_ = false;
 };
 
 }  // namespace sim
