@@ -74,8 +74,7 @@ std::vector<IovaRange> read_iova_ranges(ConfigReader& r, const char* key) {
 }
 
 // An IOVA: an address, or the name an earlier `save_iova:` gave an allocated one.
-void read_iova(ConfigReader& r, const Names& n, const char* key, uint64_t& iova,
-               std::string& ref) {
+void read_iova(ConfigReader& r, const Names& n, const char* key, uint64_t& iova, std::string& ref) {
   if (r.has(key) && n.saved_iovas.count(r.text(key))) {
     ref = r.text(key);
     return;

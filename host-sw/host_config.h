@@ -35,8 +35,8 @@ struct HostOp {
   std::string id, ioas, hwpt, device, user;
   uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
   bool length_all = false;
-  bool iova_auto = false;       // ioas_map / ioas_copy without an IOVA: allocated
-  std::string dst_ioas;         // ioas_copy (`ioas` is the source)
+  bool iova_auto = false;  // ioas_map / ioas_copy without an IOVA: allocated
+  std::string dst_ioas;    // ioas_copy (`ioas` is the source)
   // `save_iova: NAME` keeps the IOVA a map or copy got; later ops may give NAME where
   // an IOVA goes (iova_ref / dst_iova_ref, resolved when the op runs).
   std::string save_iova, iova_ref, dst_iova_ref;

@@ -99,7 +99,8 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     const std::vector<IovaRange> all = iopt->iova_ranges();
     // The kernel writes min(num_iovas, total) entries and the count and alignment,
     // then says EMSGSIZE when the caller's array was too small.
-    std::vector<IovaRange> written(all.begin(), all.begin() + std::min<uint64_t>(all.size(), op.num_iovas));
+    std::vector<IovaRange> written(all.begin(),
+                                   all.begin() + std::min<uint64_t>(all.size(), op.num_iovas));
     if (op.expect_ranges && *op.expect_ranges != written)
       detail = "expected ranges " + show(*op.expect_ranges) + ", got " + show(written);
     expect_value("num_iovas", op.expect_num_iovas, all.size(), detail);

@@ -89,8 +89,7 @@ Task<Errno> IoPagetable::store(IommuDriver& drv, const VmmMemory& vmm, const Iop
 
 Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
                                    const std::vector<IoptSlice>& slices, uint64_t length,
-                                   std::optional<uint64_t> iova, bool r, bool w,
-                                   uint64_t& placed) {
+                                   std::optional<uint64_t> iova, bool r, bool w, uint64_t& placed) {
   // iopt_alloc_area_pages: length alignment, then placement.
   if (length % iova_alignment_ || length == 0) co_return Errno::Einval;
   uint64_t at;
@@ -132,8 +131,7 @@ Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
 }
 
 Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::optional<uint64_t> iova,
-                             uint64_t user_va, uint64_t length, bool r, bool w,
-                             uint64_t& placed) {
+                             uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed) {
   // iopt_alloc_user_pages.
   if (user_va + length < user_va) co_return Errno::Eoverflow;
   if (length == 0 || length > SIZE_MAX - kCpuPage) co_return Errno::Einval;
@@ -143,8 +141,7 @@ Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::option
   co_return co_await map_pages(drv, vmm, one, length, iova, r, w, placed);
 }
 
-Errno IoPagetable::get_pages(uint64_t iova, uint64_t length,
-                             std::vector<IoptSlice>& slices) const {
+Errno IoPagetable::get_pages(uint64_t iova, uint64_t length, std::vector<IoptSlice>& slices) const {
   if (length == 0) return Errno::Einval;
   if (iova + (length - 1) < iova) return Errno::Eoverflow;
   const uint64_t last = iova + length - 1;
@@ -175,7 +172,7 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
     if (it != areas_.begin() && std::prev(it)->second.last() >= iova) --it;
     if (it == areas_.end() || it->second.iova > last) break;
     const IoptArea a = it->second;
-    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;  // no splitting
+    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;        // no splitting
     for (Domain* d : domains_) co_await drv.unmap(*d, a.iova, a.length);  // unmap, then unpin
     if (!domains_.empty()) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
     areas_.erase(it);
@@ -262,7 +259,8 @@ Task<> IoPagetable::remove_domain(IommuDriver& drv, Domain* d) {
   for (const auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
   std::erase(domains_, d);
   if (domains_.empty())  // the last domain: every area is unpinned
-    for (const auto& [iova, a] : areas_) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+    for (const auto& [iova, a] : areas_)
+      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
   unreserve(domain_owner(*d));
   iova_alignment_ = computed_alignment();  // can shrink
 }

@@ -88,11 +88,9 @@ class IoPagetable {
   // The VFIO type1 v1 unmap: with large pages off, cut at iova-1 (unless iova is 0)
   // and at iova+length-1 first, so any page-aligned sub-range of an area can go.
   // (The VFIO front end calls it; it is not an IOAS op.)
-  Task<Errno> unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t length,
-                            uint64_t& unmapped);
+  Task<Errno> unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped);
   // The domain's aperture is [0, aperture_last]; its complement becomes reserved.
-  Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d,
-                         uint64_t aperture_last);
+  Task<Errno> add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d, uint64_t aperture_last);
   Task<> remove_domain(IommuDriver& drv, Domain* d);
   // The area containing iova, or nullptr.
   const IoptArea* area_at(uint64_t iova) const;

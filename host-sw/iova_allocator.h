@@ -8,8 +8,8 @@
 
 namespace sim {
 
-constexpr uint64_t kCpuPage = 4096;          // PAGE_SIZE
-constexpr uint64_t kHugePage = 2ull << 20;   // HPAGE_SIZE with THP: caps the alignment
+constexpr uint64_t kCpuPage = 4096;         // PAGE_SIZE
+constexpr uint64_t kHugePage = 2ull << 20;  // HPAGE_SIZE with THP: caps the alignment
 
 struct IovaRange {  // inclusive, so [0, U64_MAX] is representable
   uint64_t start = 0, last = 0;

@@ -40,8 +40,7 @@ class PinLedger {
 
  private:
   // Pages not yet covered in [first, last] of one pages object.
-  uint64_t uncovered(const std::map<uint64_t, unsigned>& segs, uint64_t first,
-                     uint64_t last) const;
+  uint64_t uncovered(const std::map<uint64_t, unsigned>& segs, uint64_t first, uint64_t last) const;
   // Splits the segments so that `at` starts one.
   static void split(std::map<uint64_t, unsigned>& segs, uint64_t at);
 

@@ -41,7 +41,7 @@ TEST_CASE("alloc_alignment: roundup_pow_of_two(length), min lowbit(addr), capped
   CHECK(alloc_alignment(0, 0x3000) == 0x4000);  // addr 0: the length alone
   CHECK(alloc_alignment(0x7f0000000000, 0x3000) == 0x4000);
   CHECK(alloc_alignment(0x7f0000000800, 0x800) == 0x800);
-  CHECK(alloc_alignment(0x7f0000001000, 1 << 20) == 0x1000);  // the address's alignment
+  CHECK(alloc_alignment(0x7f0000001000, 1 << 20) == 0x1000);     // the address's alignment
   CHECK(alloc_alignment(0x7f0000000000, 16 << 20) == 2u << 20);  // HPAGE cap
   CHECK(alloc_alignment(0x7f0000000003, 1 << 20) == 1);
   CHECK(lowbit(0x7f0000000000) == 1ull << 40);
@@ -97,8 +97,8 @@ TEST_CASE("alloc_iova: first fit in the holes of reserved and areas, inside allo
           Errno::Ok);
   CHECK(iova == 0x8000);
   // The lowest allowed span that fits wins; adjacent allowed ranges join into one span.
-  const std::vector<IovaRange> allowed = {{0x40000, 0x40fff}, {0x10000, 0x17fff},
-                                          {0x18000, 0x1ffff}};
+  const std::vector<IovaRange> allowed = {
+      {0x40000, 0x40fff}, {0x10000, 0x17fff}, {0x18000, 0x1ffff}};
   REQUIRE(alloc_iova(allowed, {{0x10000, 0x13fff}}, 0, 0x8000, 1, iova) == Errno::Ok);
   CHECK(iova == 0x18000);
   REQUIRE(alloc_iova(allowed, {{0x10000, 0x1ffff}}, 0, 0x1000, 1, iova) == Errno::Ok);
@@ -113,7 +113,8 @@ TEST_CASE("alloc_iova: first fit in the holes of reserved and areas, inside allo
 
 // ---- the pin ledger (§2.1, §2.7) ----
 
-TEST_CASE("pin ledger: shared pages are pinned once; the last cover unpins; ENOMEM changes nothing") {
+TEST_CASE(
+    "pin ledger: shared pages are pinned once; the last cover unpins; ENOMEM changes nothing") {
   PinLedger l(8 * 4096);
   REQUIRE(l.new_pages_id() == 1);
   REQUIRE(l.new_pages_id() == 2);
@@ -153,7 +154,8 @@ setup:
 )") == 1);
 }
 
-TEST_CASE("map: errnos in the kernel's order (overflow, prot, length, alignment, reserved, EEXIST)") {
+TEST_CASE(
+    "map: errnos in the kernel's order (overflow, prot, length, alignment, reserved, EEXIST)") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -189,7 +191,8 @@ setup:
   - {op: hwpt_alloc, id: h2, ioas: a}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: ro, length: 64KiB, expect: EFAULT}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: ro, length: 64KiB, prot: r}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 64 * 1024);
 }
 
@@ -205,7 +208,8 @@ setup:
   # a COPY shares the pages: no new charge, so it fits at the limit
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: a, dst_iova: 0x400000, length: 1MiB}
   - {op: ioas_map, ioas: a, iova: 0x800000, user: guest, length: 4KiB, expect: ENOMEM}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 1 << 20);
 }
 
@@ -238,7 +242,8 @@ setup:
   - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 64KiB, expect: ENOENT}
   - {op: ioas_unmap, ioas: a, iova: 0x200000, length: 64KiB, expect: ENOENT}
   - {op: ioas_unmap, ioas: a, iova: 0x308000, length: 32KiB, expect: ENOENT}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 64 * 1024);  // only the third area is left, still pinned
 }
 
@@ -278,7 +283,8 @@ setup:
   - {op: ioas_map, ioas: b, iova: 0x100000, user: guest, length: 64KiB}
   - {op: ioas_destroy, ioas: b}
   - {op: ioas_map, ioas: b, iova: 0x100000, user: guest, length: 64KiB, expect: ENOENT}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 64 * 1024);
 }
 
@@ -295,7 +301,8 @@ setup:
   - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 1MiB, expect_iova: 0x100000}
   - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 1MiB}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 1 << 20);  // b's area still holds every page
 }
 
@@ -308,7 +315,8 @@ setup:
   - {op: hwpt_alloc, id: hb, ioas: b}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x180000, dst_ioas: b, dst_iova: 0x400000, length: 64KiB}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 64 * 1024);
 }
 
@@ -393,7 +401,8 @@ setup:
 
 // ---- §1.9 ALLOW_IOVAS ----
 
-TEST_CASE("allow_iovas: EINVAL for one-byte and overlapping ranges; EADDRINUSE keeps the old list") {
+TEST_CASE(
+    "allow_iovas: EINVAL for one-byte and overlapping ranges; EADDRINUSE keeps the old list") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -464,7 +473,8 @@ setup:
 )") == 0);
 }
 
-TEST_CASE("huge pages: SET 0 refused with domains and areas; with domains only it maps 4 KiB IOPTEs") {
+TEST_CASE(
+    "huge pages: SET 0 refused with domains and areas; with domains only it maps 4 KiB IOPTEs") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -519,13 +529,15 @@ TEST_CASE("save_iova: names are checked before anything runs") {
 setup:
   - {op: ioas_alloc, id: a}
   - {op: ioas_unmap, ioas: a, iova: g, length: 4KiB}
-)").find("expected an address such as 0x3000, got 'g'") != std::string::npos);
+)")
+            .find("expected an address such as 0x3000, got 'g'") != std::string::npos);
   CHECK(err(R"(
 setup:
   - {op: ioas_alloc, id: a}
   - {op: ioas_map, ioas: a, user: guest, length: 4KiB, save_iova: g}
   - {op: ioas_map, ioas: a, user: guest, length: 4KiB, save_iova: g}
-)").find("an IOVA named 'g' is saved already") != std::string::npos);
+)")
+            .find("an IOVA named 'g' is saved already") != std::string::npos);
 }
 
 // ---- §1.12 area splitting (VFIO type1 v1), on an io_pagetable directly ----
@@ -629,7 +641,8 @@ TEST_CASE("cut: with huge pages off the cut must be page-aligned (EINVAL), earli
   CHECK(t.unmap1(0x104000, 0x800, n) == Errno::Einval);
 }
 
-TEST_CASE("map: the user range must not wrap (EOVERFLOW), nor be longer than SIZE_MAX - PS (EINVAL)") {
+TEST_CASE(
+    "map: the user range must not wrap (EOVERFLOW), nor be longer than SIZE_MAX - PS (EINVAL)") {
   // guest is at 0x7f0000000000: offsets that wrap the address space reach any user VA.
   CHECK(failures(R"(
 setup:
@@ -647,11 +660,9 @@ TEST_CASE("reserved: ranges of several owners may overlap; removing one owner ke
   IoptRig t;
   CHECK(t.iopt.reserve(0xfee00000, 0xfeefffff, "device a") == Errno::Ok);
   CHECK(t.iopt.reserve(0xfe000000, 0xfeefffff, "device b") == Errno::Ok);
-  CHECK(t.iopt.iova_ranges() ==
-        std::vector<IovaRange>{{0, 0xfdffffff}, {0xfef00000, UINT64_MAX}});
+  CHECK(t.iopt.iova_ranges() == std::vector<IovaRange>{{0, 0xfdffffff}, {0xfef00000, UINT64_MAX}});
   t.iopt.unreserve("device b");
-  CHECK(t.iopt.iova_ranges() ==
-        std::vector<IovaRange>{{0, 0xfedfffff}, {0xfef00000, UINT64_MAX}});
+  CHECK(t.iopt.iova_ranges() == std::vector<IovaRange>{{0, 0xfedfffff}, {0xfef00000, UINT64_MAX}});
   REQUIRE(t.map(0x100000, 0, 64 << 10) == Errno::Ok);
   CHECK(t.iopt.reserve(0x10ffff, 0x10ffff, "device c") == Errno::Eaddrinuse);
   REQUIRE(t.iopt.allow_iovas({{0x200000, 0x2fffff}}) == Errno::Ok);
@@ -694,7 +705,8 @@ setup:
   - {op: ioas_alloc, id: a}
   - {op: hwpt_alloc, id: h, ioas: a}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 0);
 }
 
@@ -746,7 +758,8 @@ setup:
   - {op: hwpt_alloc, id: h, ioas: a}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
   - {op: ioas_map, ioas: a, iova: 0x200000, user: guest, length: 4KiB, expect: ENOMEM}
-)", &locked) == 0);
+)",
+                 &locked) == 0);
   CHECK(locked == 1 << 20);
 }
 
@@ -773,7 +786,8 @@ TEST_CASE("random IOAS op sequences keep every invariant after every operation")
       switch (pick(11)) {
         case 0:
         case 1:
-          y << "op: ioas_map, ioas: " << io << (pick(2) ? std::string(", iova: ") + iovas[pick(6)] : "")
+          y << "op: ioas_map, ioas: " << io
+            << (pick(2) ? std::string(", iova: ") + iovas[pick(6)] : "")
             << ", user: " << (pick(4) ? "guest" : "ro") << ", offset: " << offsets[pick(4)]
             << ", length: " << lens[pick(5)] << ", prot: " << (pick(3) ? "rw" : "r");
           break;
@@ -788,7 +802,8 @@ TEST_CASE("random IOAS op sequences keep every invariant after every operation")
             << ", length: " << lens[pick(5)];
           break;
         case 4:
-          y << "op: ioas_unmap, ioas: " << io << ", iova: 0, length: " << (pick(2) ? "all" : "4MiB");
+          y << "op: ioas_unmap, ioas: " << io
+            << ", iova: 0, length: " << (pick(2) ? "all" : "4MiB");
           break;
         case 5:
           y << "op: hwpt_alloc, id: h" << k << ", ioas: " << io;
