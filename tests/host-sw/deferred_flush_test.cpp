@@ -11,16 +11,7 @@ using sim::test::HostRig;
 
 namespace {
 
-const char* kSetup = R"(
-memory: [{name: guest, size: 16MiB, backing: 4KiB}]
-setup:
-  - {op: ioas_alloc, id: ioas0}
-  - {op: hwpt_alloc, id: hwpt0, ioas: ioas0, dirty_tracking: true}
-  - {op: attach, device: nic0, hwpt: hwpt0}
-  - {op: ioas_map, ioas: ioas0, iova: 0, user: guest, length: 16MiB}
-steps:
-  - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
-)";
+const char* kSetup = sim::test::kTrackedGuest;
 
 std::vector<Range> parts(const StickyPages& s, uint64_t a, uint64_t b) {
   std::vector<Range> out;

@@ -9,17 +9,10 @@ using sim::test::HostRig;
 namespace {
 
 HostRig* harvest(const std::string& flush) {
-  auto* rig = new HostRig(std::string(R"(
-memory: [{name: guest, size: 16MiB, backing: 4KiB}]
-setup:
-  - {op: ioas_alloc, id: ioas0}
-  - {op: hwpt_alloc, id: hwpt0, ioas: ioas0, dirty_tracking: true}
-  - {op: attach, device: nic0, hwpt: hwpt0}
-  - {op: ioas_map, ioas: ioas0, iova: 0, user: guest, length: 16MiB}
-steps:
-  - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
-  - {at: 20us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 16MiB, flush: )") +
-                          flush + "}\n");
+  auto* rig = new HostRig(
+      std::string(sim::test::kTrackedGuest) +
+      "  - {at: 20us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 16MiB, flush: " + flush +
+      "}\n");
   rig->write_at(10 * kUs, 0x5000);
   rig->write_at(10 * kUs, 0x200000);
   rig->run();

@@ -29,6 +29,19 @@ struct DmaAt : EventTarget {
   }
 };
 
+// One 16 MiB guest behind one dirty-tracking HWPT with nic0 attached, tracking enabled
+// at 1 us; a test appends its own steps.
+inline const char* kTrackedGuest = R"(
+memory: [{name: guest, size: 16MiB, backing: 4KiB}]
+setup:
+  - {op: ioas_alloc, id: ioas0}
+  - {op: hwpt_alloc, id: hwpt0, ioas: ioas0, dirty_tracking: true}
+  - {op: attach, device: nic0, hwpt: hwpt0}
+  - {op: ioas_map, ioas: ioas0, iova: 0, user: guest, length: 16MiB}
+steps:
+  - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
+)";
+
 struct HostRig {
   Dispatcher d;
   SparseMemory mem{4ull << 30};
