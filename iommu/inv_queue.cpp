@@ -21,6 +21,8 @@ InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry&
       context_descs_(
           stats.counter("iommu.inv.context", "count", "context-cache invalidation descriptors")),
       waits_(stats.counter("iommu.inv.waits", "count", "wait descriptors completed")),
+      background_descs_(stats.counter("iommu.inv.background", "count",
+                                      "descriptors of other queue users processed")),
       devtlb_descs_(stats.counter("iommu.inv.device_tlb", "count",
                                   "device-TLB (ATS) invalidation descriptors")),
       devtlb_latency_(stats.histogram("iommu.inv.device_tlb_latency_ns", "ns",
@@ -54,14 +56,25 @@ void InvQueue::write_tail(uint64_t byte_offset, Ps at) {
 }
 
 // The engine takes the descriptor at head: it completes after its cost.
+void InvQueue::set_background(Ps interval, unsigned domain_every) {
+  bg_interval_ = interval;
+  bg_domain_every_ = domain_every;
+  if (interval)
+    d_.schedule(d_.now() + interval, Rank::InvalidationCompletion, this, kBackgroundArrival);
+}
+
+// The engine takes the earlier of software's next descriptor and the background's.
 void InvQueue::start_next(Ps at) {
-  if (head_ == tail_) {
+  const bool soft = head_ != tail_;
+  if (!soft && background_.empty()) {
     busy_ = false;
     busy_until_ = 0;
     return;
   }
   busy_ = true;
-  InvDescriptor desc = read(head_);
+  serving_background_ =
+      !background_.empty() && (!soft || background_.front().arrived <= submit_time_[head_]);
+  InvDescriptor desc = serving_background_ ? background_.front().desc : read(head_);
   Ps cost = 0;
   switch (desc.type) {
     case InvDescriptor::kWait:
@@ -82,7 +95,29 @@ void InvQueue::start_next(Ps at) {
   d_.schedule(at + cost, Rank::InvalidationCompletion, this, 0);
 }
 
-void InvQueue::on_event(Ps now, uint64_t) {
+void InvQueue::on_event(Ps now, uint64_t arg) {
+  if (arg == kBackgroundArrival) {
+    ++bg_arrivals_;
+    const bool domain = bg_domain_every_ && bg_arrivals_ % bg_domain_every_ == 0;
+    const uint64_t page = (bg_arrivals_ * 0x9e3779b97f4a7c15ull >> 28) << 12;  // anywhere
+    background_.push_back({domain ? InvDescriptor::iotlb_domain(kForeignDomain)
+                                  : InvDescriptor::iotlb_page(kForeignDomain, page, 0, false),
+                           now});
+    InvDescriptor wait = InvDescriptor::wait(0, 0);
+    wait.sw = false;  // its user polls nothing we model
+    background_.push_back({wait, now});
+    d_.schedule(now + bg_interval_, Rank::InvalidationCompletion, this, kBackgroundArrival);
+    if (!busy_) start_next(now);
+    return;
+  }
+  if (serving_background_) {
+    const InvDescriptor desc = background_.front().desc;
+    background_.pop_front();
+    if (desc.type != InvDescriptor::kWait) apply_(desc, now);  // foreign: kills none of ours
+    ++background_descs_;
+    start_next(now);
+    return;
+  }
   InvDescriptor desc = read(head_);
   if (desc.type == InvDescriptor::kWait) {
     // Device-TLB invalidations complete when the devices say so; writes they let

@@ -5,6 +5,7 @@
 // submit), and a wait writes its status word only after everything before it
 // completed and every write already translated is visible in memory (drain).
 #include <cstdint>
+#include <deque>
 #include <functional>
 
 #include "iommu/inv_descriptor.h"
@@ -39,9 +40,21 @@ class InvQueue : public EventTarget {
   // When the context or IOTLB descriptor in progress completes (0: none is).
   Ps busy_until() const { return busy_until_; }
 
+  // Other users of the same queue (strict unmaps of other domains), so sync latency
+  // under contention can be studied: every `interval` a page-selective invalidation
+  // of a foreign domain and its wait arrive (every `domain_every`-th a domain one);
+  // they take the engine's time in arrival order with software's descriptors.
+  void set_background(Ps interval, unsigned domain_every);
+
   void on_event(Ps now, uint64_t arg) override;
 
  private:
+  static constexpr uint64_t kBackgroundArrival = 1;
+  static constexpr uint16_t kForeignDomain = 0xffff;
+  struct Background {
+    InvDescriptor desc;
+    Ps arrived;
+  };
   uint64_t slots() const { return 256ull << (iqa_ & 7); }
   uint64_t base() const { return iqa_ & ~0xfffull; }
   InvDescriptor read(uint64_t index) const;
@@ -57,6 +70,11 @@ class InvQueue : public EventTarget {
   Ps devtlb_until_ = 0;  // the last device-TLB completion a wait must see
   Ps busy_until_ = 0;
   bool with_devtlb_ = false;  // the next wait covers a device-TLB invalidation
+  std::deque<Background> background_;
+  Ps bg_interval_ = 0;
+  unsigned bg_domain_every_ = 0;
+  uint64_t bg_arrivals_ = 0;
+  bool serving_background_ = false;
   uint64_t iqa_ = 0;
   uint64_t head_ = 0, tail_ = 0;  // descriptor indices
   bool busy_ = false;
@@ -68,6 +86,7 @@ class InvQueue : public EventTarget {
   uint64_t& iotlb_descs_;
   uint64_t& context_descs_;
   uint64_t& waits_;
+  uint64_t& background_descs_;
   uint64_t& devtlb_descs_;
   Histogram& devtlb_latency_;
   Histogram& sync_iotlb_;

@@ -64,6 +64,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
     return StatValue(n ? double(misses_) / double(n) : 0.0);
   });
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
+  queue_.set_background(c.invalidation.background_interval, c.invalidation.background_domain_every);
   stats.computed("iommu.inv.blocked_ns", "ns",
                  "time translations waited for invalidations in progress (blocks_translation)",
                  [this] { return StatValue(int64_t(blocked_ps_ / kNs)); });

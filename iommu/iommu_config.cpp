@@ -42,6 +42,10 @@ IommuConfig load_iommu_config(ConfigReader& r) {
   c.invalidation.device_tlb = costs.time_ps("device_tlb", c.invalidation.descriptor);
   c.invalidation.blocks_translation =
       inv.boolean("blocks_translation", c.invalidation.blocks_translation);
+  ConfigReader bg = r.section("background_inv");
+  c.invalidation.background_interval = bg.time_ps("interval", 0);
+  c.invalidation.background_domain_every =
+      unsigned(bg.integer("domain_every", c.invalidation.background_domain_every, 0, 1 << 20));
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
   ConfigReader neg = r.section("negative");

@@ -34,7 +34,11 @@ struct IommuConfig {
     Ps context = 0, iotlb_page = 0, iotlb_domain = 0, device_tlb = 0;
     Ps wait = 200 * kNs;              // a wait descriptor (before its status write)
     bool blocks_translation = false;  // lookups wait while an IOTLB/context one runs
-    unsigned batch = 16;              // descriptors the driver submits before a wait
+    // Other users of the queue: an invalidation + wait every `interval` (0: none),
+    // every `domain_every`-th a domain one (0: never).
+    Ps background_interval = 0;
+    unsigned background_domain_every = 10;
+    unsigned batch = 16;      // descriptors the driver submits before a wait
     unsigned max_order = 18;  // largest page-selective order; beyond it, a domain invalidation
   } invalidation;
   // Hardware bugs on purpose, for the flush study's negative controls.
