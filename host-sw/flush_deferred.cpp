@@ -12,9 +12,9 @@ namespace {
 class DeferredPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "deferred"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     if (g.empty()) return {};
-    return {{covering_invalidation(did, g.start, g.end, max_order)}};
+    return {covering(did, g.start, g.end, caps)};
   }
   bool deferred() const override { return true; }
   unsigned batch() const override { return config().batch ? config().batch : 256; }

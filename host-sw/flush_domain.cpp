@@ -9,7 +9,7 @@ namespace {
 class DomainPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "domain"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps&) const override {
     if (g.empty()) return {};
     return {{InvDescriptor::iotlb_domain(did)}};
   }

@@ -9,9 +9,9 @@ namespace {
 class GatherPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "gather"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     if (g.empty()) return {};
-    return {{covering_invalidation(did, g.start, g.end, max_order)}};
+    return {covering(did, g.start, g.end, caps)};
   }
 };
 

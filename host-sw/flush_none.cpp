@@ -9,7 +9,7 @@ namespace {
 class NoFlushPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "none"; }
-  FlushGroups groups(uint16_t, const Gather&, unsigned) const override { return {}; }
+  FlushGroups groups(uint16_t, const Gather&, const InvCaps&) const override { return {}; }
 };
 
 }  // namespace

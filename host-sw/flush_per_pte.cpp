@@ -4,10 +4,16 @@
 
 namespace sim {
 
-FlushGroups per_pte_groups(uint16_t did, const Gather& g, unsigned max_order) {
+FlushGroups per_pte_groups(uint16_t did, const Gather& g, const InvCaps& caps) {
+  const unsigned max_order = caps.encoding == InvEncoding::PageOnly ? 0 : caps.max_order;
   std::vector<InvDescriptor> all;
   for (const Range& r : g.records)
     for (uint64_t at = r.start; at < r.end();) {
+      if (caps.encoding == InvEncoding::ArbitraryRange) {  // the run exactly
+        std::vector<InvDescriptor> c = covering(did, r.start, r.end() - 1, caps);
+        all.insert(all.end(), c.begin(), c.end());
+        break;
+      }
       // The largest aligned power-of-two block starting here that stays inside.
       unsigned k = 0;
       while (k < max_order && (at >> 12) % (2ull << k) == 0 && at + (8192ull << k) <= r.end()) ++k;
@@ -23,8 +29,8 @@ namespace {
 class PerPtePolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "per_pte"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
-    return per_pte_groups(did, g, max_order);
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
+    return per_pte_groups(did, g, caps);
   }
   unsigned batch() const override { return config().batch; }
 };
@@ -34,11 +40,11 @@ class PerPtePolicy : public FlushPolicy {
 class PerPteOffByOnePolicy : public PerPtePolicy {
  public:
   std::string_view name() const override { return "per_pte_off_by_one"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     Gather shorter;
     for (const Range& r : g.records)
       if (r.length > 4096) shorter.add(r.start, r.length - 4096);
-    return per_pte_groups(did, shorter, max_order);
+    return per_pte_groups(did, shorter, caps);
   }
 };
 

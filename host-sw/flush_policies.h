@@ -19,6 +19,6 @@ std::unique_ptr<FlushPolicy> make_deferred_policy();
 std::unique_ptr<FlushPolicy> make_none_policy();
 
 // One aligned block per cleared leaf run: the largest power-of-two blocks that tile it.
-FlushGroups per_pte_groups(uint16_t did, const Gather& g, unsigned max_order);
+FlushGroups per_pte_groups(uint16_t did, const Gather& g, const InvCaps& caps);
 
 }  // namespace sim

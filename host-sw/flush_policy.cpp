@@ -13,6 +13,33 @@ InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end,
   return InvDescriptor::iotlb_page(did, (first >> k) << k << 12, uint8_t(k), false);
 }
 
+InvEncoding parse_encoding(const std::string& name) {
+  if (name == "arbitrary_range") return InvEncoding::ArbitraryRange;
+  if (name == "page_only") return InvEncoding::PageOnly;
+  return InvEncoding::Pow2Aligned;
+}
+
+std::vector<InvDescriptor> covering(uint16_t did, uint64_t start, uint64_t end,
+                                    const InvCaps& caps) {
+  const uint64_t first = start >> 12, pages = (end >> 12) - first + 1;
+  switch (caps.encoding) {
+    case InvEncoding::Pow2Aligned:
+      return {covering_invalidation(did, start, end, caps.max_order)};
+    case InvEncoding::ArbitraryRange:
+      if (caps.max_order < 32 && pages > (1ull << caps.max_order))
+        return {InvDescriptor::iotlb_domain(did)};
+      return {InvDescriptor::iotlb_range(did, first << 12, uint32_t(pages))};
+    case InvEncoding::PageOnly: {
+      if (pages > 64) return {InvDescriptor::iotlb_domain(did)};
+      std::vector<InvDescriptor> out;
+      for (uint64_t p = 0; p < pages; ++p)
+        out.push_back(InvDescriptor::iotlb_page(did, (first + p) << 12, 0, false));
+      return out;
+    }
+  }
+  return {InvDescriptor::iotlb_domain(did)};
+}
+
 namespace {
 
 std::unique_ptr<FlushPolicy> make_named(const std::string& name) {

@@ -36,6 +36,23 @@ struct Gather {
 // block of pages that contains it, or a domain invalidation above max_order.
 InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end, unsigned max_order);
 
+// What the hardware's page invalidations can express (its capability registers).
+enum class InvEncoding { Pow2Aligned, ArbitraryRange, PageOnly };
+struct InvCaps {
+  unsigned max_order = 18;
+  InvEncoding encoding = InvEncoding::Pow2Aligned;
+  InvCaps(unsigned order = 18, InvEncoding e = InvEncoding::Pow2Aligned)  // NOLINT: implicit
+      : max_order(order), encoding(e) {}
+};
+InvEncoding parse_encoding(const std::string& name);
+
+// The descriptors that invalidate bytes [start, end] in the hardware's encoding: the
+// covering aligned block (pow2_aligned), the exact page range (arbitrary_range), or
+// one per page (page_only); a domain invalidation beyond 2^max_order pages (page_only:
+// beyond 64 pages).
+std::vector<InvDescriptor> covering(uint16_t did, uint64_t start, uint64_t end,
+                                    const InvCaps& caps);
+
 struct FlushConfig {
   std::string name = "gather";  // one of SIM_FLUSH_POLICIES
   unsigned max_ranges = 8;      // ranges: at most this many, else a domain invalidation
@@ -56,7 +73,7 @@ class FlushPolicy {
   // Groups of descriptors; the driver ends each group with a wait (and splits a group
   // longer than the hardware's batch).
   virtual std::vector<std::vector<InvDescriptor>> groups(uint16_t did, const Gather& g,
-                                                         unsigned max_order) const = 0;
+                                                         const InvCaps& caps) const = 0;
   // `window` flushes after each iova_bitmap window instead of once per call.
   virtual bool per_window() const { return false; }
   // `deferred` queues what a call cleared and flushes it later (groups() then says

@@ -9,7 +9,7 @@ namespace {
 class RangesPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "ranges"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     if (g.empty()) return {};
     std::vector<Range> rs;
     for (const Range& r : g.records) {
@@ -20,8 +20,10 @@ class RangesPolicy : public FlushPolicy {
     }
     if (rs.size() > config().max_ranges) return {{InvDescriptor::iotlb_domain(did)}};
     std::vector<InvDescriptor> d;
-    for (const Range& r : rs)
-      d.push_back(covering_invalidation(did, r.start, r.end() - 1, max_order));
+    for (const Range& r : rs) {
+      std::vector<InvDescriptor> c = covering(did, r.start, r.end() - 1, caps);
+      d.insert(d.end(), c.begin(), c.end());
+    }
     return {d};
   }
 };

@@ -9,10 +9,9 @@ namespace {
 class RunsPolicy : public FlushPolicy {
  public:
   std::string_view name() const override { return "runs"; }
-  FlushGroups groups(uint16_t did, const Gather& g, unsigned max_order) const override {
+  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     FlushGroups out;
-    for (const Range& r : g.records)
-      out.push_back({covering_invalidation(did, r.start, r.end() - 1, max_order)});
+    for (const Range& r : g.records) out.push_back(covering(did, r.start, r.end() - 1, caps));
     return out;
   }
 };

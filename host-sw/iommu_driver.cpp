@@ -139,8 +139,7 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
   // Unmap before unpin: the IOTLB forgets the range before the caller frees pages.
   if (g.empty()) co_return;
   // (named vectors: g++ 12 rejects braced lists inside co_await)
-  std::vector<InvDescriptor> descs;
-  descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+  std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
   add_device_tlb(d, descs);
   co_await submit(descs);
 }
@@ -155,11 +154,19 @@ void IommuDriver::add_device_tlb(const Domain& d, std::vector<InvDescriptor>& de
   std::vector<InvDescriptor> dev;
   for (const InvDescriptor& x : descs) {
     if (x.type != InvDescriptor::kIotlb) continue;
+    // Device TLBs take aligned power-of-two sizes: a range goes as its covering block.
+    uint8_t am = 52;
+    uint64_t addr = 0;
+    if (x.granularity == InvDescriptor::kPage) {
+      am = x.am;
+      addr = x.addr;
+    } else if (x.granularity == InvDescriptor::kRange && x.pages) {
+      InvDescriptor c = covering_invalidation(x.did, x.addr, x.addr + x.span_bytes() - 1, 52);
+      am = c.am;
+      addr = c.addr;
+    }
     for (uint16_t bdf : d.devices)
-      if (ats(bdf))
-        dev.push_back(x.granularity == InvDescriptor::kPage
-                          ? InvDescriptor::device_tlb(bdf, x.addr, x.am)
-                          : InvDescriptor::device_tlb(bdf, 0, 52));
+      if (ats(bdf)) dev.push_back(InvDescriptor::device_tlb(bdf, addr, am));
   }
   descs.insert(descs.end(), dev.begin(), dev.end());
 }
@@ -272,7 +279,7 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
 Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {
   DeferredQueue& q = d.deferred;
   if (!policy.deferred()) {
-    for (std::vector<InvDescriptor>& group : policy.groups(d.did, g, env_.hw.max_order)) {
+    for (std::vector<InvDescriptor>& group : policy.groups(d.did, g, caps())) {
       account_covered(group);
       // Skipping the device TLBs is a negative control.
       if (policy.config().ats_inv) add_device_tlb(d, group);
@@ -310,8 +317,7 @@ Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
   const uint64_t gen = q.gen++;  // leaves queued from now on wait for the next flush
   ++(by_timer ? deferred_timer_ : deferred_full_);
   if (!g.empty()) {
-    std::vector<InvDescriptor> descs;
-    descs.push_back(covering_invalidation(d.did, g.start, g.end, env_.hw.max_order));
+    std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
     account_covered(descs);
     if (q.ats_inv) add_device_tlb(d, descs);
     co_await submit(descs);
@@ -328,7 +334,9 @@ Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll, u
 void IommuDriver::account(const InvDescriptor& desc) {
   if (desc.type == InvDescriptor::kContext) ++acc_.context_descs;
   if (desc.type != InvDescriptor::kIotlb) return;
-  ++(desc.granularity == InvDescriptor::kPage ? acc_.page_descs : acc_.domain_descs);
+  const bool page =
+      desc.granularity == InvDescriptor::kPage || desc.granularity == InvDescriptor::kRange;
+  ++(page ? acc_.page_descs : acc_.domain_descs);
 }
 
 void IommuDriver::account_covered(const std::vector<InvDescriptor>& descs) {
@@ -336,6 +344,10 @@ void IommuDriver::account_covered(const std::vector<InvDescriptor>& descs) {
     if (desc.type != InvDescriptor::kIotlb) continue;
     if (desc.granularity == InvDescriptor::kPage) {
       acc_.covered_pages += 1ull << desc.am;
+      continue;
+    }
+    if (desc.granularity == InvDescriptor::kRange) {
+      acc_.covered_pages += desc.pages;
       continue;
     }
     for (const auto& d : domains_)

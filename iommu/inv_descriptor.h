@@ -7,7 +7,9 @@ namespace sim {
 
 struct InvDescriptor {
   enum Type : uint8_t { kContext = 0x1, kIotlb = 0x2, kDeviceTlb = 0x3, kWait = 0x5 };
-  enum Granularity : uint8_t { kGlobal = 1, kDomain = 2, kPage = 3 };  // kPage: device for context
+  // kPage: device for context; kRange: `pages` pages from addr (not VT-d: SMMUv3-style
+  // range invalidation, for hardware whose encoding is arbitrary_range)
+  enum Granularity : uint8_t { kRange = 0, kGlobal = 1, kDomain = 2, kPage = 3 };
 
   uint8_t type = 0;
   uint8_t granularity = 0;
@@ -18,33 +20,43 @@ struct InvDescriptor {
   bool ih = false;      // leaf-only hint
   uint32_t status = 0;  // wait: status data
   bool sw = false;      // wait: write the status
+  uint32_t pages = 0;   // kRange: how many 4 KiB pages
 
   static InvDescriptor iotlb_page(uint16_t did, uint64_t addr, uint8_t am, bool ih) {
-    InvDescriptor d{kIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false};
+    InvDescriptor d{kIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false, 0};
     return d;
   }
-  static InvDescriptor iotlb_domain(uint16_t did) {
-    return {kIotlb, kDomain, did, 0, 0, 0, false, 0, false};
+  static InvDescriptor iotlb_range(uint16_t did, uint64_t addr, uint32_t pages) {
+    return {kIotlb, kRange, did, 0, addr & ~0xfffull, 0, false, 0, false, pages};
   }
-  static InvDescriptor iotlb_global() { return {kIotlb, kGlobal, 0, 0, 0, 0, false, 0, false}; }
+  static InvDescriptor iotlb_domain(uint16_t did) {
+    return {kIotlb, kDomain, did, 0, 0, 0, false, 0, false, 0};
+  }
+  static InvDescriptor iotlb_global() { return {kIotlb, kGlobal, 0, 0, 0, 0, false, 0, false, 0}; }
   static InvDescriptor context_device(uint16_t did, uint16_t sid) {
-    return {kContext, kPage, did, sid, 0, 0, false, 0, false};
+    return {kContext, kPage, did, sid, 0, 0, false, 0, false, 0};
   }
   static InvDescriptor context_domain(uint16_t did) {
-    return {kContext, kDomain, did, 0, 0, 0, false, 0, false};
+    return {kContext, kDomain, did, 0, 0, 0, false, 0, false, 0};
   }
-  static InvDescriptor context_global() { return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false}; }
+  static InvDescriptor context_global() {
+    return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false, 0};
+  }
   // A device-TLB (ATC) invalidation for requester `sid`: 2^am pages from addr (aligned
   // down); am >= 52 means everything.
   static InvDescriptor device_tlb(uint16_t sid, uint64_t addr, uint8_t am) {
     if (am > 52) am = 52;
     const uint64_t span = am >= 52 ? ~0ull : (4096ull << am) - 1;
-    return {kDeviceTlb, kPage, 0, sid, addr & ~span, am, false, 0, false};
+    return {kDeviceTlb, kPage, 0, sid, addr & ~span, am, false, 0, false, 0};
   }
-  // The bytes a page-selective or device-TLB descriptor covers (everything for am 52).
-  uint64_t span_bytes() const { return am >= 52 ? ~0ull : 4096ull << am; }
+  // The bytes a page-selective, range or device-TLB descriptor covers (everything for
+  // am 52).
+  uint64_t span_bytes() const {
+    if (type == kIotlb && granularity == kRange) return uint64_t(pages) << 12;
+    return am >= 52 ? ~0ull : 4096ull << am;
+  }
   static InvDescriptor wait(uint64_t status_addr, uint32_t data) {
-    return {kWait, 0, 0, 0, status_addr & ~3ull, 0, false, data, true};
+    return {kWait, 0, 0, 0, status_addr & ~3ull, 0, false, data, true, 0};
   }
 
   void encode(uint64_t& lo, uint64_t& hi) const {
@@ -55,7 +67,8 @@ struct InvDescriptor {
         lo |= uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 | uint64_t(sid) << 32;
         break;
       case kIotlb:
-        lo |= uint64_t(granularity & 3) << 4 | uint64_t(did) << 16;
+        lo |= uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 |
+              (granularity == kRange ? uint64_t(pages) << 32 : 0);
         hi = (addr & ~0xfffull) | (ih ? 1u << 6 : 0) | (am & 0x3f);
         break;
       case kDeviceTlb:
@@ -84,6 +97,7 @@ struct InvDescriptor {
       case kIotlb:
         d.granularity = uint8_t((lo >> 4) & 3);
         d.did = uint16_t(lo >> 16);
+        if (d.granularity == kRange) d.pages = uint32_t(lo >> 32);
         d.addr = hi & ~0xfffull;
         d.ih = (hi >> 6) & 1;
         d.am = uint8_t(hi & 0x3f);

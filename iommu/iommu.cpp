@@ -57,7 +57,10 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       walk_cache_hits_(stats.counter("iommu.walk_cache.hits", "count",
                                      "walks that started below the root from the walk cache")),
       faults_dropped_(stats.counter("iommu.faults.dropped", "count",
-                                    "faults not logged: the fault log was full (overflow)")) {
+                                    "faults not logged: the fault log was full (overflow)")),
+      unsupported_(stats.counter("iommu.inv.unsupported", "count",
+                                 "page invalidations in an encoding the hardware lacks (done "
+                                 "as domain invalidations)")) {
   if (!format_) throw std::logic_error("unknown page-table format");
   stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
     const uint64_t n = hits_ + misses_;
@@ -230,7 +233,17 @@ unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
     walk_cache_.invalidate_domain(d.did);
     return iotlb_.invalidate_domain(d.did, now);
   }
-  const uint64_t base = d.addr & ~((4096ull << d.am) - 1), size = 4096ull << d.am;
+  // A page invalidation the hardware cannot take (a range on power-of-two hardware, an
+  // order on page-only hardware) is done as a domain one: safe, and counted.
+  const bool range = d.granularity == InvDescriptor::kRange;
+  if ((range && c_.invalidation.encoding != "arbitrary_range") ||
+      (d.am && c_.invalidation.encoding == "page_only")) {
+    ++unsupported_;
+    walk_cache_.invalidate_domain(d.did);
+    return iotlb_.invalidate_domain(d.did, now);
+  }
+  const uint64_t base = range ? d.addr : d.addr & ~((4096ull << d.am) - 1);
+  const uint64_t size = range ? uint64_t(d.pages) << 12 : 4096ull << d.am;
   if (!(d.ih && c_.walk_cache.honour_leaf_hint)) walk_cache_.invalidate_range(d.did, base, size);
   return iotlb_.invalidate_range(d.did, base, size, now);
 }

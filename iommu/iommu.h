@@ -115,6 +115,7 @@ class Iommu : public MmioTarget {
   uint64_t& walk_reads_;
   uint64_t& walk_cache_hits_;
   uint64_t& faults_dropped_;
+  uint64_t& unsupported_;
   Ps blocked_ps_ = 0;
 };
 

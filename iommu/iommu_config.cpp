@@ -48,6 +48,8 @@ IommuConfig load_iommu_config(ConfigReader& r) {
       unsigned(bg.integer("domain_every", c.invalidation.background_domain_every, 0, 1 << 20));
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
+  c.invalidation.encoding = inv.choice("encoding", c.invalidation.encoding,
+                                       {"pow2_aligned", "arbitrary_range", "page_only"});
   ConfigReader neg = r.section("negative");
   c.negative.no_drain = neg.boolean("no_drain", false);
   c.negative.stale_fill = neg.boolean("stale_fill", false);

@@ -40,6 +40,9 @@ struct IommuConfig {
     unsigned background_domain_every = 10;
     unsigned batch = 16;      // descriptors the driver submits before a wait
     unsigned max_order = 18;  // largest page-selective order; beyond it, a domain invalidation
+    // What page invalidations the hardware takes: pow2_aligned (VT-d: 2^am pages),
+    // arbitrary_range (also exact page ranges, as SMMUv3), page_only (one page each).
+    std::string encoding = "pow2_aligned";
   } invalidation;
   // Hardware bugs on purpose, for the flush study's negative controls.
   struct Negative {

@@ -37,6 +37,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.format = s.iommu.format;
   hw.levels = s.iommu.levels;
   hw.max_order = s.iommu.invalidation.max_order;
+  hw.encoding = s.iommu.invalidation.encoding;
   hw.batch = s.iommu.invalidation.batch;
   hw.coherent_walk = s.iommu.coherent_walk;
   hw.translate = s.iommu.mode == "translate";

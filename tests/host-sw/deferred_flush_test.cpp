@@ -114,3 +114,32 @@ TEST_CASE("window: each iova_bitmap window is flushed before the next is walked"
   };
   CHECK(waits("window") == waits("gather") + 1);
 }
+
+TEST_CASE("encodings: pow2 block, exact range, or one descriptor per page (domain past 64)") {
+  std::vector<InvDescriptor> d = covering(3, 0x5000, 0x7fff, InvCaps{18, InvEncoding::Pow2Aligned});
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].am == 2);  // pages 5..7 fit the aligned block 4..7
+  d = covering(3, 0x5000, 0x7fff, InvCaps{18, InvEncoding::ArbitraryRange});
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].granularity == InvDescriptor::kRange);
+  CHECK(d[0].addr == 0x5000);
+  CHECK(d[0].pages == 3);
+  d = covering(3, 0x5000, 0x7fff, InvCaps{18, InvEncoding::PageOnly});
+  REQUIRE(d.size() == 3);
+  CHECK(d[2].addr == 0x7000);
+  CHECK(d[2].am == 0);
+  d = covering(3, 0, 65 * 4096 - 1, InvCaps{18, InvEncoding::PageOnly});
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].granularity == InvDescriptor::kDomain);
+  d = covering(3, 0, (1ull << 40) - 1, InvCaps{18, InvEncoding::ArbitraryRange});
+  CHECK(d[0].granularity == InvDescriptor::kDomain);  // beyond 2^max_order pages
+  // per_pte on range hardware: one exact range per run
+  Gather g;
+  g.add(0x10000, 0x3000);
+  g.add(0x20000, 0x1000);
+  auto groups =
+      make_flush_policy("per_pte")->groups(3, g, InvCaps{18, InvEncoding::ArbitraryRange});
+  REQUIRE(groups.size() == 1);
+  REQUIRE(groups[0].size() == 2);
+  CHECK(groups[0][0].pages == 3);
+}
