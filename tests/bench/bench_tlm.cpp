@@ -24,6 +24,7 @@
 #include "models/sim_time_tlm.h"
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
+#include "tests/bench/translate_bench.h"
 
 using namespace sim;
 using namespace sc_core;
@@ -170,10 +171,12 @@ int sc_main(int argc, char** argv) {
   auto bench = std::make_unique<Bench>("bench");
   sc_start();
   const double b = median(bench->bare), o = median(bench->ours);
+  const bench::TranslateRates t = bench::translate_rates(kTransactions);
   std::printf(
       "{\"canary\": \"64B posted writes, 3 socket hops\", \"transactions\": %llu, "
       "\"repetitions\": %d, \"bare_chain_tps\": %.0f, \"iommu_sim_passthrough_tps\": %.0f, "
-      "\"ratio\": %.3f}\n",
-      (unsigned long long)kTransactions, kReps, b, o, o / b);
+      "\"ratio\": %.3f, \"iommu_core_hits_per_s\": %.0f, "
+      "\"iommu_core_walks_per_s_walk_cache_warm\": %.0f}\n",
+      (unsigned long long)kTransactions, kReps, b, o, o / b, t.hits_per_s, t.walks_per_s);
   return 0;
 }
