@@ -21,7 +21,7 @@ std::vector<Range> parts(const StickyPages& s, uint64_t a, uint64_t b) {
 
 }  // namespace
 
-TEST_CASE("sticky pages: a later clear replaces the overlap; clipping; covered parts go") {
+TEST_CASE("sticky pages: a later clear replaces the overlap, clipping, covered parts go") {
   StickyPages s;
   s.add(0x1000, 0x4000, 0);  // 0x1000..0x4fff waits for flush 0
   s.add(0x3000, 0x3000, 1);  // 0x3000..0x5fff now waits for flush 1

@@ -25,7 +25,7 @@ TEST_CASE("errno names round trip") {
   CHECK_FALSE(errno_from_name("ENOTTY"));
 }
 
-TEST_CASE("VMM memory: VA->PA is a bijection inside the extent; huge pages stay contiguous") {
+TEST_CASE("VMM memory: VA->PA is a bijection inside the extent, huge pages stay contiguous") {
   PhysAllocator phys(1 << 20, 1ull << 32);
   VmmMemory vmm(phys);
   uint64_t va, hva;
@@ -133,7 +133,7 @@ TEST_CASE("iova_bitmap: bit placement for page sizes and byte offsets, clipped r
   }
 }
 
-TEST_CASE("iova_bitmap: a tiny window count forces many windows; a huge record skips ahead") {
+TEST_CASE("iova_bitmap: a tiny window count forces many windows, a huge record skips ahead") {
   PhysAllocator phys(1 << 20, 1ull << 32);
   VmmMemory vmm(phys);
   SparseMemory mem(1ull << 32);
@@ -152,7 +152,7 @@ TEST_CASE("iova_bitmap: a tiny window count forces many windows; a huge record s
   CHECK(n < 8);
 }
 
-TEST_CASE("harvest end to end: reported, cleared, flushed; a re-write is found again") {
+TEST_CASE("harvest end to end: reported, cleared, flushed, a re-write is found again") {
   HostRig rig(std::string(kSetup) + R"(
 steps:
   - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
@@ -213,7 +213,7 @@ steps:
   CHECK(rig.stat("host.dirty.partial_harvests") == 1);  // tracking off: silent success
 }
 
-TEST_CASE("huge backing maps 2 MiB leaves; a dirty 2 MiB leaf is 512 bits at 4 KiB") {
+TEST_CASE("huge backing maps 2 MiB leaves, a dirty 2 MiB leaf is 512 bits at 4 KiB") {
   HostRig rig(std::string(kSetup) + R"(
   - {op: ioas_map, ioas: ioas0, iova: 0x4000000, user: huge, length: 8MiB}
 steps:

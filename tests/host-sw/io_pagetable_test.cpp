@@ -114,7 +114,7 @@ TEST_CASE("alloc_iova: first fit in the holes of reserved and areas, inside allo
 // ---- the pin ledger (§2.1, §2.7) ----
 
 TEST_CASE(
-    "pin ledger: shared pages are pinned once; the last cover unpins; ENOMEM changes nothing") {
+    "pin ledger: shared pages are pinned once, the last cover unpins, ENOMEM changes nothing") {
   PinLedger l(8 * 4096);
   REQUIRE(l.new_pages_id() == 1);
   REQUIRE(l.new_pages_id() == 2);
@@ -196,7 +196,7 @@ setup:
   CHECK(locked == 64 * 1024);
 }
 
-TEST_CASE("map: RLIMIT_MEMLOCK charges pinned pages once; over it ENOMEM and nothing stays") {
+TEST_CASE("map: RLIMIT_MEMLOCK charges pinned pages once, over it ENOMEM and nothing stays") {
   int64_t locked = -1;
   CHECK(failures(R"(
 memlock: 1MiB
@@ -215,7 +215,7 @@ setup:
 
 // ---- §1.6 UNMAP ----
 
-TEST_CASE("unmap: returned length skips holes; ENOENT for nothing; unmap-all of nothing is fine") {
+TEST_CASE("unmap: returned length skips holes, ENOENT for nothing, unmap-all of nothing is fine") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -271,7 +271,7 @@ setup:
 
 // ---- §1.3 DESTROY ----
 
-TEST_CASE("destroy: EBUSY while a HWPT uses the IOAS; with areas and no users it unmaps them") {
+TEST_CASE("destroy: EBUSY while a HWPT uses the IOAS, with areas and no users it unmaps them") {
   int64_t locked = -1;
   CHECK(failures(R"(
 setup:
@@ -290,7 +290,7 @@ setup:
 
 // ---- §1.7 COPY ----
 
-TEST_CASE("copy: across IOASes shares the pages; the charge follows the last cover") {
+TEST_CASE("copy: across IOASes shares the pages, the charge follows the last cover") {
   int64_t locked = -1;
   CHECK(failures(R"(
 setup:
@@ -358,7 +358,7 @@ setup:
 
 // ---- §1.8 IOVA_RANGES, §1.10 reserved ranges ----
 
-TEST_CASE("iova_ranges: holes of the reserved ranges; aperture at hwpt_alloc, MSI at attach") {
+TEST_CASE("iova_ranges: holes of the reserved ranges, aperture at hwpt_alloc, MSI at attach") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -402,7 +402,7 @@ setup:
 // ---- §1.9 ALLOW_IOVAS ----
 
 TEST_CASE(
-    "allow_iovas: EINVAL for one-byte and overlapping ranges; EADDRINUSE keeps the old list") {
+    "allow_iovas: EINVAL for one-byte and overlapping ranges, EADDRINUSE keeps the old list") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -474,7 +474,7 @@ setup:
 }
 
 TEST_CASE(
-    "huge pages: SET 0 refused with domains and areas; with domains only it maps 4 KiB IOPTEs") {
+    "huge pages: SET 0 refused with domains and areas, with domains only it maps 4 KiB IOPTEs") {
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -613,7 +613,7 @@ TEST_CASE("cut: type1 v1 unmaps any page-aligned sub-range, pins unchanged until
   CHECK(t.ledger.pinned_pages() == 0);
 }
 
-TEST_CASE("cut: points on an area's first or last IOVA do nothing (kernel); large IOPTEs EINVAL") {
+TEST_CASE("cut: points on an area's first or last IOVA do nothing (kernel), large IOPTEs EINVAL") {
   IoptRig t;
   REQUIRE(t.map(0x100000, 0, 64 << 10) == Errno::Ok);  // lazy, alignment 1
   CHECK(t.iopt.cut_iova({0x100000, 0x10ffff, 0x200000}) == Errno::Ok);
@@ -656,7 +656,7 @@ setup:
 )") == 0);
 }
 
-TEST_CASE("reserved: ranges of several owners may overlap; removing one owner keeps the other's") {
+TEST_CASE("reserved: ranges of several owners may overlap, removing one owner keeps the other's") {
   IoptRig t;
   CHECK(t.iopt.reserve(0xfee00000, 0xfeefffff, "device a") == Errno::Ok);
   CHECK(t.iopt.reserve(0xfe000000, 0xfeefffff, "device b") == Errno::Ok);
@@ -710,7 +710,7 @@ setup:
   CHECK(locked == 0);
 }
 
-TEST_CASE("pin ledger: NONE pages are pinned but not charged; the limit sees only charged ones") {
+TEST_CASE("pin ledger: NONE pages are pinned but not charged, the limit sees only charged ones") {
   PinLedger l(4 * 4096);
   l.set_new_mode(AccountMode::None);
   const uint64_t free_id = l.new_pages_id();

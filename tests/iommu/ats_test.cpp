@@ -36,7 +36,7 @@ TEST_CASE("device-TLB descriptors encode their size in the address (VT-d S bit)"
   CHECK(InvDescriptor::device_tlb(1, 0x12345000, 4).addr == 0x12340000);
 }
 
-TEST_CASE("a translation request asking write sets D at the grant; a read request does not") {
+TEST_CASE("a translation request asking write sets D at the grant, a read request does not") {
   IommuRig rig;
   ats_context(rig, true);
   const uint64_t rw = rig.map(0x1000, 0x7000'0000), ro = rig.map(0x2000, 0x7000'1000, 1, false);

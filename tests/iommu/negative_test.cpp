@@ -61,7 +61,7 @@ TEST_CASE("IOTLB keep_in_flight spares only entries not yet ready") {
   CHECK(t.invalidate_all(100) == 1);
 }
 
-TEST_CASE("fault log: a record per fault in memory; full, it drops and flags overflow") {
+TEST_CASE("fault log: a record per fault in memory, full, it drops and flags overflow") {
   IommuRig rig;
   const uint64_t log = 0x500000;
   rig.iommu->mmio_write(vtd::AFLOG, log, 8, 0);  // one page: 256 records
@@ -87,7 +87,7 @@ TEST_CASE("fault log: a record per fault in memory; full, it drops and flags ove
   CHECK(FaultRecord::decode(rig.mem.read64(log), rig.mem.read64(log + 8)).addr == 0xb000);
 }
 
-TEST_CASE("invalidation costs per descriptor kind; blocks_translation holds lookups") {
+TEST_CASE("invalidation costs per descriptor kind, blocks_translation holds lookups") {
   for (bool blocks : {false, true}) {
     IommuConfig c;
     c.invalidation.iotlb_domain = 1 * kUs;

@@ -7,7 +7,7 @@
 using namespace sim;
 using sim::test::IommuRig;
 
-TEST_CASE("walk cache: the deepest cached level wins; ranges kill what they overlap") {
+TEST_CASE("walk cache: the deepest cached level wins, ranges kill what they overlap") {
   WalkCache c(8, 2, 4);
   CHECK(c.lookup(1, 0x40201000).level == 0);
   c.fill(1, 0x40201000, 3, 0x3000);  // L3 entry (1 GiB) -> L2 table
@@ -76,7 +76,7 @@ TEST_CASE("calibrated profile (iotlb-window-sweep.yaml): an isolated miss adds 2
   CHECK(hit.ready - 20 * kUs == c.hit_latency);
 }
 
-TEST_CASE("5-level tables: 57-bit IOVAs walk five levels; a 4-level format refuses them") {
+TEST_CASE("5-level tables: 57-bit IOVAs walk five levels, a 4-level format refuses them") {
   SparseMemory mem(1ull << 32);
   MemoryTiming timing(80 * kNs, 25'600'000'000);
   VtdSsFormat f5(5);

@@ -93,7 +93,7 @@ TEST_CASE("unknown keys are found after reading, with a hint") {
         "u.yaml:1:17: sim.quantumm: unknown key 'quantumm' (did you mean 'quantum'?)");
 }
 
-TEST_CASE("lists: elements named by name, id or index; resolved output round trip") {
+TEST_CASE("lists: elements named by name, id or index, resolved output round trip") {
   const char* text =
       "devices:\n  - {name: nic0, tags: 8}\n  - {name: ssd0}\nsteps:\n  - {op: a}\n"
       "  - {id: x, op: b}\n";
@@ -121,7 +121,7 @@ TEST_CASE("lists: elements named by name, id or index; resolved output round tri
   CHECK(again.resolved_yaml() == d.resolved_yaml());
 }
 
-TEST_CASE("--set: by name, id and index; creates missing keys; errors cite the flag") {
+TEST_CASE("--set: by name, id and index, creates missing keys, errors cite the flag") {
   const char* text = "platform: {pcie: {mps: 256}}\ndevices:\n  - {name: nic0, tags: 8}\n";
   ConfigDoc d = ConfigDoc::from_string(text, "s.yaml");
   d.apply_set("platform.pcie.mps=512");

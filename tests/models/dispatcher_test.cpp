@@ -44,7 +44,7 @@ TEST_CASE("equal times: invalidation completion < timer < host < device, then sc
   CHECK(order == std::vector<uint64_t>{10, 20, 30, 40, 41});
 }
 
-TEST_CASE("events at or after end never run; run_until is exclusive") {
+TEST_CASE("events at or after end never run, run_until is exclusive") {
   Dispatcher d(100);
   Log log;
   d.schedule(50, Rank::Device, &log, 1);

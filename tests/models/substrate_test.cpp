@@ -10,7 +10,7 @@
 
 using namespace sim;
 
-TEST_CASE("rng: same (seed, name) gives the same stream; names and seeds separate streams") {
+TEST_CASE("rng: same (seed, name) gives the same stream, names and seeds separate streams") {
   Rng a(42, "dev.nic0.rx"), b(42, "dev.nic0.rx"), c(42, "dev.nic0.tx"), d(43, "dev.nic0.rx");
   uint64_t x = a.next();
   CHECK(x == b.next());

@@ -25,7 +25,7 @@ TEST_CASE("sizes: refused forms say what was expected") {
   }
 }
 
-TEST_CASE("times: exact decimals in picoseconds; non-zero needs a unit") {
+TEST_CASE("times: exact decimals in picoseconds, non-zero needs a unit") {
   CHECK(parse_time_ps("0").value == 0);
   CHECK(parse_time_ps("100ps").value == 100);
   CHECK(parse_time_ps("250ns").value == 250'000);
@@ -91,7 +91,7 @@ TEST_CASE("human forms") {
   CHECK(hex(0x3000) == "0x3000");
 }
 
-TEST_CASE("transfer time rounds up; the rate clock carries fractions exactly") {
+TEST_CASE("transfer time rounds up, the rate clock carries fractions exactly") {
   CHECK(transfer_ps(64, 64'000'000'000) == 1000);
   CHECK(transfer_ps(1, 3) == 333'333'333'334);
   RateClock c(3'000'000'000);  // 333.33 ps per byte

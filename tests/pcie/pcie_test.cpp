@@ -118,7 +118,7 @@ TEST_CASE("saturated reads match pcie-bench within 1% given enough tags") {
   }
 }
 
-TEST_CASE("a rate spaces requests exactly; count stops the stream") {
+TEST_CASE("a rate spaces requests exactly, count stops the stream") {
   Rig rig(
       "{name: d, bdf: '01:00.0', dma: [{name: w, op: write, region: {iova: 0x1000, length: 64KiB}, "
       "size: 1250, rate: 10Gb/s, start: 1us, count: 4}]}");
@@ -164,7 +164,7 @@ TEST_CASE("tags bound reads in flight") {
   CHECK(std::get<int64_t>(*rig.stats.get("dev.d.read_latency_ns.count")) > 4);
 }
 
-TEST_CASE("one-shot DMAs issue at their time; stop ends a stream") {
+TEST_CASE("one-shot DMAs issue at their time, stop ends a stream") {
   Rig rig(
       "{name: d, bdf: '01:00.0', dma: [{name: p, op: write, at: 7us, iova: 0x3000, length: 64}, "
       "{name: s, op: write, region: {iova: 0, length: 4KiB}, size: 64, rate: 64MB/s, stop: "
@@ -308,7 +308,7 @@ TEST_CASE("ATS: the first TLPs to a page wait for one translation, later ones hi
   CHECK(std::get<int64_t>(*rig.stats.get("dev.d.ats.atc_hits")) == 5);  // 4 on completion, 1 later
 }
 
-TEST_CASE("ATS: a read grant does not serve a write; a write to a read-only grant faults") {
+TEST_CASE("ATS: a read grant does not serve a write, a write to a read-only grant faults") {
   Rig rig(
       "{name: d, bdf: '01:00.0', ats: {enabled: true}, dma: [{name: r, op: read, at: 1us, "
       "iova: 0x7000, length: 64}, {name: w, op: write, at: 5us, iova: 0x7000, length: 64}]}");
@@ -473,8 +473,8 @@ TEST_CASE("NIC ring job config errors") {
 }
 
 TEST_CASE("raw link rates for every generation, x1 to x32 (Gen6: FLIT as pcie-bench)") {
-  const double per_lane[6] = {2.0, 4.0, 8.0 * 128 / 130, 16.0 * 128 / 130, 32.0 * 128 / 130,
-                              64.0 * 242 / 256};
+  const double per_lane[6] = {
+      2.0, 4.0, 8.0 * 128 / 130, 16.0 * 128 / 130, 32.0 * 128 / 130, 64.0 * 242 / 256};
   for (unsigned gen = 1; gen <= 6; ++gen)
     for (unsigned width : {1u, 2u, 4u, 8u, 16u, 32u}) {
       PcieConfig c;

@@ -37,7 +37,7 @@ TEST_CASE(
   CHECK(stat(s, "migration.unexplained_losses") == 0);
 }
 
-TEST_CASE("oracle: writes after the final harvest are lost and counted; before it, not") {
+TEST_CASE("oracle: writes after the final harvest are lost and counted, before it, not") {
   StatsRegistry s;
   Oracle o(s);
   o.copied(0x3000, 0);
@@ -64,7 +64,7 @@ TEST_CASE("oracle: generations live on physical pages, so aliases are one page")
   CHECK(stat(s, "migration.lost_pages") == 0);
 }
 
-TEST_CASE("oracle: a write spanning pages bumps each; pages never copied are not judged") {
+TEST_CASE("oracle: a write spanning pages bumps each, pages never copied are not judged") {
   StatsRegistry s;
   Oracle o(s);
   o.copied(0x6000, 0);
@@ -77,7 +77,7 @@ TEST_CASE("oracle: a write spanning pages bumps each; pages never copied are not
   CHECK(stat(s, "migration.unexplained_losses") == 1);
 }
 
-TEST_CASE("oracle: a copy before a write is visible misses it; after, it does not") {
+TEST_CASE("oracle: a copy before a write is visible misses it, after, it does not") {
   StatsRegistry s;
   Oracle o(s);
   o.copied(0x8000, 0);

@@ -61,7 +61,7 @@ TEST_CASE("a single 64 B read takes host_latency + memory + wire time, to the pi
   CHECK((end - begin) / kNs == 547);  // pcie-bench's measured median on Xeon E5: 546-547 ns
 }
 
-TEST_CASE("through the IOMMU a first write misses, walks and sets D; a fault writes nothing") {
+TEST_CASE("through the IOMMU a first write misses, walks and sets D, a fault writes nothing") {
   Run r(R"(
 version: 1
 name: t
