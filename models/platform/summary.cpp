@@ -81,11 +81,11 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
                 v.ns("host.harvest.bitmap_ns").c_str(), v.ns("host.harvest.submit_ns").c_str(),
                 v.ns("host.harvest.wait_ns").c_str());
   if (v.count("host.flush.pages_cleared"))
-    out +=
-        line("  flush      %llu page + %llu domain descriptors cover %.1f pages per page cleared\n",
-             (unsigned long long)v.count("host.inv.page_descriptors"),
-             (unsigned long long)v.count("host.inv.domain_descriptors"),
-             v.num("host.flush.amplification"));
+    out += line(
+        "  flush      harvests' invalidations cover %.1f pages per page cleared "
+        "(descriptors in all: %llu page, %llu domain)\n",
+        v.num("host.flush.amplification"), (unsigned long long)v.count("host.inv.page_descriptors"),
+        (unsigned long long)v.count("host.inv.domain_descriptors"));
 
   if (v.count("migration.pages_copied"))
     out += line(
