@@ -4,16 +4,12 @@
 #include "tests/tlm/tlm_main.h"
 
 #include "models/platform/platform_tlm.h"
+#include "tests/tlm/trace_capture.h"
 
 using namespace sim;
+using sim::test::Capture;
 
 namespace {
-
-struct Capture : TraceSink {
-  std::vector<TraceEvent> events;
-  void write(const TraceEvent& e) override { events.push_back(e); }
-  void close() override {}
-};
 
 // A platform with one device whose DMAs are `dma`, 1 MiB mapped at IOVA 0.
 struct Run {
@@ -49,9 +45,7 @@ host:
     p->run();
   }
   Ps latency(uint64_t id) const {
-    Ps b = 0, e = 0;
-    for (const TraceEvent& ev : cap->events)
-      if (ev.event == "dma" && ev.id == id) (ev.phase == TracePhase::Begin ? b : e) = ev.time;
+    auto [b, e] = cap->dma(id);
     return e - b;
   }
   int64_t stat(const std::string& n) const { return std::get<int64_t>(*p->stats().get(n)); }

@@ -2,16 +2,12 @@
 #include "tests/tlm/tlm_main.h"
 
 #include "models/platform/platform_tlm.h"
+#include "tests/tlm/trace_capture.h"
 
 using namespace sim;
+using sim::test::Capture;
 
 namespace {
-
-struct Capture : TraceSink {
-  std::vector<TraceEvent> events;
-  void write(const TraceEvent& e) override { events.push_back(e); }
-  void close() override {}
-};
 
 struct Run {
   ConfigDoc doc;
@@ -27,13 +23,7 @@ struct Run {
     p = std::make_unique<Platform>(s, trace);
     p->run();
   }
-  // Begin and End times of the DMA with this request id.
-  std::pair<Ps, Ps> dma(uint64_t id) {
-    Ps b = 0, e = 0;
-    for (const TraceEvent& ev : cap->events)
-      if (ev.event == "dma" && ev.id == id) (ev.phase == TracePhase::Begin ? b : e) = ev.time;
-    return {b, e};
-  }
+  std::pair<Ps, Ps> dma(uint64_t id) const { return cap->dma(id); }
 };
 
 const char* kOneRead = R"(
