@@ -147,16 +147,32 @@ int64_t ConfigReader::integer(std::string_view key, int64_t def, int64_t min, in
   return parsed<int64_t>(key, d, "an integer", parse, [](int64_t v) { return std::to_string(v); });
 }
 
+namespace {
+// Control characters in a value (a lone carriage return, say) do not survive a round
+// trip through config.resolved.yaml: they are refused.
+void no_control_characters(const std::string& s, std::string& err) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) {
+      err = "expected text without control characters";
+      return;
+    }
+}
+}  // namespace
+
 std::string ConfigReader::text(std::string_view key) {
   auto parse = [](const std::string& s, std::string& err) {
     if (s.empty()) err = "expected text, got nothing";
+    no_control_characters(s, err);
     return s;
   };
   return parsed<std::string>(key, std::nullopt, "text", parse,
                              [](const std::string& s) { return s; });
 }
 std::string ConfigReader::text(std::string_view key, const std::string& def) {
-  auto parse = [](const std::string& s, std::string&) { return s; };
+  auto parse = [](const std::string& s, std::string& err) {
+    no_control_characters(s, err);
+    return s;
+  };
   return parsed<std::string>(key, def, "text", parse, [](const std::string& s) { return s; });
 }
 
