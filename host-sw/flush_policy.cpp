@@ -13,12 +13,6 @@ InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end,
   return InvDescriptor::iotlb_page(did, (first >> k) << k << 12, uint8_t(k), false);
 }
 
-InvEncoding parse_encoding(const std::string& name) {
-  if (name == "arbitrary_range") return InvEncoding::ArbitraryRange;
-  if (name == "page_only") return InvEncoding::PageOnly;
-  return InvEncoding::Pow2Aligned;
-}
-
 std::vector<InvDescriptor> covering(uint16_t did, uint64_t start, uint64_t end,
                                     const InvCaps& caps) {
   const uint64_t first = start >> 12, pages = (end >> 12) - first + 1;

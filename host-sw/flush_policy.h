@@ -37,14 +37,12 @@ struct Gather {
 InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end, unsigned max_order);
 
 // What the hardware's page invalidations can express (its capability registers).
-enum class InvEncoding { Pow2Aligned, ArbitraryRange, PageOnly };
 struct InvCaps {
   unsigned max_order = 18;
   InvEncoding encoding = InvEncoding::Pow2Aligned;
   InvCaps(unsigned order = 18, InvEncoding e = InvEncoding::Pow2Aligned)  // NOLINT: implicit
       : max_order(order), encoding(e) {}
 };
-InvEncoding parse_encoding(const std::string& name);
 
 // The descriptors that invalidate bytes [start, end] in the hardware's encoding: the
 // covering aligned block (pow2_aligned), the exact page range (arbitrary_range), or

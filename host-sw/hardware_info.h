@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "host-sw/migration_observer.h"
+#include "iommu/inv_descriptor.h"
 #include "models/dispatcher.h"
 #include "models/mmio.h"
 #include "models/sparse_memory.h"
@@ -18,9 +19,9 @@ struct HardwareInfo {
   uint64_t iommu_mmio_base = 0;
   std::string format = "vtd-ss";
   unsigned levels = 4;
-  unsigned max_order = 18;                // largest page-selective invalidation order
-  std::string encoding = "pow2_aligned";  // pow2_aligned | arbitrary_range | page_only
-  unsigned batch = 16;                    // descriptors before a wait
+  unsigned max_order = 18;  // largest page-selective invalidation order
+  InvEncoding encoding = InvEncoding::Pow2Aligned;
+  unsigned batch = 16;  // descriptors before a wait
   bool coherent_walk = true;
   bool translate = true;  // false: the IOMMU is in pass-through for everyone
   uint64_t memory_size = 0;

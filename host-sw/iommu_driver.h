@@ -79,7 +79,7 @@ class IommuDriver {
   Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
   void account(const InvDescriptor& desc);
   bool ats(uint16_t bdf) const;  // the device has ATS enabled
-  InvCaps caps() const { return {env_.hw.max_order, parse_encoding(env_.hw.encoding)}; }
+  InvCaps caps() const { return {env_.hw.max_order, env_.hw.encoding}; }
   // Appends, for each IOTLB invalidation, the same range for every ATS device of the
   // domain: their caches hold translations too.
   void add_device_tlb(const Domain& d, std::vector<InvDescriptor>& descs) const;

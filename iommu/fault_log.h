@@ -33,8 +33,6 @@ class FaultLog {
   void clear_overflow() { overflow_ = false; }
   // Appends a record; false when the log is off or full (then overflow is set).
   bool append(const FaultRecord& r);
-  uint64_t records() const { return next_; }
-  uint64_t capacity() const { return capacity_; }
 
  private:
   SparseMemory& mem_;

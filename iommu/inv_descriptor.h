@@ -5,6 +5,11 @@
 
 namespace sim {
 
+// What page invalidations a unit takes (its capability, which the driver reads):
+// aligned blocks of 2^k pages (VT-d), also exact page ranges (as SMMUv3), or one page
+// per descriptor.
+enum class InvEncoding : uint8_t { Pow2Aligned, ArbitraryRange, PageOnly };
+
 struct InvDescriptor {
   enum Type : uint8_t { kContext = 0x1, kIotlb = 0x2, kDeviceTlb = 0x3, kWait = 0x5 };
   // kPage: device for context; kRange: `pages` pages from addr (not VT-d: SMMUv3-style

@@ -236,8 +236,8 @@ unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
   // A page invalidation the hardware cannot take (a range on power-of-two hardware, an
   // order on page-only hardware) is done as a domain one: safe, and counted.
   const bool range = d.granularity == InvDescriptor::kRange;
-  if ((range && c_.invalidation.encoding != "arbitrary_range") ||
-      (d.am && c_.invalidation.encoding == "page_only")) {
+  if ((range && c_.invalidation.encoding != InvEncoding::ArbitraryRange) ||
+      (d.am && c_.invalidation.encoding == InvEncoding::PageOnly)) {
     ++unsupported_;
     walk_cache_.invalidate_domain(d.did);
     return iotlb_.invalidate_domain(d.did, now);

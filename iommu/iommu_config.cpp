@@ -48,8 +48,11 @@ IommuConfig load_iommu_config(ConfigReader& r) {
       unsigned(bg.integer("domain_every", c.invalidation.background_domain_every, 0, 1 << 20));
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
-  c.invalidation.encoding = inv.choice("encoding", c.invalidation.encoding,
-                                       {"pow2_aligned", "arbitrary_range", "page_only"});
+  const std::string enc =
+      inv.choice("encoding", "pow2_aligned", {"pow2_aligned", "arbitrary_range", "page_only"});
+  c.invalidation.encoding = enc == "arbitrary_range" ? InvEncoding::ArbitraryRange
+                            : enc == "page_only"     ? InvEncoding::PageOnly
+                                                     : InvEncoding::Pow2Aligned;
   ConfigReader neg = r.section("negative");
   c.negative.no_drain = neg.boolean("no_drain", false);
   c.negative.stale_fill = neg.boolean("stale_fill", false);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "iommu/inv_descriptor.h"
 #include "models/units.h"
 
 namespace sim {
@@ -32,6 +33,7 @@ struct IommuConfig {
     Ps descriptor = 50 * kNs;  // processing one IOTLB/context descriptor...
     // ...unless its kind has its own cost (0: `descriptor`)
     Ps context = 0, iotlb_page = 0, iotlb_domain = 0, device_tlb = 0;
+    Ps of(Ps kind) const { return kind ? kind : descriptor; }
     Ps wait = 200 * kNs;              // a wait descriptor (before its status write)
     bool blocks_translation = false;  // lookups wait while an IOTLB/context one runs
     // Other users of the queue: an invalidation + wait every `interval` (0: none),
@@ -42,7 +44,7 @@ struct IommuConfig {
     unsigned max_order = 18;  // largest page-selective order; beyond it, a domain invalidation
     // What page invalidations the hardware takes: pow2_aligned (VT-d: 2^am pages),
     // arbitrary_range (also exact page ranges, as SMMUv3), page_only (one page each).
-    std::string encoding = "pow2_aligned";
+    InvEncoding encoding = InvEncoding::Pow2Aligned;
   } invalidation;
   // Hardware bugs on purpose, for the flush study's negative controls.
   struct Negative {

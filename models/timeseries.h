@@ -42,7 +42,6 @@ class TimeSeries {
 
   // 0 turns every series off (no memory, no CSV). Call before any series exists.
   void set_bucket(Ps bucket) { bucket_ = bucket; }
-  Ps bucket() const { return bucket_; }
   Series& series(const std::string& name, Kind kind);
   // Columns in name order, rows up to `end`; "" when off or empty.
   std::string csv(Ps end) const;
