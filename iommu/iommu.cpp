@@ -18,11 +18,10 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == "lru"),
       walkers_(c.walkers),
       queue_(
-          {c.invalidation.wait,
-           c.invalidation.context ? c.invalidation.context : c.invalidation.descriptor,
-           c.invalidation.iotlb_page ? c.invalidation.iotlb_page : c.invalidation.descriptor,
-           c.invalidation.iotlb_domain ? c.invalidation.iotlb_domain : c.invalidation.descriptor,
-           c.invalidation.device_tlb ? c.invalidation.device_tlb : c.invalidation.descriptor},
+          {c.invalidation.wait, c.invalidation.of(c.invalidation.context),
+           c.invalidation.of(c.invalidation.iotlb_page),
+           c.invalidation.of(c.invalidation.iotlb_domain),
+           c.invalidation.of(c.invalidation.device_tlb)},
           mem, d, stats, trace,
           [this](const InvDescriptor& desc, Ps now) { return apply(desc, now); },
           // Negative control: waits complete without waiting for writes in flight.
