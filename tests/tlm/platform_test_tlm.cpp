@@ -1,30 +1,12 @@
 // TLM module tests of the assembled platform, one simulation per process.
 #include "tests/tlm/tlm_main.h"
 
-#include "models/platform/platform_tlm.h"
-#include "tests/tlm/trace_capture.h"
+#include "tests/tlm/platform_run.h"
 
 using namespace sim;
-using sim::test::Capture;
+using Run = sim::test::PlatformRun;
 
 namespace {
-
-struct Run {
-  ConfigDoc doc;
-  Scenario s;
-  TraceRecorder trace;
-  Capture* cap;
-  std::unique_ptr<Platform> p;
-  explicit Run(const std::string& yaml) : doc(ConfigDoc::from_string(yaml, "t.yaml")) {
-    s = load_scenario(doc);
-    auto c = std::make_unique<Capture>();
-    cap = c.get();
-    trace.add_sink(std::move(c));
-    p = std::make_unique<Platform>(s, trace);
-    p->run();
-  }
-  std::pair<Ps, Ps> dma(uint64_t id) const { return cap->dma(id); }
-};
 
 const char* kOneRead = R"(
 version: 1
