@@ -77,6 +77,8 @@ class FlushPolicy {
   // `deferred` queues what a call cleared and flushes it later (groups() then says
   // how the queue is flushed); `config()` holds its timeout, batch and stickiness.
   virtual bool deferred() const { return false; }
+  // A deferred policy that re-reports pages until their flush has completed.
+  bool sticky() const { return deferred() && config_.sticky; }
   // Descriptors per wait; 0: the hardware's batch.
   virtual unsigned batch() const { return 0; }
   bool waits() const { return config_.wait; }

@@ -99,7 +99,7 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
   IovaBitmap::Window w;
   std::unique_ptr<FlushPolicy> policy = make_flush_policy(op.flush);
   Hwpt& hw = h->second;
-  const bool sticky = policy->deferred() && policy->config().sticky;
+  const bool sticky = policy->sticky();
   while (!partial && bm.next(w)) {
     if (sticky)
       hw.sticky.for_each(w.iova, w.iova + w.length, [&](uint64_t at, uint64_t len) {
@@ -161,7 +161,7 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
 
 Task<> Host::flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy) {
   const uint64_t gen = co_await drv_.flush(*h.domain, g, policy);
-  if (policy.deferred() && policy.config().sticky)
+  if (policy.sticky())
     for (const Range& r : g.records) h.sticky.add(r.start, r.length, gen);
   g = Gather{};
 }

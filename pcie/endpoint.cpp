@@ -1,7 +1,6 @@
 #include "pcie/endpoint.h"
 
 #include <algorithm>
-#include <climits>
 
 namespace sim {
 
