@@ -61,6 +61,7 @@ class Host {
   Task<Errno> migrate(const HostOp& op);
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
+  uint64_t add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const;
   Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt,
                                std::set<uint64_t>& pending);
   Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);

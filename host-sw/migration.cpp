@@ -60,6 +60,14 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
   co_return reported;
 }
 
+// The guest pages (4 KiB, by physical address) behind an area; how many were new.
+uint64_t Host::add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const {
+  uint64_t added = 0;
+  for (uint64_t off = 0; off < a.length; off += 4096)
+    if (auto pa = vmm_.pa(a.user_va + off); pa && pending.insert(*pa & ~0xfffull).second) ++added;
+  return added;
+}
+
 // VFIO type1 has no hardware dirty bits: with an IOMMU-backed device attached, every
 // mapped page is reported dirty on every read (iommufd-semantics §5). The cost is
 // the ioctl and the bitmap, written in whole u64 words per mapping.
@@ -71,9 +79,7 @@ Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt,
     const uint64_t bits = (a.length + op.page_size - 1) / op.page_size;
     bitmap_bytes += (bits + 63) / 64 * 8;
     bits_set_ += bits;
-    for (uint64_t off = 0; off < a.length; off += 4096)
-      if (auto pa = vmm_.pa(a.user_va + off); pa && pending.insert(*pa & ~0xfffull).second)
-        ++reported;
+    reported += add_guest_pages(a, pending);
   }
   const Ps bitmap = bitmap_bytes * cpu_.cost().bitmap_write;
   if (!cpu_.free()) drv_.accounts().bitmap += bitmap;
@@ -131,9 +137,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
   uint64_t& copied = mig_pages_;
   // Round 0: every guest page behind the IOAS.
   std::set<uint64_t> pending;
-  for (const auto& [iova, a] : io->second->iopt.areas())
-    for (uint64_t off = 0; off < a.length; off += 4096)
-      if (auto pa = vmm_.pa(a.user_va + off)) pending.insert(*pa & ~0xfffull);
+  for (const auto& [iova, a] : io->second->iopt.areas()) add_guest_pages(a, pending);
   const RoundMark m0 = round_mark();
   MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false, {}, 0, 0};
   copied += pending.size();
