@@ -16,6 +16,7 @@
 namespace sim {
 
 struct HardwareInfo {
+  // The first (often only) IOMMU unit; `units` lists them all when there are several.
   uint64_t iommu_mmio_base = 0;
   std::string format = "vtd-ss";
   unsigned levels = 4;
@@ -25,12 +26,22 @@ struct HardwareInfo {
   bool coherent_walk = true;
   bool translate = true;  // false: the IOMMU is in pass-through for everyone
   uint64_t memory_size = 0;
+  struct Unit {
+    std::string name;
+    uint64_t mmio_base = 0;
+    unsigned max_order = 18;
+    InvEncoding encoding = InvEncoding::Pow2Aligned;
+    unsigned batch = 16;
+    bool coherent_walk = true;
+  };
+  std::vector<Unit> units;  // empty: one unit, described by the fields above
   struct Device {
     std::string name;
     uint16_t bdf;
     uint64_t ctrl =
         0;  // its control register page: CTRL 0x0 (bit 0 stop), STATUS 0x4 (bit 0 drained)
-    bool ats = false;  // has a translation cache: the driver enables ATS for it
+    bool ats = false;   // has a translation cache: the driver enables ATS for it
+    unsigned unit = 0;  // the IOMMU unit it sits behind (index in `units`)
   };
   std::vector<Device> devices;
 };

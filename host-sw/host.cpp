@@ -215,8 +215,9 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   auto io = ioas_.find(op.ioas);
   if (io == ioas_.end()) co_return Errno::Enoent;
   if (hwpts_.count(op.id)) co_return Errno::Eexist;
-  // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks).
-  if (op.dirty_tracking && !env_.hw.coherent_walk) co_return Errno::Eopnotsupp;
+  // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
+  // the given device's unit, or on every unit when no device is named.
+  if (op.dirty_tracking && !tracking_capable(op.device)) co_return Errno::Eopnotsupp;
   Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking, {}};
   // The aperture is what the page table's levels translate (48 bits with 4 levels);
   // adding the domain pins every area (the first domain) and charges it once.
@@ -236,6 +237,8 @@ Task<Errno> Host::attach(const HostOp& op) {
   uint16_t bdf = 0;
   for (const auto& d : env_.hw.devices)
     if (d.name == op.device) bdf = d.bdf;
+  // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
+  if (h->second.dirty_capable && !tracking_capable(op.device)) co_return Errno::Einval;
   // The device's reserved regions go into the IOAS (§1.10): on x86 the MSI window,
   // an IOMMU_RESV_MSI region, owned by the device; EADDRINUSE over an area or an
   // allowed range, and the attach fails.
@@ -244,6 +247,15 @@ Task<Errno> Host::attach(const HostOp& op) {
   co_await drv_.attach(*h->second.domain, bdf);
   attached_[op.device] = op.hwpt;
   co_return Errno::Ok;
+}
+
+bool Host::tracking_capable(const std::string& device) const {
+  if (env_.hw.units.empty()) return env_.hw.coherent_walk;
+  for (const auto& d : env_.hw.devices)
+    if (d.name == device) return env_.hw.units.at(d.unit).coherent_walk;
+  for (const auto& u : env_.hw.units)
+    if (!u.coherent_walk) return false;
+  return true;
 }
 
 void Host::finalize() {

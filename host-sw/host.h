@@ -78,6 +78,8 @@ class Host {
   Task<Errno> device_control(const std::string& device, bool stop);
   Task<Errno> set_dirty_tracking(const HostOp& op);
   Task<Errno> hwpt_alloc(const HostOp& op);
+  // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
+  bool tracking_capable(const std::string& device) const;
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
   uint64_t scratch_bitmap(uint64_t bytes);

@@ -122,6 +122,11 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.ioas = r.text("ioas");
     n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
     op.dirty_tracking = r.boolean("dirty_tracking", false);
+    if (r.has("device")) {  // the device whose IOMMU unit must support what is asked
+      op.device = r.text("device");
+      std::set<std::string> devs(n.devices.begin(), n.devices.end());
+      n.need(r, "device", devs, op.device, "device");
+    }
     n.hwpt.insert(op.id);
   } else if (o == "device_quiesce" || o == "device_resume") {
     op.device = r.text("device");

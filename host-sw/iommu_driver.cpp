@@ -1,5 +1,6 @@
 #include "host-sw/iommu_driver.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "iommu/context_entry.h"
@@ -20,6 +21,20 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
       deferred_timer_(env.stats.counter("host.flush.deferred_timer", "count",
                                         "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
+  std::vector<HardwareInfo::Unit> hw = env.hw.units;
+  if (hw.empty())
+    hw.push_back({"iommu", env.hw.iommu_mmio_base, env.hw.max_order, env.hw.encoding, env.hw.batch,
+                  env.hw.coherent_walk});
+  caps_ = {hw[0].max_order, hw[0].encoding};
+  for (const HardwareInfo::Unit& u : hw) {
+    units_.push_back({u});
+    caps_.max_order = std::min(caps_.max_order, u.max_order);
+    // Page-only is the least any unit takes, then power-of-two blocks.
+    if (u.encoding == InvEncoding::PageOnly || caps_.encoding == InvEncoding::PageOnly)
+      caps_.encoding = InvEncoding::PageOnly;
+    else if (u.encoding == InvEncoding::Pow2Aligned)
+      caps_.encoding = InvEncoding::Pow2Aligned;
+  }
   const char* size[] = {"", "4k", "2m", "1g"};
   for (unsigned l = 1; l <= 3; ++l)
     env.stats.computed(std::string("iommu.pt.leaves.") + size[l], "count",
@@ -34,17 +49,36 @@ uint64_t IommuDriver::alloc_table() {
 }
 
 void IommuDriver::boot() {
-  root_table_ = alloc_table();
-  queue_ = alloc_table();  // QS=0: one page, 256 descriptors
-  status_addr_ = alloc_table();
-  fault_log_ = alloc_table();  // one page: 256 records
-  const uint64_t base = env_.hw.iommu_mmio_base;
-  const Ps now = cpu_.now();
-  env_.mmio.write(base + vtd::RTADDR, root_table_, 8, now);
-  env_.mmio.write(base + vtd::IQA, queue_, 8, now);
-  env_.mmio.write(base + vtd::AFLOG, fault_log_, 8, now);
-  uint32_t cmd = vtd::SRTP | vtd::QIE | vtd::SFL | (env_.hw.translate ? vtd::TE : 0);
-  env_.mmio.write(base + vtd::GCMD, cmd, 4, now);
+  for (Unit& u : units_) {
+    u.root_table = alloc_table();
+    u.queue = alloc_table();  // QS=0: one page, 256 descriptors
+    u.status_addr = alloc_table();
+    u.fault_log = alloc_table();  // one page: 256 records
+    const uint64_t base = u.hw.mmio_base;
+    const Ps now = cpu_.now();
+    env_.mmio.write(base + vtd::RTADDR, u.root_table, 8, now);
+    env_.mmio.write(base + vtd::IQA, u.queue, 8, now);
+    env_.mmio.write(base + vtd::AFLOG, u.fault_log, 8, now);
+    uint32_t cmd = vtd::SRTP | vtd::QIE | vtd::SFL | (env_.hw.translate ? vtd::TE : 0);
+    env_.mmio.write(base + vtd::GCMD, cmd, 4, now);
+  }
+}
+
+IommuDriver::Unit& IommuDriver::unit_of(uint16_t bdf) {
+  for (const auto& dev : env_.hw.devices)
+    if (dev.bdf == bdf && dev.unit < units_.size()) return units_[dev.unit];
+  return units_[0];
+}
+
+std::vector<unsigned> IommuDriver::units_of(const Domain& d) const {
+  std::vector<unsigned> out;
+  for (uint16_t bdf : d.devices)
+    for (const auto& dev : env_.hw.devices)
+      if (dev.bdf == bdf && dev.unit < units_.size()) out.push_back(dev.unit);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty()) out.push_back(0);
+  return out;
 }
 
 Domain* IommuDriver::domain_alloc() {
@@ -141,7 +175,7 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
   // (named vectors: g++ 12 rejects braced lists inside co_await)
   std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
   add_device_tlb(d, descs);
-  co_await submit(descs);
+  co_await submit(d, descs);
 }
 
 bool IommuDriver::ats(uint16_t bdf) const {
@@ -172,7 +206,7 @@ void IommuDriver::add_device_tlb(const Domain& d, std::vector<InvDescriptor>& de
 }
 
 void IommuDriver::write_context(uint16_t bdf, const Domain* d) {
-  const uint64_t ra = root_entry_addr(root_table_, bdf);
+  const uint64_t ra = root_entry_addr(unit_of(bdf).root_table, bdf);
   RootEntry root = RootEntry::decode(env_.memory.read64(ra), 0);
   if (!root.present) {
     root = {true, alloc_table()};
@@ -201,7 +235,7 @@ Task<> IommuDriver::attach(Domain& d, uint16_t bdf) {
   co_await cpu_.charge(cpu_.cost().pte_write * 2);
   std::vector<InvDescriptor> descs;
   descs.push_back(InvDescriptor::context_device(d.did, bdf));
-  co_await submit(descs);
+  co_await submit_unit(unit_of(bdf), descs, true, 0);
 }
 
 Task<> IommuDriver::detach(Domain& d, uint16_t bdf) {
@@ -212,7 +246,7 @@ Task<> IommuDriver::detach(Domain& d, uint16_t bdf) {
   descs.push_back(InvDescriptor::context_device(d.did, bdf));
   descs.push_back(InvDescriptor::iotlb_domain(d.did));
   if (ats(bdf)) descs.push_back(InvDescriptor::device_tlb(bdf, 0, 52));
-  co_await submit(descs);
+  co_await submit_unit(unit_of(bdf), descs, true, 0);
 }
 
 Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on, bool flush_iotlb) {
@@ -231,7 +265,7 @@ Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on, bool flush_iotlb) {
     add_device_tlb(d, descs);
   }
   co_await cpu_.charge(cpu_.cost().pte_write * 2 * d.devices.size());
-  co_await submit(descs);
+  co_await submit(d, descs);
 }
 
 Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
@@ -283,7 +317,7 @@ Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy&
       account_covered(group);
       // Skipping the device TLBs is a negative control.
       if (policy.config().ats_inv) add_device_tlb(d, group);
-      if (!group.empty()) co_await submit(group, policy.waits(), policy.batch());
+      if (!group.empty()) co_await submit(d, group, policy.waits(), policy.batch());
     }
     co_return q.gen;
   }
@@ -320,15 +354,31 @@ Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
     std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
     account_covered(descs);
     if (q.ats_inv) add_device_tlb(d, descs);
-    co_await submit(descs);
+    co_await submit(d, descs);
   }
   q.covered = std::max(q.covered, gen + 1);
 }
 
-Task<> IommuDriver::submit(const std::vector<InvDescriptor>& descs, bool poll, unsigned per_wait) {
-  const size_t batch = std::min<size_t>(per_wait ? per_wait : env_.hw.batch, queue_slots_ - 2);
+Task<> IommuDriver::submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll,
+                           unsigned per_wait) {
+  const std::vector<unsigned> units = units_of(d);
+  if (units.size() == 1) {
+    co_await submit_unit(units_[units[0]], descs, poll, per_wait);
+    co_return;
+  }
+  for (unsigned u : units) {
+    std::vector<InvDescriptor> mine;
+    for (const InvDescriptor& x : descs)
+      if (x.type == InvDescriptor::kIotlb || &unit_of(x.sid) == &units_[u]) mine.push_back(x);
+    if (!mine.empty()) co_await submit_unit(units_[u], mine, poll, per_wait);
+  }
+}
+
+Task<> IommuDriver::submit_unit(Unit& u, const std::vector<InvDescriptor>& descs, bool poll,
+                                unsigned per_wait) {
+  const size_t batch = std::min<size_t>(per_wait ? per_wait : u.hw.batch, kQueueSlots - 2);
   for (size_t i = 0; i < descs.size(); i += batch)
-    co_await submit_batch(descs.data() + i, std::min(batch, descs.size() - i), poll);
+    co_await submit_batch(u, descs.data() + i, std::min(batch, descs.size() - i), poll);
 }
 
 void IommuDriver::account(const InvDescriptor& desc) {
@@ -356,35 +406,37 @@ void IommuDriver::account_covered(const std::vector<InvDescriptor>& descs) {
   }
 }
 
-Task<> IommuDriver::submit_batch(const InvDescriptor* descs, size_t n, bool poll) {
-  const uint32_t seq = ++status_seq_;
+Task<> IommuDriver::submit_batch(Unit& u, const InvDescriptor* descs, size_t n, bool poll) {
+  const uint32_t seq = ++u.status_seq;
   auto put = [&](const InvDescriptor& desc) {
     uint64_t lo, hi;
     desc.encode(lo, hi);
-    env_.memory.write64(queue_ + tail_ * 16, lo);
-    env_.memory.write64(queue_ + tail_ * 16 + 8, hi);
-    tail_ = (tail_ + 1) % queue_slots_;
+    env_.memory.write64(u.queue + u.tail * 16, lo);
+    env_.memory.write64(u.queue + u.tail * 16 + 8, hi);
+    u.tail = (u.tail + 1) % kQueueSlots;
   };
   for (size_t i = 0; i < n; ++i) {
     put(descs[i]);
     account(descs[i]);
   }
-  put(InvDescriptor::wait(status_addr_, seq));
+  put(InvDescriptor::wait(u.status_addr, seq));
   descriptors_ += n;
   ++waits_;
   if (env_.trace.enabled()) {
     const InvDescriptor& f = descs[0];
-    env_.trace.record(cpu_.now(), "host", "inv_submit",
-                      {TraceField::dec("descriptors", n), TraceField::dec("type", f.type),
-                       TraceField::dec("did", f.did), TraceField::hex("addr", f.addr),
-                       TraceField::dec("order", f.am), TraceField::dec("seq", seq)});
+    std::vector<TraceField> fields = {
+        TraceField::dec("descriptors", n), TraceField::dec("type", f.type),
+        TraceField::dec("did", f.did),     TraceField::hex("addr", f.addr),
+        TraceField::dec("order", f.am),    TraceField::dec("seq", seq)};
+    if (units_.size() > 1) fields.push_back(TraceField::str("unit", u.hw.name));
+    env_.trace.record(cpu_.now(), "host", "inv_submit", std::move(fields));
   }
   const Ps t0 = cpu_.now();
   co_await cpu_.charge(cpu_.cost().descriptor * (n + 1));
-  env_.mmio.write(env_.hw.iommu_mmio_base + vtd::IQT, tail_ * 16, 8, cpu_.now());
+  env_.mmio.write(u.hw.mmio_base + vtd::IQT, u.tail * 16, 8, cpu_.now());
   co_await cpu_.charge(cpu_.cost().mmio);
   const Ps t1 = cpu_.now();
-  if (poll) co_await cpu_.wait_word(env_.memory, status_addr_, seq);
+  if (poll) co_await cpu_.wait_word(env_.memory, u.status_addr, seq);
   acc_.submit += t1 - t0;
   acc_.wait += cpu_.now() - t1;
 }

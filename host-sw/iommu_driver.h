@@ -61,10 +61,13 @@ class IommuDriver {
   // flushes the queue once it holds `batch` leaves, or arms its timer). Returns the
   // deferred flush number covering `g` (see DeferredQueue).
   Task<uint64_t> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
-  // Submits descriptors in batches (`batch` per wait, 0: the hardware's), each ended
-  // by a wait that is polled (unless `poll` is false: a negative control returning
-  // before the sync completed).
-  Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true, unsigned batch = 0);
+  // Submits descriptors for domain `d` in batches (`batch` per wait, 0: the
+  // hardware's), each ended by a wait that is polled (unless `poll` is false: a
+  // negative control returning before the sync completed). A domain spanning several
+  // IOMMU units gets its batches and waits on each unit in turn: IOTLB descriptors go
+  // to every unit, context and device-TLB ones to their device's.
+  Task<> submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll = true,
+                unsigned batch = 0);
   const PageTableFormat& format() const { return *format_; }
   HostAccounts& accounts() { return acc_; }
   const HostAccounts& accounts() const { return acc_; }
@@ -72,14 +75,26 @@ class IommuDriver {
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
 
  private:
+  // One IOMMU unit as the driver sees it: its registers, tables and queue.
+  struct Unit {
+    HardwareInfo::Unit hw;
+    uint64_t root_table = 0, queue = 0, status_addr = 0, fault_log = 0;
+    uint64_t tail = 0;
+    uint32_t status_seq = 0;
+  };
   uint64_t alloc_table();
+  Unit& unit_of(uint16_t bdf);
+  // The units the domain's devices sit behind, in unit order (unit 0 when none).
+  std::vector<unsigned> units_of(const Domain& d) const;
+  Task<> submit_unit(Unit& u, const std::vector<InvDescriptor>& descs, bool poll, unsigned batch);
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
-  Task<> submit_batch(const InvDescriptor* descs, size_t n, bool poll);
+  Task<> submit_batch(Unit& u, const InvDescriptor* descs, size_t n, bool poll);
   void account(const InvDescriptor& desc);
   bool ats(uint16_t bdf) const;  // the device has ATS enabled
-  InvCaps caps() const { return {env_.hw.max_order, env_.hw.encoding}; }
+  // What every unit takes (descriptors are built once per domain).
+  InvCaps caps() const { return caps_; }
   // Appends, for each IOTLB invalidation, the same range for every ATS device of the
   // domain: their caches hold translations too.
   void add_device_tlb(const Domain& d, std::vector<InvDescriptor>& descs) const;
@@ -94,11 +109,9 @@ class IommuDriver {
   PhysAllocator& phys_;
   std::unique_ptr<PageTableFormat> format_;
   std::vector<std::unique_ptr<Domain>> domains_;
-  uint64_t root_table_ = 0;
-  uint64_t queue_ = 0, queue_slots_ = 256, tail_ = 0;
-  uint64_t status_addr_ = 0;
-  uint64_t fault_log_ = 0;
-  uint32_t status_seq_ = 0;
+  std::vector<Unit> units_;
+  InvCaps caps_;
+  static constexpr uint64_t kQueueSlots = 256;  // QS=0: one page
   uint16_t next_did_ = 1;
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB

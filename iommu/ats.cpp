@@ -48,7 +48,7 @@ AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t i
     }
   }
   if (trace_.enabled())
-    trace_.record(at, "iommu", "ats_translate",
+    trace_.record(at, c_.name, "ats_translate",
                   {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
                    TraceField::str("grant", out.w   ? "rw"
                                             : out.r ? "r"

@@ -4,37 +4,46 @@
 
 namespace sim {
 
-InvQueue::InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
-                   TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
+InvQueue::InvQueue(const std::string& unit, Costs costs, SparseMemory& mem, Dispatcher& d,
+                   StatsRegistry& stats, TraceRecorder& trace,
+                   std::function<unsigned(const InvDescriptor&, Ps)> apply,
                    std::function<Ps()> drained,
                    std::function<Ps(const InvDescriptor&, Ps)> device_tlb)
-    : costs_(costs),
+    : unit_(unit),
+      costs_(costs),
       mem_(mem),
       d_(d),
       trace_(trace),
       apply_(std::move(apply)),
       drained_(std::move(drained)),
       device_tlb_(std::move(device_tlb)),
-      descriptors_(
-          stats.counter("iommu.inv.descriptors", "count", "invalidation descriptors processed")),
-      iotlb_descs_(stats.counter("iommu.inv.iotlb", "count", "IOTLB invalidation descriptors")),
-      context_descs_(
-          stats.counter("iommu.inv.context", "count", "context-cache invalidation descriptors")),
-      waits_(stats.counter("iommu.inv.waits", "count", "wait descriptors completed")),
-      background_descs_(stats.counter("iommu.inv.background", "count",
-                                      "descriptors of other queue users processed")),
-      devtlb_descs_(stats.counter("iommu.inv.device_tlb", "count",
-                                  "device-TLB (ATS) invalidation descriptors")),
-      devtlb_latency_(stats.histogram("iommu.inv.device_tlb_latency_ns", "ns",
-                                      "device-TLB invalidation: sent to completion back")),
-      sync_iotlb_(stats.histogram("iommu.inv.sync_latency_iotlb_ns", "ns",
-                                  "waits behind IOMMU descriptors only: tail write to status")),
-      sync_devtlb_(stats.histogram("iommu.inv.sync_latency_device_tlb_ns", "ns",
-                                   "waits behind device-TLB invalidations: tail write to status")),
-      killed_(stats.counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
-      depth_ts_(stats.timeseries().series("iommu.inv.queue_depth", TimeSeries::Kind::Level)),
-      sync_latency_(stats.histogram("iommu.inv.sync_latency_ns", "ns",
-                                    "wait descriptor: tail write to status write")) {}
+      descriptors_(stats.shared_counter("iommu.inv.descriptors", "count",
+                                        "invalidation descriptors processed")),
+      iotlb_descs_(
+          stats.shared_counter("iommu.inv.iotlb", "count", "IOTLB invalidation descriptors")),
+      context_descs_(stats.shared_counter("iommu.inv.context", "count",
+                                          "context-cache invalidation descriptors")),
+      waits_(stats.shared_counter("iommu.inv.waits", "count", "wait descriptors completed")),
+      background_descs_(stats.shared_counter("iommu.inv.background", "count",
+                                             "descriptors of other queue users processed")),
+      devtlb_descs_(stats.shared_counter("iommu.inv.device_tlb", "count",
+                                         "device-TLB (ATS) invalidation descriptors")),
+      devtlb_latency_(stats.shared_histogram("iommu.inv.device_tlb_latency_ns", "ns",
+                                             "device-TLB invalidation: sent to completion back")),
+      sync_iotlb_(
+          stats.shared_histogram("iommu.inv.sync_latency_iotlb_ns", "ns",
+                                 "waits behind IOMMU descriptors only: tail write to status")),
+      sync_devtlb_(
+          stats.shared_histogram("iommu.inv.sync_latency_device_tlb_ns", "ns",
+                                 "waits behind device-TLB invalidations: tail write to status")),
+      killed_(
+          stats.shared_counter("iommu.iotlb.entries_killed", "count", "IOTLB entries invalidated")),
+      depth_ts_(stats.timeseries().series(unit == "iommu"
+                                              ? std::string("iommu.inv.queue_depth")
+                                              : "iommu.units." + unit + ".inv.queue_depth",
+                                          TimeSeries::Kind::Level)),
+      sync_latency_(stats.shared_histogram("iommu.inv.sync_latency_ns", "ns",
+                                           "wait descriptor: tail write to status write")) {}
 
 void InvQueue::write_iqa(uint64_t v) {
   iqa_ = v;
@@ -139,6 +148,7 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
     drain_until_ = 0;
     if (desc.sw) mem_.write32(desc.addr, desc.status);
     ++waits_;
+    ++unit_waits_;
     Ps latency = now - submit_time_[head_];
     if (!zero_cost_) {  // set-up syncs are not the workload's
       sync_latency_.add(latency / kNs);
@@ -147,7 +157,7 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
     with_devtlb_ = false;
     if (trace_.enabled())
       trace_.record(
-          now, "iommu", "wait_done",
+          now, unit_, "wait_done",
           {TraceField::hex("status_addr", desc.addr), TraceField::dec("latency_ps", latency)});
   } else if (desc.type == InvDescriptor::kDeviceTlb) {
     const Ps back = zero_cost_ ? now : device_tlb_(desc, now);
@@ -156,7 +166,7 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
     ++devtlb_descs_;
     if (!zero_cost_) devtlb_latency_.add((back - now) / kNs);
     if (trace_.enabled())
-      trace_.record(now, "iommu", "inv_done",
+      trace_.record(now, unit_, "inv_done",
                     {TraceField::str("type", "device_tlb"), TraceField::hex("sid", desc.sid),
                      TraceField::hex("addr", desc.addr), TraceField::dec("order", desc.am),
                      TraceField::dec("back", back)});
@@ -173,13 +183,14 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
       const char* gran = desc.granularity == InvDescriptor::kGlobal   ? "global"
                          : desc.granularity == InvDescriptor::kDomain ? "domain"
                                                                       : "page";
-      trace_.record(now, "iommu", "inv_done",
+      trace_.record(now, unit_, "inv_done",
                     {TraceField::str("type", type), TraceField::str("gran", gran),
                      TraceField::dec("did", desc.did), TraceField::hex("addr", desc.addr),
                      TraceField::dec("order", desc.am), TraceField::dec("killed", killed)});
     }
   }
   ++descriptors_;
+  ++unit_descs_;
   head_ = (head_ + 1) % slots();
   depth_ts_.level(now, depth());
   start_next(now);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 
 #include "iommu/inv_descriptor.h"
 #include "models/dispatcher.h"
@@ -26,9 +27,11 @@ class InvQueue : public EventTarget {
   // apply: makes a descriptor take effect, returns cache entries it killed.
   // drained: the time every write translated so far is visible in memory.
   // device_tlb: sends a device-TLB invalidation, returns when its completion is back.
-  InvQueue(Costs costs, SparseMemory& mem, Dispatcher& d, StatsRegistry& stats,
-           TraceRecorder& trace, std::function<unsigned(const InvDescriptor&, Ps)> apply,
-           std::function<Ps()> drained, std::function<Ps(const InvDescriptor&, Ps)> device_tlb);
+  // `unit` names the IOMMU unit in traces; statistics count all units together.
+  InvQueue(const std::string& unit, Costs costs, SparseMemory& mem, Dispatcher& d,
+           StatsRegistry& stats, TraceRecorder& trace,
+           std::function<unsigned(const InvDescriptor&, Ps)> apply, std::function<Ps()> drained,
+           std::function<Ps(const InvDescriptor&, Ps)> device_tlb);
 
   void write_iqa(uint64_t v);
   void write_tail(uint64_t byte_offset, Ps at);
@@ -47,6 +50,9 @@ class InvQueue : public EventTarget {
   void set_background(Ps interval, unsigned domain_every);
 
   void on_event(Ps now, uint64_t arg) override;
+  // This unit's own share of the totals.
+  uint64_t unit_descriptors() const { return unit_descs_; }
+  uint64_t unit_waits() const { return unit_waits_; }
 
  private:
   static constexpr uint64_t kBackgroundArrival = 1;
@@ -60,6 +66,7 @@ class InvQueue : public EventTarget {
   InvDescriptor read(uint64_t index) const;
   void start_next(Ps at);
 
+  std::string unit_;
   Costs costs_;
   SparseMemory& mem_;
   Dispatcher& d_;
@@ -81,6 +88,7 @@ class InvQueue : public EventTarget {
   Ps drain_until_ = 0;  // writes translated before the last invalidations land by then
   bool zero_cost_ = false;
   std::vector<Ps> submit_time_;  // per slot: when software handed it over
+  uint64_t unit_descs_ = 0, unit_waits_ = 0;
 
   uint64_t& descriptors_;
   uint64_t& iotlb_descs_;

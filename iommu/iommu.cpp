@@ -18,6 +18,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == "lru"),
       walkers_(c.walkers),
       queue_(
+          c.name,
           {c.invalidation.wait, c.invalidation.of(c.invalidation.context),
            c.invalidation.of(c.invalidation.iotlb_page),
            c.invalidation.of(c.invalidation.iotlb_domain),
@@ -32,52 +33,88 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
                        : now;
           }),
       fault_log_(mem),
-      hits_(stats.counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
-      misses_(stats.counter("iommu.iotlb.misses", "count", "IOTLB misses")),
-      walks_(stats.counter("iommu.walks", "count", "page walks")),
+      hits_(
+          stats.shared_counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
+      misses_(stats.shared_counter("iommu.iotlb.misses", "count", "IOTLB misses")),
+      walks_(stats.shared_counter("iommu.walks", "count", "page walks")),
       misses_ts_(stats.timeseries().series("iommu.misses", TimeSeries::Kind::Sum)),
       walks_ts_(stats.timeseries().series("iommu.walks", TimeSeries::Kind::Sum)),
       accessed_sets_(
-          stats.counter("iommu.ad.accessed_sets", "count", "PTE A bits set by hardware")),
-      dirty_sets_(stats.counter("iommu.ad.dirty_sets", "count", "PTE D bits set by hardware")),
-      stale_hits_(stats.counter("iommu.ad.stale_dirty_hits", "count",
-                                "writes through a dirty-known IOTLB entry whose PTE has D clear")),
-      faults_(stats.counter("iommu.faults", "count", "translation faults")),
-      ctx_misses_(stats.counter("iommu.context_cache.misses", "count", "context entries fetched")),
-      ats_requests_(stats.counter("iommu.ats.translation_requests", "count",
-                                  "ATS translation requests answered")),
-      ats_write_grants_(stats.counter("iommu.ats.write_grants", "count",
-                                      "translation completions granting write (D set then)")),
-      ats_stale_writes_(stats.counter(
+          stats.shared_counter("iommu.ad.accessed_sets", "count", "PTE A bits set by hardware")),
+      dirty_sets_(
+          stats.shared_counter("iommu.ad.dirty_sets", "count", "PTE D bits set by hardware")),
+      stale_hits_(
+          stats.shared_counter("iommu.ad.stale_dirty_hits", "count",
+                               "writes through a dirty-known IOTLB entry whose PTE has D clear")),
+      faults_(stats.shared_counter("iommu.faults", "count", "translation faults")),
+      ctx_misses_(
+          stats.shared_counter("iommu.context_cache.misses", "count", "context entries fetched")),
+      ats_requests_(stats.shared_counter("iommu.ats.translation_requests", "count",
+                                         "ATS translation requests answered")),
+      ats_write_grants_(
+          stats.shared_counter("iommu.ats.write_grants", "count",
+                               "translation completions granting write (D set then)")),
+      ats_stale_writes_(stats.shared_counter(
           "iommu.ats.stale_writes", "count",
           "translated writes through a write grant whose PTE has D clear (device-TLB hazard)")),
-      interrupts_(stats.counter("iommu.interrupts", "count", "MSI writes from devices")),
-      walk_reads_(stats.counter("iommu.walk_reads", "count", "page-table reads by walks")),
-      walk_cache_hits_(stats.counter("iommu.walk_cache.hits", "count",
-                                     "walks that started below the root from the walk cache")),
-      faults_dropped_(stats.counter("iommu.faults.dropped", "count",
-                                    "faults not logged: the fault log was full (overflow)")),
-      unsupported_(stats.counter("iommu.inv.unsupported", "count",
-                                 "page invalidations in an encoding the hardware lacks (done "
-                                 "as domain invalidations)")) {
+      interrupts_(stats.shared_counter("iommu.interrupts", "count", "MSI writes from devices")),
+      walk_reads_(stats.shared_counter("iommu.walk_reads", "count", "page-table reads by walks")),
+      walk_cache_hits_(
+          stats.shared_counter("iommu.walk_cache.hits", "count",
+                               "walks that started below the root from the walk cache")),
+      faults_dropped_(stats.shared_counter("iommu.faults.dropped", "count",
+                                           "faults not logged: the fault log was full (overflow)")),
+      unsupported_(
+          stats.shared_counter("iommu.inv.unsupported", "count",
+                               "page invalidations in an encoding the hardware lacks (done "
+                               "as domain invalidations)")) {
   if (!format_) throw std::logic_error("unknown page-table format");
-  stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [this] {
-    const uint64_t n = hits_ + misses_;
-    return StatValue(n ? double(misses_) / double(n) : 0.0);
-  });
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
   queue_.set_background(c.invalidation.background_interval, c.invalidation.background_domain_every);
-  stats.computed("iommu.inv.blocked_ns", "ns",
-                 "time translations waited for invalidations in progress (blocks_translation)",
-                 [this] { return StatValue(int64_t(blocked_ps_ / kNs)); });
   for (FaultReason r :
        {FaultReason::NotPresent, FaultReason::WriteToReadOnly, FaultReason::ContextNotPresent,
         FaultReason::BeyondFormat, FaultReason::AtsNotAllowed})
-    fault_by_reason_[int(r)] = &stats.counter(std::string("iommu.faults.") + fault_name(r), "count",
-                                              std::string("faults: ") + fault_name(r));
-  stats.computed("iommu.iotlb.occupancy", "entries", "valid IOTLB entries at the end",
-                 [this] { return StatValue(int64_t(iotlb_.occupancy())); });
+    fault_by_reason_[int(r)] =
+        &stats.shared_counter(std::string("iommu.faults.") + fault_name(r), "count",
+                              std::string("faults: ") + fault_name(r));
+  if (c_.name == "iommu") {
+    register_totals(stats, {this});
+  } else {
+    const std::string p = "iommu.units." + c_.name + ".";
+    auto unit_stat = [&](const char* n, const char* desc, const uint64_t* v) {
+      stats.computed(p + n, "count", std::string("this unit's ") + desc,
+                     [v] { return StatValue(int64_t(*v)); });
+    };
+    unit_stat("iotlb.hits", "IOTLB hits", &unit_.hits);
+    unit_stat("iotlb.misses", "IOTLB misses", &unit_.misses);
+    unit_stat("faults", "translation faults", &unit_.faults);
+    stats.computed(p + "inv.descriptors", "count", "this unit's invalidation descriptors",
+                   [this] { return StatValue(int64_t(queue_.unit_descriptors())); });
+    stats.computed(p + "inv.waits", "count", "this unit's wait descriptors",
+                   [this] { return StatValue(int64_t(queue_.unit_waits())); });
+  }
   if (c_.mode == "passthrough") gsts_ = 0;
+}
+
+void Iommu::register_totals(StatsRegistry& stats, std::vector<const Iommu*> units) {
+  const uint64_t& hits = stats.shared_counter("iommu.iotlb.hits", "count", "");
+  const uint64_t& misses = stats.shared_counter("iommu.iotlb.misses", "count", "");
+  stats.computed("iommu.iotlb.miss_rate", "ratio", "misses / (hits + misses)", [&hits, &misses] {
+    const uint64_t n = hits + misses;
+    return StatValue(n ? double(misses) / double(n) : 0.0);
+  });
+  stats.computed("iommu.inv.blocked_ns", "ns",
+                 "time translations waited for invalidations in progress (blocks_translation)",
+                 [units] {
+                   Ps b = 0;
+                   for (const Iommu* u : units) b += u->blocked_ps_;
+                   return StatValue(int64_t(b / kNs));
+                 });
+  stats.computed("iommu.iotlb.occupancy", "entries", "valid IOTLB entries at the end", [units] {
+    int64_t n = 0;
+    for (const Iommu* u : units) n += u->iotlb_.occupancy();
+    return StatValue(n);
+  });
 }
 
 std::optional<ContextEntry> Iommu::context(uint16_t bdf, Ps& t) {
@@ -99,12 +136,13 @@ std::optional<ContextEntry> Iommu::context(uint16_t bdf, Ps& t) {
 
 Translation Iommu::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at) {
   ++faults_;
+  ++unit_.faults;
   ++*fault_by_reason_[int(why)];
   if (fault_log_.enabled() && !fault_log_.append({iova, bdf, uint8_t(why), write}))
     ++faults_dropped_;
   if (trace_.enabled())
     trace_.record(
-        at, "iommu", "fault",
+        at, c_.name, "fault",
         {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
          TraceField::str("op", write ? "write" : "read"), TraceField::str("why", fault_name(why))});
   Translation t;
@@ -139,6 +177,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   IotlbEntry* e = iotlb_.lookup(ctx->did, pasid, iova);
   if (e) {
     ++hits_;
+    ++unit_.hits;
     t = std::max(t, e->ready) + c_.hit_latency;  // joins a walk still in flight
     if (write && !e->w) return fault(FaultReason::WriteToReadOnly, bdf, iova, write, at);
     if (write && track) {
@@ -147,20 +186,20 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
         e->dirty_known = true;
         t = timing_.access(t, 8);
         if (trace_.enabled())
-          trace_.record(at, "iommu", "ad_set",
+          trace_.record(at, c_.name, "ad_set",
                         {TraceField::hex("iova", iova), TraceField::str("bits", "d"),
                          TraceField::hex("pte", e->pte_addr)});
       } else if (!walker_.pte_dirty(e->pte_addr)) {
         // The hazard flushes exist for: the write leaves no trace in the page table.
         ++stale_hits_;
         if (trace_.enabled())
-          trace_.record(at, "iommu", "stale_dirty_hit",
+          trace_.record(at, c_.name, "stale_dirty_hit",
                         {TraceField::hex("iova", iova), TraceField::hex("pte", e->pte_addr)});
         if (on_stale_dirty_hit) on_stale_dirty_hit(bdf, iova, e->pbase + (iova - e->vbase), at);
       }
     }
     if (trace_.enabled())
-      trace_.record(at, "iommu", "tlb_hit",
+      trace_.record(at, c_.name, "tlb_hit",
                     {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
                      TraceField::dec("ready", t)});
     out.pa = e->pbase + (iova - e->vbase);
@@ -168,6 +207,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
     return out;
   }
   ++misses_;
+  ++unit_.misses;
   ++walks_;
   misses_ts_.add(at);
   walks_ts_.add(at);
@@ -197,7 +237,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   fill.ready = w.done;
   iotlb_.fill(fill);
   if (trace_.enabled())
-    trace_.record(at, "iommu", "walk",
+    trace_.record(at, c_.name, "walk",
                   {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
                    TraceField::dec("level", w.leaf_level), TraceField::dec("reads", w.reads),
                    TraceField::str("a", w.a_set ? "set" : "-"),
@@ -306,7 +346,7 @@ void Iommu::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
 
 void Iommu::interrupt(uint16_t bdf, Ps at) {
   ++interrupts_;
-  if (trace_.enabled()) trace_.record(at, "iommu", "msi", {TraceField::hex("bdf", bdf)});
+  if (trace_.enabled()) trace_.record(at, c_.name, "msi", {TraceField::hex("bdf", bdf)});
 }
 
 }  // namespace sim

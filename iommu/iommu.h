@@ -1,11 +1,13 @@
 #pragma once
-// The IOMMU core: context (BDF -> domain) through a context cache, the IOTLB with
-// dirty-known entries, the page walker with A/D, and the invalidation queue, all
-// reached by software only through memory and MMIO registers.
+// One IOMMU unit's core: context (BDF -> domain) through a context cache, the IOTLB
+// with dirty-known entries, the page walker with A/D, and the invalidation queue, all
+// reached by software only through memory and MMIO registers. Several units count
+// into the same `iommu.*` totals; each has its own `iommu.units.NAME.*` share.
 #include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "iommu/context_entry.h"
 #include "iommu/fault_log.h"
@@ -41,6 +43,11 @@ class Iommu : public MmioTarget {
  public:
   Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Dispatcher& d,
         StatsRegistry& stats, TraceRecorder& trace);
+
+  // The totals over several units that are not plain sums of shared counters
+  // (a single unit named "iommu" registers its own).
+  static void register_totals(StatsRegistry& stats, std::vector<const Iommu*> units);
+  const std::string& name() const { return c_.name; }
 
   Translation translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
                         Ps at);
@@ -117,6 +124,9 @@ class Iommu : public MmioTarget {
   uint64_t& faults_dropped_;
   uint64_t& unsupported_;
   Ps blocked_ps_ = 0;
+  struct {
+    uint64_t hits = 0, misses = 0, faults = 0;
+  } unit_;  // this unit's share of the shared totals
 };
 
 }  // namespace sim

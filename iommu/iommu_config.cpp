@@ -4,8 +4,8 @@
 
 namespace sim {
 
-IommuConfig load_iommu_config(ConfigReader& r) {
-  IommuConfig c;
+IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
+  IommuConfig c = base;
   c.mode = r.choice("mode", c.mode, {"translate", "passthrough"});
   c.format = r.choice("format", c.format, {"vtd-ss"});
   c.levels = unsigned(r.integer("levels", c.levels, 4, 5));
@@ -28,7 +28,8 @@ IommuConfig load_iommu_config(ConfigReader& r) {
       (c.walk_cache.ways > c.walk_cache.entries || c.walk_cache.entries % c.walk_cache.ways))
     wc.fail("ways", "entries must be a multiple of ways, and ways at most entries");
   c.walk_cache.honour_leaf_hint =
-      wc.choice("leaf_hint", "ignore", {"ignore", "honour"}) == "honour";
+      wc.choice("leaf_hint", c.walk_cache.honour_leaf_hint ? "honour" : "ignore",
+                {"ignore", "honour"}) == "honour";
   ConfigReader lat = r.section("latency");
   c.hit_latency = lat.time_ps("iotlb_hit", c.hit_latency);
   c.walk_overhead = lat.time_ps("walk_overhead", c.walk_overhead);
@@ -36,27 +37,78 @@ IommuConfig load_iommu_config(ConfigReader& r) {
   c.invalidation.descriptor = inv.time_ps("descriptor", c.invalidation.descriptor);
   c.invalidation.wait = inv.time_ps("wait", c.invalidation.wait);
   ConfigReader costs = inv.section("costs");
-  c.invalidation.context = costs.time_ps("context", c.invalidation.descriptor);
-  c.invalidation.iotlb_page = costs.time_ps("iotlb_page", c.invalidation.descriptor);
-  c.invalidation.iotlb_domain = costs.time_ps("iotlb_domain", c.invalidation.descriptor);
-  c.invalidation.device_tlb = costs.time_ps("device_tlb", c.invalidation.descriptor);
+  // A kind's cost follows `descriptor` unless set (here, or in the base for a unit
+  // that keeps the base's descriptor cost).
+  auto kind_cost = [&](const char* key, Ps b) {
+    return costs.time_ps(key, inv.has("descriptor") || !b ? c.invalidation.descriptor : b);
+  };
+  c.invalidation.context = kind_cost("context", base.invalidation.context);
+  c.invalidation.iotlb_page = kind_cost("iotlb_page", base.invalidation.iotlb_page);
+  c.invalidation.iotlb_domain = kind_cost("iotlb_domain", base.invalidation.iotlb_domain);
+  c.invalidation.device_tlb = kind_cost("device_tlb", base.invalidation.device_tlb);
   c.invalidation.blocks_translation =
       inv.boolean("blocks_translation", c.invalidation.blocks_translation);
   ConfigReader bg = r.section("background_inv");
-  c.invalidation.background_interval = bg.time_ps("interval", 0);
+  c.invalidation.background_interval = bg.time_ps("interval", c.invalidation.background_interval);
   c.invalidation.background_domain_every =
       unsigned(bg.integer("domain_every", c.invalidation.background_domain_every, 0, 1 << 20));
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
-  const std::string enc =
-      inv.choice("encoding", "pow2_aligned", {"pow2_aligned", "arbitrary_range", "page_only"});
+  const char* enc_names[] = {"pow2_aligned", "arbitrary_range", "page_only"};
+  const std::string enc = inv.choice("encoding", enc_names[int(c.invalidation.encoding)],
+                                     {"pow2_aligned", "arbitrary_range", "page_only"});
   c.invalidation.encoding = enc == "arbitrary_range" ? InvEncoding::ArbitraryRange
                             : enc == "page_only"     ? InvEncoding::PageOnly
                                                      : InvEncoding::Pow2Aligned;
   ConfigReader neg = r.section("negative");
-  c.negative.no_drain = neg.boolean("no_drain", false);
-  c.negative.stale_fill = neg.boolean("stale_fill", false);
+  c.negative.no_drain = neg.boolean("no_drain", c.negative.no_drain);
+  c.negative.stale_fill = neg.boolean("stale_fill", c.negative.stale_fill);
   return c;
+}
+
+std::vector<IommuConfig> load_iommu_units(ConfigReader& platform, const IommuConfig& base,
+                                          const std::vector<std::string>& device_names) {
+  std::vector<IommuConfig> units;
+  if (!platform.has("iommus")) {
+    units.push_back(base);
+    units.back().devices = device_names;
+    return units;
+  }
+  std::vector<ConfigReader> list = platform.list("iommus");
+  if (list.empty()) platform.fail("iommus", "expected at least one IOMMU unit");
+  std::vector<std::string> owner(device_names.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    ConfigReader& u = list[i];
+    IommuConfig b = base;
+    b.mmio_base = base.mmio_base + i * 0x1000;  // one register page per unit
+    IommuConfig c = load_iommu_config(u, b);
+    c.name = u.text("name");
+    if (c.name == "iommu" || c.name.empty() || c.name.find('.') != std::string::npos)
+      u.fail("name", "expected a unit name without '.', other than 'iommu'");
+    for (const IommuConfig& o : units) {
+      if (o.name == c.name) u.fail("name", "a second unit named '" + c.name + "'");
+      if (o.mmio_base == c.mmio_base) u.fail("mmio_base", "the register page of unit " + o.name);
+    }
+    // A domain's page table is walked by every unit it spans: one format for all.
+    if (c.format != base.format || c.levels != base.levels || c.mode != base.mode)
+      u.fail(u.has("format")   ? "format"
+             : u.has("levels") ? "levels"
+                               : "mode",
+             "every unit shares platform.iommu's mode, format and levels");
+    for (const std::string& dev : u.string_list("devices")) {
+      size_t k = 0;
+      while (k < device_names.size() && device_names[k] != dev) ++k;
+      if (k == device_names.size()) u.fail("devices", "no device named '" + dev + "'");
+      if (!owner[k].empty()) u.fail("devices", "device " + dev + " is behind unit " + owner[k]);
+      owner[k] = c.name;
+      c.devices.push_back(dev);
+    }
+    units.push_back(std::move(c));
+  }
+  for (size_t k = 0; k < device_names.size(); ++k)
+    if (owner[k].empty())
+      platform.fail("iommus", "device " + device_names[k] + " is behind no unit");
+  return units;
 }
 
 }  // namespace sim

@@ -2,6 +2,7 @@
 // platform.iommu: the IOMMU's mode, page-table format, caches and costs.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "iommu/inv_descriptor.h"
 #include "models/units.h"
@@ -11,6 +12,11 @@ namespace sim {
 class ConfigReader;
 
 struct IommuConfig {
+  // The unit's name (traces, `iommu.units.NAME.*`) and the devices behind it
+  // (platform.iommus[]); the one unit of `platform.iommu` is "iommu", behind which
+  // every device sits.
+  std::string name = "iommu";
+  std::vector<std::string> devices;
   std::string mode = "translate";  // translate | passthrough (translation off for everyone)
   std::string format = "vtd-ss";
   unsigned levels = 4;
@@ -53,6 +59,12 @@ struct IommuConfig {
   } negative;
 };
 
-IommuConfig load_iommu_config(ConfigReader& r);
+// Keys absent from `r` keep `base`'s values (a unit of platform.iommus starts as
+// platform.iommu).
+IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base = {});
+// platform.iommus: the units, each platform.iommu with its own keys on top, and the
+// devices behind each (every device behind exactly one). Absent: one unit, "iommu".
+std::vector<IommuConfig> load_iommu_units(ConfigReader& platform, const IommuConfig& base,
+                                          const std::vector<std::string>& device_names);
 
 }  // namespace sim

@@ -9,7 +9,7 @@ MemoryTlm::MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTi
   socket.register_b_transport(this, &MemoryTlm::b_transport);
 }
 
-void MemoryTlm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
   const unsigned len = trans.get_data_length();
   if (addr + len < addr || addr + len > store_.size()) {

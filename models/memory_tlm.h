@@ -1,7 +1,7 @@
 #pragma once
 // The TLM face of physical memory: a target that moves bytes in the sparse store and
 // annotates each access with its latency and its slot on the bandwidth channel.
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <functional>
 #include <systemc>
@@ -14,7 +14,7 @@ namespace sim {
 
 class MemoryTlm : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<MemoryTlm> socket;
+  tlm_utils::multi_passthrough_target_socket<MemoryTlm> socket;  // one per IOMMU unit
 
   MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
 
@@ -25,7 +25,7 @@ class MemoryTlm : public sc_core::sc_module {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   SparseMemory& store_;
   MemoryTiming& timing_;

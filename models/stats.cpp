@@ -40,6 +40,22 @@ Histogram& StatsRegistry::histogram(const std::string& name, const std::string& 
   return *e.hist;
 }
 
+uint64_t& StatsRegistry::shared_counter(const std::string& name, const std::string& unit,
+                                        const std::string& desc) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return counter(name, unit, desc);
+  if (!it->second.counter) throw std::logic_error("statistic shared as another kind: " + name);
+  return *it->second.counter;
+}
+
+Histogram& StatsRegistry::shared_histogram(const std::string& name, const std::string& unit,
+                                           const std::string& desc) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return histogram(name, unit, desc);
+  if (!it->second.hist) throw std::logic_error("statistic shared as another kind: " + name);
+  return *it->second.hist;
+}
+
 void StatsRegistry::computed(const std::string& name, const std::string& unit,
                              const std::string& desc, std::function<StatValue()> fn) {
   add(name, unit, desc).fn = std::move(fn);

@@ -27,6 +27,12 @@ class StatsRegistry {
 
   uint64_t& counter(const std::string& name, const std::string& unit, const std::string& desc);
   Histogram& histogram(const std::string& name, const std::string& unit, const std::string& desc);
+  // The same statistic for several instances (IOMMU units): the first registration
+  // creates it, later ones share it, so it counts the total.
+  uint64_t& shared_counter(const std::string& name, const std::string& unit,
+                           const std::string& desc);
+  Histogram& shared_histogram(const std::string& name, const std::string& unit,
+                              const std::string& desc);
   void computed(const std::string& name, const std::string& unit, const std::string& desc,
                 std::function<StatValue()> fn);
   void set(const std::string& name, const std::string& unit, const std::string& desc, StatValue v);

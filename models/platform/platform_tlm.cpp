@@ -11,56 +11,75 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
       dispatcher_(s.end),
       memory_(s.memory.size),
       memory_timing_(s.memory.latency, s.memory.bandwidth, s.memory.write_latency),
-      iommu_(s.iommu, memory_, memory_timing_, dispatcher_, stats_, trace_),
       oracle_(stats_),
       memory_tlm_("memory", memory_, memory_timing_),
-      iommu_tlm_("iommu", iommu_),
       root_complex_("root_complex", s.pcie),
       mmio_("mmio"),
       dispatcher_tlm_("dispatcher", dispatcher_, s.quantum) {
+  HardwareInfo hw;
+  std::vector<const Iommu*> units;
+  for (const IommuConfig& u : s.iommus) {
+    iommus_.push_back(
+        std::make_unique<Iommu>(u, memory_, memory_timing_, dispatcher_, stats_, trace_));
+    iommu_tlms_.push_back(std::make_unique<IommuTlm>(u.name.c_str(), *iommus_.back()));
+    root_complex_.iommu_out.bind(iommu_tlms_.back()->dma_in);
+    iommu_tlms_.back()->mem_out.bind(memory_tlm_.socket);
+    mmio_.add_window(u.mmio_base, kIommuMmioSize);
+    mmio_.socket.bind(iommu_tlms_.back()->mmio_in);
+    units.push_back(iommus_.back().get());
+    hw.units.push_back({u.name, u.mmio_base, u.invalidation.max_order, u.invalidation.encoding,
+                        u.invalidation.batch, u.coherent_walk});
+  }
+  if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
+  // Each device's TLPs go to the unit it sits behind.
+  auto unit_of = [&](const std::string& dev) {
+    for (size_t u = 0; u < s.iommus.size(); ++u)
+      for (const std::string& d : s.iommus[u].devices)
+        if (d == dev) return unsigned(u);
+    return 0u;
+  };
   for (const DeviceConfig& d : s.devices) {
     endpoints_.push_back(std::make_unique<EndpointTlm>(d.name.c_str(), d, s.pcie, dispatcher_,
                                                        stats_, trace_, payloads_, s.seed));
     endpoints_.back()->socket.bind(root_complex_.dev_in);
+    root_complex_.route(int(endpoints_.size() - 1), int(unit_of(d.name)));
   }
-  root_complex_.iommu_out.bind(iommu_tlm_.dma_in);
-  iommu_tlm_.mem_out.bind(memory_tlm_.socket);
-  mmio_.add_window(s.iommu.mmio_base, kIommuMmioSize);
-  mmio_.socket.bind(iommu_tlm_.mmio_in);
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     mmio_.add_window(kEndpointCtrlBase + i * kEndpointCtrlStride, kEndpointCtrlStride);
     mmio_.socket.bind(endpoints_[i]->ctrl_in);
   }
 
-  HardwareInfo hw;
-  hw.iommu_mmio_base = s.iommu.mmio_base;
+  hw.iommu_mmio_base = s.iommus[0].mmio_base;
   hw.format = s.iommu.format;
   hw.levels = s.iommu.levels;
   hw.max_order = s.iommu.invalidation.max_order;
   hw.encoding = s.iommu.invalidation.encoding;
   hw.batch = s.iommu.invalidation.batch;
-  hw.coherent_walk = s.iommu.coherent_walk;
+  hw.coherent_walk = s.iommus[0].coherent_walk;
   hw.translate = s.iommu.mode == "translate";
   hw.memory_size = s.memory.size;
   for (size_t i = 0; i < s.devices.size(); ++i)
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
-                          kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled});
+                          kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
+                          unit_of(s.devices[i].name)});
   // The oracle sees every DMA write as it lands, and every stale dirty hit.
   memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
     oracle_.dma_write(pa, len, at, dispatcher_.now());
   };
-  iommu_.on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
-    oracle_.stale_dirty_hit(pa, at);
-  };
-  iommu_.on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
-    oracle_.stale_atc_write(pa, at);
-  };
-  // Device-TLB invalidations go down the device's link to its ATC.
-  iommu_.on_device_tlb_invalidate = [this](uint16_t sid, uint64_t addr, uint64_t bytes, Ps at) {
-    for (auto& e : endpoints_)
-      if (e->core().bdf() == sid) return e->core().invalidate_atc(addr, bytes, at);
-    return at;  // no such device: nothing to wait for
-  };
+  for (auto& iommu : iommus_) {
+    iommu->on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
+      oracle_.stale_dirty_hit(pa, at);
+    };
+    iommu->on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
+      oracle_.stale_atc_write(pa, at);
+    };
+    // Device-TLB invalidations go down the device's link to its ATC.
+    iommu->on_device_tlb_invalidate = [this](uint16_t sid, uint64_t addr, uint64_t bytes, Ps at) {
+      for (auto& e : endpoints_)
+        if (e->core().bdf() == sid) return e->core().invalidate_atc(addr, bytes, at);
+      return at;  // no such device: nothing to wait for
+    };
+  }
   host_ = std::make_unique<Host>(
       s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw, &oracle_});
   host_->on_step_done([this](const std::string& step, Ps at) {
@@ -77,11 +96,11 @@ Platform::~Platform() = default;
 void Platform::start() {
   // Set-up runs before time 0 and takes no simulated time: host costs are free and
   // the IOMMU completes its invalidations at once, still in dispatcher order.
-  iommu_.set_zero_cost(true);
+  for (auto& iommu : iommus_) iommu->set_zero_cost(true);
   host_->boot_and_setup();
   while (!host_->setup_done() && dispatcher_.run_one()) {
   }
-  iommu_.set_zero_cost(false);
+  for (auto& iommu : iommus_) iommu->set_zero_cost(false);
   host_->start_steps();
   for (auto& e : endpoints_) e->start();
 }

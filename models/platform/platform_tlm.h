@@ -1,5 +1,5 @@
 #pragma once
-// Assembles one simulation from a Scenario: memory, IOMMU, root complex, endpoints,
+// Assembles one simulation from a Scenario: memory, IOMMU units, root complex, endpoints,
 // the host software and the dispatcher, wired by TLM sockets; runs it once.
 #include <systemc>
 
@@ -49,11 +49,11 @@ class Platform {
   SparseMemory memory_;
   MemoryTiming memory_timing_;
   PayloadPool payloads_;
-  Iommu iommu_;
+  std::vector<std::unique_ptr<Iommu>> iommus_;  // the units, in platform.iommus order
   Oracle oracle_;
 
   MemoryTlm memory_tlm_;
-  IommuTlm iommu_tlm_;
+  std::vector<std::unique_ptr<IommuTlm>> iommu_tlms_;
   RootComplexTlm root_complex_;
   std::vector<std::unique_ptr<EndpointTlm>> endpoints_;
   MmioBridgeTlm mmio_;

@@ -59,6 +59,7 @@ Scenario load_scenario(ConfigDoc& doc) {
   ConfigReader host = r.section("host");
   std::vector<std::string> device_names;
   for (const DeviceConfig& d : s.devices) device_names.push_back(d.name);
+  s.iommus = load_iommu_units(platform, s.iommu, device_names);
   s.host = load_host_config(host, device_names);
   // A DMA job may start when a named host step ends.
   std::set<std::string> steps;

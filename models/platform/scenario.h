@@ -26,7 +26,8 @@ struct Scenario {
   bool end_auto = false;
   Ps quantum = kUs;
   MemoryConfig memory;
-  IommuConfig iommu;
+  IommuConfig iommu;                // platform.iommu: the base of every unit
+  std::vector<IommuConfig> iommus;  // the units (one, "iommu", unless platform.iommus)
   PcieConfig pcie;
   std::vector<DeviceConfig> devices;
   HostConfig host;

@@ -63,6 +63,16 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
               v.ns("iommu.inv.sync_latency_ns.p50").c_str(),
               v.ns("iommu.inv.sync_latency_ns.p99").c_str());
   out += line("  faults     %llu\n", (unsigned long long)v.count("iommu.faults"));
+  if (s.iommus.size() > 1)
+    for (const IommuConfig& u : s.iommus) {
+      const std::string p = "iommu.units." + u.name + ".";
+      out += line("  %-10s %llu hits, %llu misses, %llu descriptors, %llu waits, %llu faults\n",
+                  u.name.c_str(), (unsigned long long)v.count(p + "iotlb.hits"),
+                  (unsigned long long)v.count(p + "iotlb.misses"),
+                  (unsigned long long)v.count(p + "inv.descriptors"),
+                  (unsigned long long)v.count(p + "inv.waits"),
+                  (unsigned long long)v.count(p + "faults"));
+    }
 
   out += "host\n";
   out += line("  steps      %llu run, %llu failed, %llu late\n",
