@@ -197,14 +197,14 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
   if (o == "migrate") co_return co_await migrate(op);
   if (o == "detach") {
-    auto it = attached_.find(op.device);
+    auto it = attached_.find({op.device, op.pasid});
     if (it == attached_.end()) co_return Errno::Einval;
     uint16_t bdf = 0;
     for (const auto& d : env_.hw.devices)
       if (d.name == op.device) bdf = d.bdf;
     const Hwpt& h = hwpts_[it->second];
-    co_await drv_.detach(*h.domain, bdf);
-    ioas_[h.ioas]->iopt.unreserve("device " + op.device);
+    co_await drv_.detach(*h.domain, bdf, op.pasid);
+    ioas_[h.ioas]->iopt.unreserve(attach_owner(op));
     attached_.erase(it);
     co_return Errno::Ok;
   }
@@ -233,20 +233,27 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
 Task<Errno> Host::attach(const HostOp& op) {
   auto h = hwpts_.find(op.hwpt);
   if (h == hwpts_.end()) co_return Errno::Enoent;
-  if (attached_.count(op.device)) co_return Errno::Ebusy;
+  if (attached_.count({op.device, op.pasid})) co_return Errno::Ebusy;
   uint16_t bdf = 0;
+  bool ats = false;
   for (const auto& d : env_.hw.devices)
-    if (d.name == op.device) bdf = d.bdf;
+    if (d.name == op.device) std::tie(bdf, ats) = std::pair(d.bdf, d.ats);
+  // PASID-tagged device-TLB invalidation is not modelled.
+  if (op.pasid != kNoPasid && ats) co_return Errno::Eopnotsupp;
   // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
   if (h->second.dirty_capable && !tracking_capable(op.device)) co_return Errno::Einval;
   // The device's reserved regions go into the IOAS (§1.10): on x86 the MSI window,
   // an IOMMU_RESV_MSI region, owned by the device; EADDRINUSE over an area or an
   // allowed range, and the attach fails.
-  Errno e = ioas_[h->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast, "device " + op.device);
+  Errno e = ioas_[h->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast, attach_owner(op));
   if (e != Errno::Ok) co_return e;
-  co_await drv_.attach(*h->second.domain, bdf);
-  attached_[op.device] = op.hwpt;
+  co_await drv_.attach(*h->second.domain, bdf, op.pasid);
+  attached_[{op.device, op.pasid}] = op.hwpt;
   co_return Errno::Ok;
+}
+
+std::string Host::attach_owner(const HostOp& op) {
+  return "device " + op.device + (op.pasid == kNoPasid ? "" : " pasid " + std::to_string(op.pasid));
 }
 
 bool Host::tracking_capable(const std::string& device) const {

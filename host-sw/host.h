@@ -80,6 +80,8 @@ class Host {
   Task<Errno> hwpt_alloc(const HostOp& op);
   // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
   bool tracking_capable(const std::string& device) const;
+  // The owner of an attachment's reserved regions in its IOAS.
+  static std::string attach_owner(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
   uint64_t scratch_bitmap(uint64_t bytes);
@@ -94,7 +96,8 @@ class Host {
   IommuDriver drv_;
   std::map<std::string, std::unique_ptr<Ioas>> ioas_;
   std::map<std::string, Hwpt> hwpts_;
-  std::map<std::string, std::string> attached_;  // device -> hwpt
+  // (device, PASID or kNoPasid for its requests without one) -> hwpt
+  std::map<std::pair<std::string, uint32_t>, std::string> attached_;
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed
   std::function<void(const std::string&, Ps)> step_done_;

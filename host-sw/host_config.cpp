@@ -136,6 +136,8 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.device = r.text("device");
     std::set<std::string> devs(n.devices.begin(), n.devices.end());
     n.need(r, "device", devs, op.device, "device");
+    // PASID 0 is RID_PASID (requests without one); the PASID table has 256 entries.
+    if (r.has("pasid")) op.pasid = uint32_t(r.integer("pasid", 1, 255));
     if (o == "attach") {
       op.hwpt = r.text("hwpt");
       n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");

@@ -12,6 +12,7 @@
 #include "host-sw/host_cpu.h"
 #include "host-sw/iova_allocator.h"
 #include "models/input_error.h"
+#include "models/requester.h"
 #include "models/units.h"
 
 namespace sim {
@@ -33,6 +34,7 @@ struct HostOp {
   std::string after;
   // References and arguments (each op reads the ones it needs).
   std::string id, ioas, hwpt, device, user;
+  uint32_t pasid = kNoPasid;  // attach / detach: the PASID (none: the device's RID)
   uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
   bool length_all = false;
   bool iova_auto = false;  // ioas_map / ioas_copy without an IOVA: allocated

@@ -4,6 +4,7 @@
 // queue and waited for. It is what iommufd calls; it knows nothing of IOASes.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "host-sw/host_cpu.h"
 #include "host-sw/phys_allocator.h"
 #include "iommu/page_table_format.h"
+#include "models/requester.h"
 
 namespace sim {
 
@@ -50,8 +52,11 @@ class IommuDriver {
   Domain* domain_alloc();
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
-  Task<> attach(Domain& d, uint16_t bdf);
-  Task<> detach(Domain& d, uint16_t bdf);
+  // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
+  // the first PASID puts the device's context in PASID mode (a PASID table, RID_PASID
+  // for requests without one).
+  Task<> attach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
   // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
@@ -89,7 +94,17 @@ class IommuDriver {
   Task<> submit_unit(Unit& u, const std::vector<InvDescriptor>& descs, bool poll, unsigned batch);
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
-  void write_context(uint16_t bdf, const Domain* d);
+  // What a device's requests translate with: without a PASID, and per PASID.
+  struct DeviceAttach {
+    Domain* rid = nullptr;
+    std::map<uint32_t, Domain*> pasids;
+    uint64_t pasid_table = 0;  // the context is in PASID mode once it has one
+  };
+  // Writes the device's context entry (and PASID entries) from its attachments.
+  void write_context(uint16_t bdf);
+  // The context-cache or PASID-cache invalidation that makes a change to the entry
+  // of (bdf, pasid) for domain `did` visible.
+  InvDescriptor entry_invalidation(uint16_t did, uint16_t bdf, uint32_t pasid) const;
   Task<> submit_batch(Unit& u, const InvDescriptor* descs, size_t n, bool poll);
   void account(const InvDescriptor& desc);
   bool ats(uint16_t bdf) const;  // the device has ATS enabled
@@ -109,6 +124,7 @@ class IommuDriver {
   PhysAllocator& phys_;
   std::unique_ptr<PageTableFormat> format_;
   std::vector<std::unique_ptr<Domain>> domains_;
+  std::map<uint16_t, DeviceAttach> attach_;
   std::vector<Unit> units_;
   InvCaps caps_;
   static constexpr uint64_t kQueueSlots = 256;  // QS=0: one page

@@ -20,8 +20,10 @@ Task<Errno> Host::device_control(const std::string& device, bool stop) {
 }
 
 Task<> Host::quiesce_devices(const std::string& ioas) {
-  for (const auto& [device, hwpt] : attached_)
-    if (hwpts_[hwpt].ioas == ioas) co_await device_control(device, true);
+  std::set<std::string> devices;  // a device attached twice (RID and PASID) stops once
+  for (const auto& [key, hwpt] : attached_)
+    if (hwpts_[hwpt].ioas == ioas) devices.insert(key.first);
+  for (const std::string& device : devices) co_await device_control(device, true);
 }
 
 // Harvests every dirty-tracking HWPT on the IOAS over each contiguous mapped range and

@@ -10,7 +10,7 @@ AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t i
   AtsTranslation out;
   out.ready = at;
   Ps t = at;
-  std::optional<ContextEntry> ctx = translation_enabled() ? context(bdf, t) : std::nullopt;
+  std::optional<ContextEntry> ctx = translation_enabled() ? context(bdf, pasid, t) : std::nullopt;
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts) {
     out.fault = fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, iova,
                       want_write, at)
@@ -65,7 +65,7 @@ Translation Iommu::translated_access(uint16_t bdf, uint64_t pa, uint32_t, bool w
   out.ready = at;
   if (!translation_enabled()) return out;
   Ps t = at;
-  std::optional<ContextEntry> ctx = context(bdf, t);
+  std::optional<ContextEntry> ctx = context(bdf, kNoPasid, t);
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts)
     return fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, pa, write,
                  at);

@@ -1,8 +1,10 @@
 #pragma once
 // Root and context entries (VT-d legacy-mode layout): bus -> context table,
 // devfn -> {present, translation type, page-table root, address width, domain}.
-// The dirty-tracking enable (ADE) is a bit of ours in the context entry; VT-d keeps
-// it in the scalable-mode PASID entry, which this model does not have yet.
+// The dirty-tracking enable (ADE) is a bit of ours in the context entry. A context
+// with PASIDs enabled (as VT-d's scalable mode) points at a PASID table instead of a
+// page table: each PASID, and RID_PASID (0) for requests without one, has an entry
+// of its own with its domain, page table and ADE.
 #include <cstdint>
 #include <utility>
 
@@ -23,14 +25,16 @@ struct ContextEntry {
   enum Type : uint8_t { kTranslate = 0, kTranslateAts = 1, kPassThrough = 2, kReserved = 3 };
   bool present = false;
   uint8_t tt = kTranslate;
-  uint64_t root = 0;  // page-table root (physical)
-  uint8_t aw = 2;     // 2: 48-bit / 4 levels, 3: 57-bit / 5 levels
-  bool ade = false;   // A/D tracking enable
-  uint16_t did = 0;   // domain id
+  uint64_t root = 0;   // page-table root (physical)
+  uint8_t aw = 2;      // 2: 48-bit / 4 levels, 3: 57-bit / 5 levels
+  bool ade = false;    // A/D tracking enable
+  uint16_t did = 0;    // domain id
+  bool pasid = false;  // `root` is a PASID table (see PasidEntry)
 
   std::pair<uint64_t, uint64_t> encode() const {
     uint64_t lo = (root & ~0xfffull) | (uint64_t(tt & 3) << 2) | (present ? 1u : 0u);
-    uint64_t hi = uint64_t(aw & 7) | (ade ? 1ull << 7 : 0) | (uint64_t(did) << 8);
+    uint64_t hi =
+        uint64_t(aw & 7) | (pasid ? 1ull << 6 : 0) | (ade ? 1ull << 7 : 0) | (uint64_t(did) << 8);
     return {lo, hi};
   }
   static ContextEntry decode(uint64_t lo, uint64_t hi) {
@@ -39,6 +43,7 @@ struct ContextEntry {
     c.tt = uint8_t((lo >> 2) & 3);
     c.root = lo & ~0xfffull & ((1ull << 52) - 1);
     c.aw = uint8_t(hi & 7);
+    c.pasid = (hi >> 6) & 1;
     c.ade = (hi >> 7) & 1;
     c.did = uint16_t(hi >> 8);
     return c;
@@ -52,6 +57,39 @@ inline uint64_t root_entry_addr(uint64_t root_table, uint16_t bdf) {
 }
 inline uint64_t context_entry_addr(uint64_t context_table, uint16_t bdf) {
   return context_table + (bdf & 0xff) * 16ull;
+}
+
+// A PASID's entry: {present, translation type (second stage or pass-through),
+// page-table root, address width, ADE, domain}. The PASID table is one 4 KiB page of
+// 16-byte entries: PASIDs 0..255 (a larger PASID is blocked).
+struct PasidEntry {
+  bool present = false;
+  bool pass_through = false;
+  uint64_t root = 0;
+  uint8_t aw = 2;
+  bool ade = false;
+  uint16_t did = 0;
+
+  std::pair<uint64_t, uint64_t> encode() const {
+    uint64_t lo = (root & ~0xfffull) | (pass_through ? 1u << 2 : 0) | (present ? 1u : 0);
+    uint64_t hi = uint64_t(aw & 7) | (ade ? 1ull << 7 : 0) | (uint64_t(did) << 8);
+    return {lo, hi};
+  }
+  static PasidEntry decode(uint64_t lo, uint64_t hi) {
+    PasidEntry p;
+    p.present = lo & 1;
+    p.pass_through = (lo >> 2) & 1;
+    p.root = lo & ~0xfffull & ((1ull << 52) - 1);
+    p.aw = uint8_t(hi & 7);
+    p.ade = (hi >> 7) & 1;
+    p.did = uint16_t(hi >> 8);
+    return p;
+  }
+};
+inline constexpr uint32_t kRidPasid = 0;  // the entry of requests without a PASID
+inline constexpr uint32_t kPasidTableEntries = 256;
+inline uint64_t pasid_entry_addr(uint64_t pasid_table, uint32_t pasid) {
+  return pasid_table + pasid * 16ull;
 }
 
 }  // namespace sim

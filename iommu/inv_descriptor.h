@@ -11,7 +11,13 @@ namespace sim {
 enum class InvEncoding : uint8_t { Pow2Aligned, ArbitraryRange, PageOnly };
 
 struct InvDescriptor {
-  enum Type : uint8_t { kContext = 0x1, kIotlb = 0x2, kDeviceTlb = 0x3, kWait = 0x5 };
+  enum Type : uint8_t {
+    kContext = 0x1,
+    kIotlb = 0x2,
+    kDeviceTlb = 0x3,
+    kWait = 0x5,
+    kPasidCache = 0x7,  // kDomain: the domain's PASID entries; kPage: one (did, pasid)
+  };
   // kPage: device for context; kRange: `pages` pages from addr (not VT-d: SMMUv3-style
   // range invalidation, for hardware whose encoding is arbitrary_range)
   enum Granularity : uint8_t { kRange = 0, kGlobal = 1, kDomain = 2, kPage = 3 };
@@ -26,6 +32,7 @@ struct InvDescriptor {
   uint32_t status = 0;  // wait: status data
   bool sw = false;      // wait: write the status
   uint32_t pages = 0;   // kRange: how many 4 KiB pages
+  uint32_t pasid = 0;   // kPasidCache with kPage
 
   static InvDescriptor iotlb_page(uint16_t did, uint64_t addr, uint8_t am, bool ih) {
     InvDescriptor d{kIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false, 0};
@@ -43,6 +50,9 @@ struct InvDescriptor {
   }
   static InvDescriptor context_domain(uint16_t did) {
     return {kContext, kDomain, did, 0, 0, 0, false, 0, false, 0};
+  }
+  static InvDescriptor pasid_cache(uint16_t did, uint32_t pasid) {
+    return {kPasidCache, kPage, did, 0, 0, 0, false, 0, false, 0, pasid & 0xfffff};
   }
   static InvDescriptor context_global() {
     return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false, 0};
@@ -88,6 +98,10 @@ struct InvDescriptor {
         lo |= (sw ? 1u << 5 : 0) | uint64_t(status) << 32;
         hi = addr & ~3ull;
         break;
+      case kPasidCache:
+        lo |=
+            uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 | uint64_t(pasid & 0xfffff) << 32;
+        break;
     }
   }
   static InvDescriptor decode(uint64_t lo, uint64_t hi) {
@@ -121,6 +135,11 @@ struct InvDescriptor {
         d.sw = (lo >> 5) & 1;
         d.status = uint32_t(lo >> 32);
         d.addr = hi & ~3ull;
+        break;
+      case kPasidCache:
+        d.granularity = uint8_t((lo >> 4) & 3);
+        d.did = uint16_t(lo >> 16);
+        d.pasid = uint32_t(lo >> 32) & 0xfffff;
         break;
     }
     return d;

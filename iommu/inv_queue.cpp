@@ -90,6 +90,7 @@ void InvQueue::start_next(Ps at) {
       cost = costs_.wait;
       break;
     case InvDescriptor::kContext:
+    case InvDescriptor::kPasidCache:
       cost = costs_.context;
       break;
     case InvDescriptor::kDeviceTlb:
@@ -99,7 +100,8 @@ void InvQueue::start_next(Ps at) {
       cost = desc.granularity == InvDescriptor::kPage ? costs_.iotlb_page : costs_.iotlb_domain;
   }
   if (zero_cost_) cost = 0;
-  const bool blocks = desc.type == InvDescriptor::kIotlb || desc.type == InvDescriptor::kContext;
+  const bool blocks = desc.type == InvDescriptor::kIotlb || desc.type == InvDescriptor::kContext ||
+                      desc.type == InvDescriptor::kPasidCache;
   busy_until_ = blocks ? at + cost : 0;
   d_.schedule(at + cost, Rank::InvalidationCompletion, this, 0);
 }
@@ -177,9 +179,10 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
     if (desc.type == InvDescriptor::kIotlb) ++iotlb_descs_;
     if (desc.type == InvDescriptor::kContext) ++context_descs_;
     if (trace_.enabled()) {
-      const char* type = desc.type == InvDescriptor::kIotlb     ? "iotlb"
-                         : desc.type == InvDescriptor::kContext ? "context"
-                                                                : "other";
+      const char* type = desc.type == InvDescriptor::kIotlb        ? "iotlb"
+                         : desc.type == InvDescriptor::kContext    ? "context"
+                         : desc.type == InvDescriptor::kPasidCache ? "pasid_cache"
+                                                                   : "other";
       const char* gran = desc.granularity == InvDescriptor::kGlobal   ? "global"
                          : desc.granularity == InvDescriptor::kDomain ? "domain"
                                                                       : "page";

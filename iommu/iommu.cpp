@@ -117,7 +117,35 @@ void Iommu::register_totals(StatsRegistry& stats, std::vector<const Iommu*> unit
   });
 }
 
-std::optional<ContextEntry> Iommu::context(uint16_t bdf, Ps& t) {
+std::optional<ContextEntry> Iommu::context(uint16_t bdf, uint32_t pasid, Ps& t) {
+  std::optional<ContextEntry> ctx = device_context(bdf, t);
+  if (!ctx) return std::nullopt;
+  // Without PASIDs enabled a request with a PASID is blocked (VT-d legacy mode).
+  if (!ctx->pasid) return pasid == kNoPasid ? ctx : std::nullopt;
+  const uint32_t p = pasid == kNoPasid ? kRidPasid : pasid;
+  if (p >= kPasidTableEntries) return std::nullopt;
+  const uint64_t key = uint64_t(bdf) << 32 | p;
+  auto it = pasid_cache_.find(key);
+  if (it == pasid_cache_.end()) {
+    ++ctx_misses_;
+    const uint64_t a = pasid_entry_addr(ctx->root, p);
+    PasidEntry pe = PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8));
+    t = timing_.access(t, 16);
+    if (!pe.present) return std::nullopt;
+    it = pasid_cache_.emplace(key, pe).first;
+  }
+  const PasidEntry& pe = it->second;
+  ContextEntry eff = *ctx;  // the device's translation type (ATS or not) stays
+  if (pe.pass_through) eff.tt = ContextEntry::kPassThrough;
+  eff.root = pe.root;
+  eff.aw = pe.aw;
+  eff.ade = pe.ade;
+  eff.did = pe.did;
+  eff.pasid = false;
+  return eff;
+}
+
+std::optional<ContextEntry> Iommu::device_context(uint16_t bdf, Ps& t) {
   auto it = context_cache_.find(bdf);
   if (it != context_cache_.end()) return it->second;
   if (!root_table_) return std::nullopt;
@@ -165,7 +193,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
     blocked_ps_ += queue_.busy_until() - t;
     t = queue_.busy_until();
   }
-  std::optional<ContextEntry> ctx = context(bdf, t);
+  std::optional<ContextEntry> ctx = context(bdf, pasid, t);
   if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
   if (ctx->tt == ContextEntry::kPassThrough) {
     out.ready = t;
@@ -249,19 +277,24 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
 
 unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
   if (d.type == InvDescriptor::kContext) {
-    unsigned n = 0;
-    for (auto it = context_cache_.begin(); it != context_cache_.end();) {
-      bool hit = d.granularity == InvDescriptor::kGlobal ||
-                 (d.granularity == InvDescriptor::kDomain && it->second.did == d.did) ||
-                 (d.granularity == InvDescriptor::kPage && it->first == d.sid);
-      if (hit) {
-        it = context_cache_.erase(it);
-        ++n;
-      } else {
-        ++it;
-      }
-    }
+    const bool global = d.granularity == InvDescriptor::kGlobal;
+    std::erase_if(context_cache_, [&](const auto& kv) {
+      return global || (d.granularity == InvDescriptor::kDomain && kv.second.did == d.did) ||
+             (d.granularity == InvDescriptor::kPage && kv.first == d.sid);
+    });
+    // PASID entries are reached through the device's context: they go with it.
+    if (d.granularity != InvDescriptor::kDomain)
+      std::erase_if(pasid_cache_,
+                    [&](const auto& kv) { return global || uint16_t(kv.first >> 32) == d.sid; });
     return 0;  // context entries are not IOTLB entries
+  }
+  if (d.type == InvDescriptor::kPasidCache) {
+    std::erase_if(pasid_cache_, [&](const auto& kv) {
+      return d.granularity == InvDescriptor::kGlobal ||
+             (kv.second.did == d.did &&
+              (d.granularity == InvDescriptor::kDomain || uint32_t(kv.first) == d.pasid));
+    });
+    return 0;
   }
   if (d.type != InvDescriptor::kIotlb) return 0;
   if (d.granularity == InvDescriptor::kGlobal) {

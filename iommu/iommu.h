@@ -17,6 +17,7 @@
 #include "iommu/page_walker.h"
 #include "iommu/vtd_regs.h"
 #include "models/mmio.h"
+#include "models/requester.h"
 #include "models/reservation_calendar.h"
 
 namespace sim {
@@ -84,7 +85,10 @@ class Iommu : public MmioTarget {
   std::function<Ps(uint16_t sid, uint64_t addr, uint64_t bytes, Ps at)> on_device_tlb_invalidate;
 
  private:
-  std::optional<ContextEntry> context(uint16_t bdf, Ps& t);
+  // The translation a request of (bdf, pasid) gets: the device's context entry, or
+  // with PASIDs enabled its PASID's entry (RID_PASID for none) as a context.
+  std::optional<ContextEntry> context(uint16_t bdf, uint32_t pasid, Ps& t);
+  std::optional<ContextEntry> device_context(uint16_t bdf, Ps& t);
   Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
   unsigned apply(const InvDescriptor& d, Ps now);
 
@@ -100,6 +104,7 @@ class Iommu : public MmioTarget {
   InvQueue queue_;
   FaultLog fault_log_;
   std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
+  std::unordered_map<uint64_t, PasidEntry> pasid_cache_;      // (bdf << 32 | pasid)
   uint32_t gsts_ = 0;
   uint64_t rtaddr_ = 0, root_table_ = 0;
   Ps drained_ = 0;

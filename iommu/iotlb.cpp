@@ -16,7 +16,7 @@ IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
     IotlbEntry* set = &slots_[size_t(set_of(did, vpage)) * ways_];
     for (unsigned w = 0; w < ways_; ++w) {
       IotlbEntry& e = set[w];
-      if (e.valid && e.size_shift == shift && e.did == did && e.pasid == pasid &&
+      if (e.valid && e.size_shift == shift && e.did == did && (e.stage == 2 || e.pasid == pasid) &&
           (e.vbase >> shift) == vpage) {
         if (lru_) e.stamp = ++clock_;
         return &e;
@@ -31,7 +31,8 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
   IotlbEntry* victim = &set[0];
   for (unsigned w = 0; w < ways_; ++w) {
     IotlbEntry& e = set[w];
-    if (e.valid && e.did == in.did && e.pasid == in.pasid && e.size_shift == in.size_shift &&
+    if (e.valid && e.did == in.did && e.stage == in.stage &&
+        (in.stage == 2 || e.pasid == in.pasid) && e.size_shift == in.size_shift &&
         e.vbase == in.vbase) {
       victim = &e;  // refill in place
       break;

@@ -1,8 +1,9 @@
 #pragma once
-// The IOTLB: a set-associative cache of translations, tagged by (domain, PASID, IOVA
-// page, page size). Each entry keeps its permissions, whether the hardware already
-// knows the page is dirty (so a write through it touches no page table), and the
-// time it becomes ready (a lookup before it joins the walk in flight).
+// The IOTLB: a set-associative cache of translations, tagged by (domain, PASID, stage,
+// IOVA page, page size). A second-stage entry serves every PASID of its domain (VT-d
+// tags those by domain only); a first-stage one only its own PASID. Each entry keeps its
+// permissions, whether the hardware already knows the page is dirty (so a write through it touches
+// no page table), and the time it becomes ready (a lookup before it joins the walk in flight).
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct IotlbEntry {
   bool valid = false;
   uint16_t did = 0;
   uint32_t pasid = 0;
+  uint8_t stage = 2;        // 2: second stage (every translation the walker makes today)
   uint8_t size_shift = 12;  // 12, 21, 30
   uint64_t vbase = 0;       // IOVA of the page
   uint64_t pbase = 0;       // physical base

@@ -42,6 +42,8 @@ void load_rate_and_timing(ConfigReader& j, DmaJobConfig& c);
 DmaJobConfig load_job(ConfigReader& j) {
   DmaJobConfig c;
   c.name = j.text("name");
+  // A PASID prefix on every TLP (PASID-capable device; PCIe allows 20 bits).
+  if (j.has("pasid")) c.pasid = uint32_t(j.integer("pasid", 0, (1 << 20) - 1));
   const bool nic = j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx");
   if (!j.is_keyword("pattern", "replay") && !nic)
     c.write = j.choice("op", {"write", "read"}) == "write";
@@ -147,6 +149,8 @@ DeviceConfig load_device_config(ConfigReader& r) {
   std::set<std::string> names;
   for (ConfigReader j : r.list("dma")) {
     DmaJobConfig job = load_job(j);
+    if (job.pasid != kNoPasid && d.ats.enabled)
+      j.fail("pasid", "PASID-tagged DMA with ATS is not modelled (the ATC has no PASID tag)");
     if (!names.insert(job.name).second)
       j.fail("name", "a job named '" + job.name + "' exists already");
     d.jobs.push_back(std::move(job));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/input_error.h"
+#include "models/requester.h"
 #include "models/units.h"
 #include "pcie/nic_ring.h"
 
@@ -33,8 +34,9 @@ struct DmaJobConfig {
   Ps start = 0;             // first issue (or the one-shot's time)
   std::string start_after;  // a host step's name: start when it ends
   SourceMark start_mark;
-  Ps stop = 0;         // 0: none
-  uint64_t count = 0;  // 0: none
+  Ps stop = 0;                // 0: none
+  uint64_t count = 0;         // 0: none
+  uint32_t pasid = kNoPasid;  // its TLPs' PASID prefix (none by default)
 };
 
 // devices[].ats: the device's own translation cache (PCIe ATS).

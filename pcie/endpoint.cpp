@@ -217,7 +217,8 @@ void Endpoint::issue(unsigned job, Ps now) {
   for (uint32_t i = 0; i < chunks_.size(); ++i) {
     const Chunk& c = chunks_[i];
     uint32_t slot = put(inflight_, free_inflight_,
-                        InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len}});
+                        InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len,
+                                          false, 0, 0, j.config().pasid}});
     // With ATS a TLP the cache cannot translate waits for a translation request.
     if (!atc_ || use_atc(slot, now)) last = send_tlp(slot, now);
   }

@@ -31,6 +31,7 @@ struct Tlp {
   uint32_t len;
   bool translated = false;  // ATS: sent with a translation from the device's cache
   uint64_t pa = 0, pte_addr = 0;
+  uint32_t pasid = kNoPasid;  // the PASID prefix
 };
 
 // A translation completion as the device sees it.

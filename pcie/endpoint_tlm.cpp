@@ -42,6 +42,7 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   if (tlp.write) fill_payload(tlp.request_id, tlp.addr, gp->get_data_ptr(), tlp.len);
   DmaExtension* ext = gp->get_extension<DmaExtension>();
   ext->requester_id = tlp.requester;
+  ext->pasid = tlp.pasid;
   ext->request_id = tlp.request_id;
   ext->tlp_index = tlp.index;
   ext->at = tlp.translated ? DmaExtension::AddressType::Translated
@@ -67,6 +68,7 @@ AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, P
   gp->set_streaming_width(8);
   DmaExtension* ext = gp->get_extension<DmaExtension>();
   ext->requester_id = requester;
+  ext->pasid = kNoPasid;
   ext->request_id = 0;
   ext->tlp_index = 0;
   ext->at = DmaExtension::AddressType::TranslationRequest;

@@ -144,7 +144,8 @@ steps:
   // One page descriptor (50 ns) and a wait (200 ns) on each unit, one after the
   // other: the harvest waits for both.
   CHECK(rig.stat("host.harvest.wait_ns") >= 2 * 250);
-  CHECK(rig.stat("iommu.units.dmar0.inv.descriptors") == rig.stat("iommu.units.dmar1.inv.descriptors"));
+  CHECK(rig.stat("iommu.units.dmar0.inv.descriptors") ==
+        rig.stat("iommu.units.dmar1.inv.descriptors"));
 }
 
 TEST_CASE("units: dirty tracking is refused on a unit without coherent walks") {
