@@ -4,17 +4,27 @@
 
 namespace sim {
 
+size_t ReservationCalendar::upper(size_t from, Ps t) const {
+  size_t lo = from, hi = busy_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (busy_[mid].start > t)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
 Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
   if (duration == 0) return ready;
+  if (head_ == busy_.size() || ready >= busy_.back().end) return ready;  // past every booking
   Ps t = ready;
-  auto it = busy_.upper_bound(t);
-  if (it != busy_.begin()) {
-    auto prev = std::prev(it);
-    if (prev->second > t) t = prev->second;
-  }
-  for (; it != busy_.end(); ++it) {
-    if (it->first >= t + duration) break;  // the gap before this interval fits
-    if (it->second > t) t = it->second;
+  size_t i = upper(head_, t);
+  if (i > head_ && busy_[i - 1].end > t) t = busy_[i - 1].end;
+  for (; i < busy_.size(); ++i) {
+    if (busy_[i].start >= t + duration) break;  // the gap before this interval fits
+    if (busy_[i].end > t) t = busy_[i].end;
   }
   return t;
 }
@@ -22,29 +32,39 @@ Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
 Ps ReservationCalendar::book(Ps ready, Ps duration) {
   const Ps booked = peek(ready, duration);
   if (duration == 0) return booked;
-  Ps start = booked, end = booked + duration;
   busy_total_ += duration;
-  auto next = busy_.lower_bound(start);
-  // Merge with a neighbour that ends exactly where this starts, or starts where it ends.
-  if (next != busy_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->second == start) {
-      start = prev->first;
-      busy_.erase(prev);
+  const Ps end = booked + duration;
+  if (head_ == busy_.size() || booked >= busy_.back().end) {  // the common case: at the end
+    if (head_ < busy_.size() && busy_.back().end == booked)
+      busy_.back().end = end;
+    else
+      busy_.push_back({booked, end});
+  } else {
+    // In a gap: i is the first interval starting after `booked` (none starts at it).
+    const size_t i = upper(head_, booked);
+    const bool join_prev = i > head_ && busy_[i - 1].end == booked;
+    const bool join_next = i < busy_.size() && busy_[i].start == end;
+    if (join_prev && join_next) {
+      busy_[i - 1].end = busy_[i].end;
+      busy_.erase(busy_.begin() + ptrdiff_t(i));
+    } else if (join_prev) {
+      busy_[i - 1].end = end;
+    } else if (join_next) {
+      busy_[i].start = booked;
+    } else {
+      busy_.insert(busy_.begin() + ptrdiff_t(i), {booked, end});
     }
   }
-  if (next != busy_.end() && next->first == end) {
-    end = next->second;
-    busy_.erase(next);
-  }
-  busy_[start] = end;
-  if (busy_.size() > 256 && booked > kHorizon) forget_before(booked - kHorizon);
+  if (intervals() > 256 && booked > kHorizon) forget_before(booked - kHorizon);
   return booked;
 }
 
 void ReservationCalendar::forget_before(Ps t) {
-  auto it = busy_.begin();
-  while (it != busy_.end() && it->second <= t) it = busy_.erase(it);
+  while (head_ < busy_.size() && busy_[head_].end <= t) ++head_;
+  if (head_ > busy_.size() / 2) {  // compact once the dead prefix is half the vector
+    busy_.erase(busy_.begin(), busy_.begin() + ptrdiff_t(head_));
+    head_ = 0;
+  }
 }
 
 size_t ReservationPool::best(Ps ready, Ps duration, Ps& start) const {

@@ -3,7 +3,6 @@
 // a request ready at t gets the earliest gap of its duration at or after t, so
 // requests that arrive out of time order still contend exactly.
 #include <cstddef>
-#include <map>
 #include <vector>
 
 #include "models/units.h"
@@ -20,11 +19,19 @@ class ReservationCalendar {
   Ps book(Ps ready, Ps duration);
   Ps peek(Ps ready, Ps duration) const;
   void forget_before(Ps t);  // drops intervals that end at or before t
-  size_t intervals() const { return busy_.size(); }
+  size_t intervals() const { return busy_.size() - head_; }
   Ps busy_ps() const { return busy_total_; }
 
  private:
-  std::map<Ps, Ps> busy_;  // start -> end, disjoint, merged when touching
+  struct Interval {
+    Ps start, end;
+  };
+  // The first interval at or after index `from` whose start is above t.
+  size_t upper(size_t from, Ps t) const;
+  // Sorted by start, disjoint, merged when touching; [head_, size) are live. Most
+  // bookings land at the end, so a vector beats a tree: no allocation per booking.
+  std::vector<Interval> busy_;
+  size_t head_ = 0;
   Ps busy_total_ = 0;
 };
 
