@@ -12,6 +12,7 @@
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iommu_driver.h"
 #include "host-sw/sticky_pages.h"
+#include "host-sw/vfio_type1.h"
 #include "host-sw/vmm_memory.h"
 
 namespace sim {
@@ -80,6 +81,12 @@ class Host {
   Task<Errno> hwpt_alloc(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
+  // The VFIO type1 front end's ops (host_vfio.cpp).
+  Task<Errno> vfio_op(const HostOp& op, std::string& detail);
+  // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
+  Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
+  Task<> vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
+                          uint64_t bytes, std::string& detail);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 
@@ -101,6 +108,9 @@ class Host {
   bool check_each_op_ = false;
   bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
   std::vector<MigrationRound> rounds_;
+  std::map<std::string, std::unique_ptr<VfioType1>> vfio_;  // IOAS -> its container
+  // Registered with the first container, so runs without VFIO keep their stats.
+  uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
 

@@ -2,31 +2,11 @@
 // GET_DIRTY_BITMAP): the driver's D-bit walk, the user's bitmap, the flush policy.
 #include <algorithm>
 
+#include "host-sw/dirty_ranges.h"
 #include "host-sw/host.h"
 #include "host-sw/iova_bitmap.h"
 
 namespace sim {
-
-namespace {
-// Sorted, merged ranges as "0x10000+0x1000, ..." for messages.
-std::vector<Range> merged(std::vector<Range> rs) {
-  std::sort(rs.begin(), rs.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
-  std::vector<Range> out;
-  for (const Range& r : rs) {
-    if (!out.empty() && out.back().end() >= r.start) {
-      out.back().length = std::max(out.back().end(), r.end()) - out.back().start;
-    } else {
-      out.push_back(r);
-    }
-  }
-  return out;
-}
-std::string show(const std::vector<Range>& rs) {
-  std::string s = "[";
-  for (const Range& r : rs) s += (s.size() > 1 ? ", " : "") + hex(r.start) + "+" + hex(r.length);
-  return s + "]";
-}
-}  // namespace
 
 Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
   auto h = hwpts_.find(op.hwpt);
@@ -139,22 +119,9 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
          TraceField::hex("span_end", span_end),
          TraceField::str("flush", op.no_clear ? "no_clear" : op.flush.name)});
   if (op.expect_dirty || reported) {
-    std::vector<Range> got;
-    for (uint64_t i = 0; i < bytes; ++i) {
-      uint8_t v = 0;
-      env_.memory.read(*vmm_.pa(user_va + i), &v, 1);
-      for (unsigned b = 0; b < 8; ++b)
-        if (v >> b & 1) got.push_back({op.iova + (i * 8 + b) * granule, granule});
-    }
-    std::vector<Range> have = merged(got);
-    if (reported) *reported = have;
-    if (op.expect_dirty) {
-      std::vector<Range> want = merged(*op.expect_dirty);
-      bool same = want.size() == have.size();
-      for (size_t i = 0; same && i < want.size(); ++i)
-        same = want[i].start == have[i].start && want[i].length == have[i].length;
-      if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
-    }
+    std::vector<Range> have = bitmap_ranges(vmm_, env_.memory, user_va, bytes, op.iova, granule);
+    if (op.expect_dirty) detail = dirty_mismatch(*op.expect_dirty, have);
+    if (reported) *reported = std::move(have);
   }
   co_return Errno::Ok;
 }
