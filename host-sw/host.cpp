@@ -75,6 +75,7 @@ Host::Host(const HostConfig& c, HostEnv env)
   env.stats.computed("host.flush.amplification", "ratio",
                      "pages covered by invalidations per page cleared",
                      [&acc] { return StatValue(acc.amplification()); });
+  register_vfio_stats();
 }
 
 Host::~Host() = default;

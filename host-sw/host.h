@@ -82,6 +82,7 @@ class Host {
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
   // The VFIO type1 front end's ops (host_vfio.cpp).
+  void register_vfio_stats();
   Task<Errno> vfio_op(const HostOp& op, std::string& detail);
   // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
   Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
@@ -109,7 +110,7 @@ class Host {
   bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
   std::vector<MigrationRound> rounds_;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;  // IOAS -> its container
-  // Registered with the first container, so runs without VFIO keep their stats.
+  // Registered only when the scenario makes a container.
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;

@@ -9,6 +9,20 @@
 
 namespace sim {
 
+void Host::register_vfio_stats() {
+  // Only runs with a container have them, so every other run keeps its stats.
+  bool any = false;
+  for (const auto* list : {&c_.setup, &c_.steps})
+    for (const HostOp& op : *list) any |= op.op == "vfio_set_iommu";
+  if (!any) return;
+  vfio_reads_ = &env_.stats.counter("host.vfio.bitmap_reads", "count",
+                                    "VFIO type1 bitmap copy-outs (GET_BITMAP, unmap)");
+  vfio_words_ = &env_.stats.counter("host.vfio.bitmap_words", "count",
+                                    "u64 words VFIO type1 wrote to user bitmaps");
+  vfio_bits_ =
+      &env_.stats.counter("host.vfio.bits_reported", "count", "dirty bits VFIO type1 reported");
+}
+
 Errno Host::vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes) {
   bm.vmm = &vmm_;
   bm.mem = &env_.memory;
@@ -73,14 +87,6 @@ Task<Errno> Host::vfio_op(const HostOp& op, std::string& detail) {
     // v1 is emulated as iommufd's compat layer does: no large pages, so unmap can cut.
     if (!op.type1_v2)
       if (Errno e = iopt.set_huge_pages(0); e != Errno::Ok) co_return e;
-    if (vfio_.empty()) {
-      vfio_reads_ = &env_.stats.counter("host.vfio.bitmap_reads", "count",
-                                        "VFIO type1 bitmap copy-outs (GET_BITMAP, unmap)");
-      vfio_words_ = &env_.stats.counter("host.vfio.bitmap_words", "count",
-                                        "u64 words VFIO type1 wrote to user bitmaps");
-      vfio_bits_ =
-          &env_.stats.counter("host.vfio.bits_reported", "count", "dirty bits VFIO type1 reported");
-    }
     vfio_[op.ioas] = std::make_unique<VfioType1>(iopt, op.type1_v2);
     co_return Errno::Ok;
   }
