@@ -151,7 +151,8 @@ void read_vfio(ConfigReader& r, Names& n, HostOp& op) {
     if (op.vfio_flags & 1) read_type1_bitmap(r, op);
     if (r.has("expect_length")) op.expect_length = r.size("expect_length");
   } else if (o == "vfio_dirty_pages") {
-    if (!r.has("flags")) r.fail("flags", "expected a list of start, stop, get_bitmap");
+    if (!r.has("flags"))
+      r.fail("flags", "missing required key 'flags' (a list: start, stop or get_bitmap)");
     op.vfio_flags = read_flags(r, {"start", "stop", "get_bitmap"});
     if (op.vfio_flags & 4) {
       op.iova = r.address("iova");
