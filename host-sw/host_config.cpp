@@ -4,6 +4,7 @@
 #include <set>
 
 #include "host-sw/flush_policy.h"
+#include "host-sw/vfio_type1.h"
 #include "models/config.h"
 #include "models/did_you_mean.h"
 
@@ -145,16 +146,16 @@ void read_vfio(ConfigReader& r, Names& n, HostOp& op) {
     read_prot(r, op);
   } else if (o == "vfio_unmap_dma") {
     op.vfio_flags = read_flags(r, {"get_dirty_bitmap", "all"});
-    const bool all = op.vfio_flags & 2;
+    const bool all = op.vfio_flags & vfio::kUnmapAll;
     op.iova = all ? r.address("iova", 0) : r.address("iova");
     op.length = all ? r.size("length", 0) : r.size("length");
-    if (op.vfio_flags & 1) read_type1_bitmap(r, op);
+    if (op.vfio_flags & vfio::kUnmapGetDirtyBitmap) read_type1_bitmap(r, op);
     if (r.has("expect_length")) op.expect_length = r.size("expect_length");
   } else if (o == "vfio_dirty_pages") {
     if (!r.has("flags"))
       r.fail("flags", "missing required key 'flags' (a list: start, stop or get_bitmap)");
     op.vfio_flags = read_flags(r, {"start", "stop", "get_bitmap"});
-    if (op.vfio_flags & 4) {
+    if (op.vfio_flags & vfio::kDirtyGetBitmap) {
       op.iova = r.address("iova");
       op.length = r.size("length");
       read_type1_bitmap(r, op);
