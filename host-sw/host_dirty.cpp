@@ -13,8 +13,10 @@ Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
   if (h == hwpts_.end()) co_return Errno::Enoent;
   if (!h->second.dirty_capable) co_return Errno::Eopnotsupp;
   Domain& d = *h->second.domain;
-  if (op.enable && !d.dirty_tracking) {
-    // Start from a clean snapshot: clear every D bit, one sync, then enable.
+  if (op.enable) {
+    // Start from a clean snapshot: clear every D bit, one sync, then enable. iommufd
+    // clears even when tracking is on already (only the driver's enable is a no-op),
+    // so a second enable discards what was not harvested.
     Gather g;
     auto rec = [&g](uint64_t iova, uint64_t len) { g.add(iova, len); };
     for (const auto& [iova, a] : ioas_[h->second.ioas]->iopt.areas())

@@ -89,6 +89,20 @@ TEST_CASE("enable after disable starts clean: D bits set before the disable are 
   CHECK(rig.stat("iommu.ad.stale_dirty_hits") == 0);
 }
 
+TEST_CASE("enable while enabled pre-clears again: what was not harvested is gone (kernel)") {
+  HostRig rig(std::string(kTrackedGuest) + R"(
+  - {at: 20us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
+  - {at: 30us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 16MiB, expect_dirty: []}
+  - {at: 50us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 16MiB,
+     expect_dirty: ["0x5000+0x1000"]}
+)");
+  rig.write_at(10 * kUs, 0x5000);
+  rig.write_at(40 * kUs, 0x5008);  // the pre-clear's sync killed the entry: walks again
+  rig.run();
+  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(rig.stat("iommu.ad.stale_dirty_hits") == 0);
+}
+
 TEST_CASE("unmap discards dirty state: a remapped range starts clean") {
   HostRig rig(R"(
 memory: [{name: guest, size: 16MiB}, {name: extra, size: 1MiB}]
