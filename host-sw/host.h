@@ -63,6 +63,8 @@ class Host {
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
   uint64_t add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const;
+  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                              std::set<uint64_t>& pending) const;
   Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt,
                                std::set<uint64_t>& pending);
   Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
@@ -83,11 +85,16 @@ class Host {
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
   // The VFIO type1 front end's ops (host_vfio.cpp).
   void register_vfio_stats();
-  Task<Errno> vfio_op(const HostOp& op, std::string& detail);
+  // `reported`, when given, receives the IOVA ranges a bitmap read set.
+  Task<Errno> vfio_op(const HostOp& op, std::string& detail,
+                      std::vector<Range>* reported = nullptr);
+  // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
+  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
+                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
   // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
   Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
   Task<> vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
-                          uint64_t bytes, std::string& detail);
+                          uint64_t bytes, std::string& detail, std::vector<Range>* reported);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 

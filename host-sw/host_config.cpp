@@ -319,6 +319,12 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.stop_devices = r.boolean("stop_devices", true);
     op.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
     op.tracker_type1 = r.choice("tracker", "iommu", {"iommu", "type1"}) == "type1";
+    // type1 reads through the container's own ioctls, at its smallest page size.
+    if (op.tracker_type1 && !n.vfio.count(op.ioas))
+      r.fail("tracker", "tracker: type1 needs IOAS '" + op.ioas +
+                            "' to be a VFIO container (vfio_set_iommu it first)");
+    if (op.tracker_type1 && op.page_size != 4096)
+      r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
   } else if (o == "mmap") {
     op.user = r.text("user");
     op.size = r.size("size");

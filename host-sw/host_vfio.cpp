@@ -59,7 +59,7 @@ Errno Host::vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes) {
 }
 
 Task<> Host::vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
-                              uint64_t bytes, std::string& detail) {
+                              uint64_t bytes, std::string& detail, std::vector<Range>* reported) {
   ++*vfio_reads_;
   *vfio_words_ += v.last_words();
   *vfio_bits_ += v.last_bits();
@@ -72,12 +72,26 @@ Task<> Host::vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1B
         cpu_.now(), "host", "vfio_bitmap",
         {TraceField::hex("iova", op.iova), TraceField::hex("length", op.length),
          TraceField::dec("words", v.last_words()), TraceField::dec("bits", v.last_bits())});
-  if (op.expect_dirty && detail.empty())
-    detail = dirty_mismatch(*op.expect_dirty,
-                            bitmap_ranges(vmm_, env_.memory, bm.va, bytes, op.iova, bm.pgsize));
+  if (!op.expect_dirty && !reported) co_return;
+  std::vector<Range> have = bitmap_ranges(vmm_, env_.memory, bm.va, bytes, op.iova, bm.pgsize);
+  if (op.expect_dirty && detail.empty()) detail = dirty_mismatch(*op.expect_dirty, have);
+  if (reported) *reported = std::move(have);
 }
 
-Task<Errno> Host::vfio_op(const HostOp& op, std::string& detail) {
+Task<Errno> Host::vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova, uint64_t length,
+                            std::vector<Range>* reported) {
+  HostOp call;
+  call.op = "vfio_dirty_pages";
+  call.ioas = ioas;
+  call.vfio_flags = flags;
+  call.iova = iova;
+  call.length = length;
+  std::string detail;
+  co_await cpu_.charge(cpu_.cost().syscall);
+  co_return co_await vfio_op(call, detail, reported);
+}
+
+Task<Errno> Host::vfio_op(const HostOp& op, std::string& detail, std::vector<Range>* reported) {
   auto io = ioas_.find(op.ioas);
   if (io == ioas_.end()) co_return Errno::Enoent;
   IoPagetable& iopt = io->second->iopt;
@@ -138,7 +152,7 @@ Task<Errno> Host::vfio_op(const HostOp& op, std::string& detail) {
     d.iommu_backed = backed;
     e = v.dirty_pages(d);
   }
-  if (e == Errno::Ok && with_bitmap) co_await vfio_bitmap_done(op, v, bm, bytes, detail);
+  if (e == Errno::Ok && with_bitmap) co_await vfio_bitmap_done(op, v, bm, bytes, detail, reported);
   co_return e;
 }
 

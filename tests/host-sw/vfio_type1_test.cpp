@@ -423,3 +423,26 @@ TEST_CASE("vfio get_bitmap: random layouts follow the word rule, 200 seeds") {
       }
   }
 }
+
+TEST_CASE("migrate with tracker type1 reads the container: pinned pages only without a device") {
+  HostRig rig(std::string(kMem) + kContainer + R"(
+  - {op: vfio_map_dma, ioas: c, iova: 0x100000, user: guest, length: 1MiB}
+  - {op: vfio_pin_pages, ioas: c, iova: 0x104000, pages: 2}
+steps:
+  - {at: 1us, op: migrate, ioas: c, tracker: type1, downtime_limit: 1us}
+)");
+  rig.run();
+  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(rig.stat("migration.pages_copied") == 256 + 2);  // round 0, then the pinned pair
+  CHECK(rig.stat("host.vfio.bitmap_reads") == 2);        // round 1 (within budget), the final
+  CHECK(rig.stat("host.vfio.bits_reported") == 2 * 2);
+}
+
+TEST_CASE("migrate with tracker type1 needs a container and the 4 KiB granule") {
+  CHECK(load_error("setup: [{op: ioas_alloc, id: a}]\nsteps: [{at: 1us, op: migrate, ioas: a, "
+                   "tracker: type1}]")
+            .find("tracker: type1 needs IOAS 'a' to be a VFIO container") != std::string::npos);
+  CHECK(load_error("setup: [{op: ioas_alloc, id: a}, {op: vfio_set_iommu, ioas: a}]\nsteps: "
+                   "[{at: 1us, op: migrate, ioas: a, tracker: type1, page_size: 2MiB}]")
+            .find("4KiB") != std::string::npos);
+}
