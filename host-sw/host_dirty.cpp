@@ -66,6 +66,13 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
     env_.memory.write(*vmm_.pa(user_va + i), &z, 1);
   }
   ++harvests_;
+  // For the trace: what this call visited and submitted.
+  auto count = [this](const char* stat) {
+    auto v = env_.stats.get(stat);
+    return v ? uint64_t(std::get<int64_t>(*v)) : 0;
+  };
+  const uint64_t ptes0 = ptes_visited_, descs0 = count("host.inv.descriptors"),
+                 waits0 = count("host.inv.waits");
   Domain& d = *h->second.domain;
   IovaBitmap bm(vmm_, env_.memory, user_va, op.iova, op.length, granule, op.window_pages);
   Gather g;
@@ -117,6 +124,9 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
         cpu_.now(), "host", "harvest",
         {TraceField::hex("iova", op.iova), TraceField::hex("length", op.length),
          TraceField::dec("bits", bm.bits_set()), TraceField::dec("windows", bm.windows()),
+         TraceField::dec("ptes", ptes_visited_ - ptes0),
+         TraceField::dec("descs", count("host.inv.descriptors") - descs0),
+         TraceField::dec("waits", count("host.inv.waits") - waits0),
          TraceField::hex("span_start", span_end ? span_start : 0),
          TraceField::hex("span_end", span_end),
          TraceField::str("flush", op.no_clear ? "no_clear" : op.flush.name)});
