@@ -421,6 +421,32 @@ TEST_CASE("vfio get_bitmap: random layouts follow the word rule, 200 seeds") {
         FAIL_CHECK("seed " << seed << " second read, bit " << k);
         break;
       }
+    // Unmapping it all with the bitmap follows the same rule, relative to the unmap's
+    // IOVA, over fresh random user bits: the pinned pages, or all if backed.
+    const bool backed2 = rnd(2);
+    std::vector<bool> before(pages);
+    for (uint64_t w = 0; w < 8; ++w) {
+      rnd(2);
+      bm.write_word(w, x);
+      for (uint64_t b = 0; b < 64; ++b) before[w * 64 + b] = x >> b & 1;
+    }
+    VfioType1::Unmap u{
+        vfio::kUnmapBitmapArgsz, vfio::kUnmapGetDirtyBitmap, 0, pages * 4096, &bm, backed2};
+    uint64_t unmapped = 0;
+    REQUIRE(t.run(v.unmap_dma(t.drv, u, unmapped)) == Errno::Ok);
+    uint64_t mapped = 0;
+    for (int o : owner) mapped += o >= 0;
+    CHECK(unmapped == mapped * 4096);
+    CHECK(t.iopt.areas().empty());
+    for (uint64_t k = 0; k < pages; ++k) {
+      const bool want = owner[k] >= 0          ? (backed2 || pinned[k])
+                        : last_word_of_prev[k] ? false
+                                               : bool(before[k]);
+      if ((bm.read_word(k / 64) >> (k % 64) & 1) != want) {
+        FAIL_CHECK("seed " << seed << " unmap, bit " << k);
+        break;
+      }
+    }
   }
 }
 
