@@ -215,3 +215,18 @@ TEST_CASE("page_size quirks: the granule is its lowest set bit, the mask is page
   rig.run();
   CHECK(rig.stat("host.steps_failed") == 0);
 }
+
+TEST_CASE("tracking is per HWPT: a second HWPT of the IOAS needs no device and its own enable") {
+  HostRig rig(std::string(kTrackedGuest) + R"(
+  - {at: 2us, op: hwpt_alloc, id: spare, ioas: ioas0, dirty_tracking: true}
+  - {at: 20us, op: get_dirty_bitmap, hwpt: spare, iova: 0, length: 16MiB, expect_dirty: []}
+  - {at: 30us, op: set_dirty_tracking, hwpt: spare, enable: true}
+  - {at: 40us, op: get_dirty_bitmap, hwpt: spare, iova: 0, length: 16MiB, expect_dirty: []}
+  - {at: 50us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 16MiB,
+     expect_dirty: ["0x5000+0x1000"]}
+)");
+  rig.write_at(10 * kUs, 0x5000);  // through hwpt0, the domain nic0 is attached to
+  rig.run();
+  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(rig.stat("host.dirty.partial_harvests") == 1);  // spare before its enable
+}
