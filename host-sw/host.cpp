@@ -75,6 +75,7 @@ Host::Host(const HostConfig& c, HostEnv env)
   env.stats.computed("host.flush.amplification", "ratio",
                      "pages covered by invalidations per page cleared",
                      [&acc] { return StatValue(acc.amplification()); });
+  register_vfio_stats();
 }
 
 Host::~Host() = default;
@@ -196,6 +197,7 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
   if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
   if (o == "migrate") co_return co_await migrate(op);
+  if (o.rfind("vfio_", 0) == 0) co_return co_await vfio_op(op, detail);
   if (o == "detach") {
     auto it = attached_.find({op.device, op.pasid});
     if (it == attached_.end()) co_return Errno::Einval;
@@ -206,6 +208,7 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     co_await drv_.detach(*h.domain, bdf, op.pasid);
     ioas_[h.ioas]->iopt.unreserve(attach_owner(op));
     attached_.erase(it);
+    if (auto v = vfio_.find(h.ioas); v != vfio_.end()) v->second->device_detached();
     co_return Errno::Ok;
   }
   co_return co_await ioas_op(op, detail);

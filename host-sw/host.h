@@ -12,6 +12,7 @@
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iommu_driver.h"
 #include "host-sw/sticky_pages.h"
+#include "host-sw/vfio_type1.h"
 #include "host-sw/vmm_memory.h"
 
 namespace sim {
@@ -62,6 +63,8 @@ class Host {
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
                                        std::set<uint64_t>& pending);
   uint64_t add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const;
+  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                              std::set<uint64_t>& pending) const;
   Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt,
                                std::set<uint64_t>& pending);
   Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
@@ -84,6 +87,18 @@ class Host {
   static std::string attach_owner(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
+  // The VFIO type1 front end's ops (host_vfio.cpp).
+  void register_vfio_stats();
+  // `reported`, when given, receives the IOVA ranges a bitmap read set.
+  Task<Errno> vfio_op(const HostOp& op, std::string& detail,
+                      std::vector<Range>* reported = nullptr);
+  // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
+  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
+                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
+  Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
+  Task<> vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
+                          uint64_t bytes, std::string& detail, std::vector<Range>* reported);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 
@@ -106,6 +121,9 @@ class Host {
   bool check_each_op_ = false;
   bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
   std::vector<MigrationRound> rounds_;
+  std::map<std::string, std::unique_ptr<VfioType1>> vfio_;  // IOAS -> its container
+  // Registered only when the scenario makes a container.
+  uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
 

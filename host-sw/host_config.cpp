@@ -4,6 +4,7 @@
 #include <set>
 
 #include "host-sw/flush_policy.h"
+#include "host-sw/vfio_type1.h"
 #include "models/config.h"
 #include "models/did_you_mean.h"
 
@@ -19,6 +20,7 @@ uint64_t backing_size(ConfigReader& r, const char* key) {
 // Names defined so far, so a reference to something never created is an input error.
 struct Names {
   std::set<std::string> ioas, hwpt, user, steps, saved_iovas;
+  std::set<std::string> vfio;  // IOASes a vfio_set_iommu made containers
   std::vector<std::string> devices;
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const {
@@ -94,13 +96,110 @@ void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") 
   n.need(r, key, n.ioas, op.ioas, "IOAS");
 }
 
+// A list of flag names as uAPI bits (names[i] is bit i).
+uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names) {
+  uint32_t bits = 0;
+  for (const std::string& f : r.string_list("flags")) {
+    uint32_t bit = 1, found = 0;
+    std::string all;
+    for (const char* name : names) {
+      if (f == name) found = bit;
+      all += std::string(all.empty() ? "" : ", ") + name;
+      bit <<= 1;
+    }
+    if (!found) r.fail("flags", "unknown flag '" + f + "' (expected " + all + ")");
+    bits |= found;
+  }
+  return bits;
+}
+
+// The user bitmap of a type1 read: granule, declared size, where it sits, what the VMM
+// set in it before the call, and what it must hold after.
+void read_type1_bitmap(ConfigReader& r, HostOp& op) {
+  op.page_size = r.size("page_size", 4096);
+  if (r.has("bitmap_size")) op.bitmap_size = r.size("bitmap_size");
+  op.bitmap_offset = r.size("bitmap_offset", 0);
+  if (op.bitmap_offset >= 4096) r.fail("bitmap_offset", "expected an offset below 4096");
+  if (r.has("bitmap_prefill")) op.bitmap_prefill = r.range_list("bitmap_prefill");
+  if (r.has("expect_dirty")) op.expect_dirty = r.range_list("expect_dirty");
+}
+
+// The VFIO type1 ops (iommufd-semantics §5), on an IOAS a vfio_set_iommu made a container.
+void read_vfio(ConfigReader& r, Names& n, HostOp& op) {
+  const std::string& o = op.op;
+  read_ioas(r, n, op);
+  if (o == "vfio_set_iommu") {
+    op.type1_v2 = r.choice("type", "type1v2", {"type1v2", "type1"}) == "type1v2";
+    if (!n.vfio.insert(op.ioas).second)
+      r.fail("ioas", "IOAS '" + op.ioas + "' is a VFIO container already");
+    return;
+  }
+  if (!n.vfio.count(op.ioas))
+    r.fail("ioas", "IOAS '" + op.ioas + "' is no VFIO container (vfio_set_iommu it first)");
+  if (r.has("argsz")) op.argsz = uint32_t(r.integer("argsz", 0, UINT32_MAX));
+  if (o == "vfio_map_dma") {
+    op.iova = r.address("iova");
+    op.user = r.text("user");
+    n.need(r, "user", n.user, op.user, "VMM mapping");
+    op.offset = r.size("offset", 0);
+    op.length = r.size("length");
+    read_prot(r, op);
+  } else if (o == "vfio_unmap_dma") {
+    op.vfio_flags = read_flags(r, {"get_dirty_bitmap", "all"});
+    const bool all = op.vfio_flags & vfio::kUnmapAll;
+    op.iova = all ? r.address("iova", 0) : r.address("iova");
+    op.length = all ? r.size("length", 0) : r.size("length");
+    if (op.vfio_flags & vfio::kUnmapGetDirtyBitmap) read_type1_bitmap(r, op);
+    if (r.has("expect_length")) op.expect_length = r.size("expect_length");
+  } else if (o == "vfio_dirty_pages") {
+    if (!r.has("flags"))
+      r.fail("flags", "missing required key 'flags' (a list: start, stop or get_bitmap)");
+    op.vfio_flags = read_flags(r, {"start", "stop", "get_bitmap"});
+    if (op.vfio_flags & vfio::kDirtyGetBitmap) {
+      op.iova = r.address("iova");
+      op.length = r.size("length");
+      read_type1_bitmap(r, op);
+    }
+  } else if (o == "vfio_pin_pages" || o == "vfio_unpin_pages") {
+    op.iova = r.address("iova");
+    op.pages = uint64_t(r.integer("pages", 0, INT32_MAX));
+    if (o == "vfio_pin_pages") read_prot(r, op);
+  } else if (o == "vfio_dma_rw") {
+    op.iova = r.address("iova");
+    op.length = r.size("length");
+    op.write = r.boolean("write", true);
+  }
+}
+
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
-                          "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
-                          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
-                          "munmap", "device_quiesce", "device_resume", "migrate", "wait"});
+  op.op = r.choice("op", {"ioas_alloc",
+                          "ioas_destroy",
+                          "ioas_map",
+                          "ioas_unmap",
+                          "ioas_copy",
+                          "ioas_iova_ranges",
+                          "ioas_allow_iovas",
+                          "ioas_option",
+                          "hwpt_alloc",
+                          "attach",
+                          "detach",
+                          "set_dirty_tracking",
+                          "get_dirty_bitmap",
+                          "mmap",
+                          "munmap",
+                          "device_quiesce",
+                          "device_resume",
+                          "migrate",
+                          "wait",
+                          "vfio_set_iommu",
+                          "vfio_map_dma",
+                          "vfio_unmap_dma",
+                          "vfio_dirty_pages",
+                          "vfio_pin_pages",
+                          "vfio_unpin_pages",
+                          "vfio_dma_rw"});
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
@@ -227,12 +326,20 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     op.stop_devices = r.boolean("stop_devices", true);
     op.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
     op.tracker_type1 = r.choice("tracker", "iommu", {"iommu", "type1"}) == "type1";
+    // type1 reads through the container's own ioctls, at its smallest page size.
+    if (op.tracker_type1 && !n.vfio.count(op.ioas))
+      r.fail("tracker", "tracker: type1 needs IOAS '" + op.ioas +
+                            "' to be a VFIO container (vfio_set_iommu it first)");
+    if (op.tracker_type1 && op.page_size != 4096)
+      r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
   } else if (o == "mmap") {
     op.user = r.text("user");
     op.size = r.size("size");
     op.backing = backing_size(r, "backing");
     op.readonly = r.boolean("readonly", false);
     n.user.insert(op.user);
+  } else if (o.rfind("vfio_", 0) == 0) {
+    read_vfio(r, n, op);
   } else if (o == "munmap") {
     op.user = r.text("user");
     n.need(r, "user", n.user, op.user, "VMM mapping");

@@ -68,6 +68,15 @@ struct HostOp {
   bool tracker_type1 = false;  // VFIO type1 dirty tracking: no D bits, everything mapped
   Ps interval = 0, downtime_limit = 300 * kMs;
   unsigned max_rounds = 30;
+  // VFIO type1 (vfio_*): the uAPI flag bits, argsz (absent: the struct's size), the
+  // bitmap's declared size (absent: DIRTY_BITMAP_BYTES of the range), bits the VMM
+  // set before the call, the container type, the pin count and an rw's direction.
+  uint32_t vfio_flags = 0;
+  std::optional<uint32_t> argsz;
+  std::optional<uint64_t> bitmap_size;
+  std::vector<Range> bitmap_prefill;
+  bool type1_v2 = true, write = true;
+  uint64_t pages = 0;
 };
 
 struct HostConfig {

@@ -2,39 +2,21 @@
 // GET_DIRTY_BITMAP): the driver's D-bit walk, the user's bitmap, the flush policy.
 #include <algorithm>
 
+#include "host-sw/dirty_ranges.h"
 #include "host-sw/host.h"
 #include "host-sw/iova_bitmap.h"
 
 namespace sim {
-
-namespace {
-// Sorted, merged ranges as "0x10000+0x1000, ..." for messages.
-std::vector<Range> merged(std::vector<Range> rs) {
-  std::sort(rs.begin(), rs.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
-  std::vector<Range> out;
-  for (const Range& r : rs) {
-    if (!out.empty() && out.back().end() >= r.start) {
-      out.back().length = std::max(out.back().end(), r.end()) - out.back().start;
-    } else {
-      out.push_back(r);
-    }
-  }
-  return out;
-}
-std::string show(const std::vector<Range>& rs) {
-  std::string s = "[";
-  for (const Range& r : rs) s += (s.size() > 1 ? ", " : "") + hex(r.start) + "+" + hex(r.length);
-  return s + "]";
-}
-}  // namespace
 
 Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
   auto h = hwpts_.find(op.hwpt);
   if (h == hwpts_.end()) co_return Errno::Enoent;
   if (!h->second.dirty_capable) co_return Errno::Eopnotsupp;
   Domain& d = *h->second.domain;
-  if (op.enable && !d.dirty_tracking) {
-    // Start from a clean snapshot: clear every D bit, one sync, then enable.
+  if (op.enable) {
+    // Start from a clean snapshot: clear every D bit, one sync, then enable. iommufd
+    // clears even when tracking is on already (only the driver's enable is a no-op),
+    // so a second enable discards what was not harvested.
     Gather g;
     auto rec = [&g](uint64_t iova, uint64_t len) { g.add(iova, len); };
     for (const auto& [iova, a] : ioas_[h->second.ioas]->iopt.areas())
@@ -84,6 +66,13 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
     env_.memory.write(*vmm_.pa(user_va + i), &z, 1);
   }
   ++harvests_;
+  // For the trace: what this call visited and submitted.
+  auto count = [this](const char* stat) {
+    auto v = env_.stats.get(stat);
+    return v ? uint64_t(std::get<int64_t>(*v)) : 0;
+  };
+  const uint64_t ptes0 = ptes_visited_, descs0 = count("host.inv.descriptors"),
+                 waits0 = count("host.inv.waits");
   Domain& d = *h->second.domain;
   IovaBitmap bm(vmm_, env_.memory, user_va, op.iova, op.length, granule, op.window_pages);
   Gather g;
@@ -135,26 +124,16 @@ Task<Errno> Host::get_dirty_bitmap(const HostOp& op, std::string& detail,
         cpu_.now(), "host", "harvest",
         {TraceField::hex("iova", op.iova), TraceField::hex("length", op.length),
          TraceField::dec("bits", bm.bits_set()), TraceField::dec("windows", bm.windows()),
+         TraceField::dec("ptes", ptes_visited_ - ptes0),
+         TraceField::dec("descs", count("host.inv.descriptors") - descs0),
+         TraceField::dec("waits", count("host.inv.waits") - waits0),
          TraceField::hex("span_start", span_end ? span_start : 0),
          TraceField::hex("span_end", span_end),
          TraceField::str("flush", op.no_clear ? "no_clear" : op.flush.name)});
   if (op.expect_dirty || reported) {
-    std::vector<Range> got;
-    for (uint64_t i = 0; i < bytes; ++i) {
-      uint8_t v = 0;
-      env_.memory.read(*vmm_.pa(user_va + i), &v, 1);
-      for (unsigned b = 0; b < 8; ++b)
-        if (v >> b & 1) got.push_back({op.iova + (i * 8 + b) * granule, granule});
-    }
-    std::vector<Range> have = merged(got);
-    if (reported) *reported = have;
-    if (op.expect_dirty) {
-      std::vector<Range> want = merged(*op.expect_dirty);
-      bool same = want.size() == have.size();
-      for (size_t i = 0; same && i < want.size(); ++i)
-        same = want[i].start == have[i].start && want[i].length == have[i].length;
-      if (!same) detail = "expected dirty " + show(want) + ", got " + show(have);
-    }
+    std::vector<Range> have = bitmap_ranges(vmm_, env_.memory, user_va, bytes, op.iova, granule);
+    if (op.expect_dirty) detail = dirty_mismatch(*op.expect_dirty, have);
+    if (reported) *reported = std::move(have);
   }
   co_return Errno::Ok;
 }

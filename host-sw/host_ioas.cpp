@@ -86,6 +86,7 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     uint64_t n;
     co_await iopt->unmap(drv_, 0, UINT64_MAX, n);  // implicit unmap-all
     ioas_.erase(op.ioas);
+    vfio_.erase(op.ioas);  // a VFIO container over it goes with it
     co_return Errno::Ok;
   }
   if (o == "ioas_unmap") {

@@ -50,13 +50,7 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
       std::vector<Range> ranges;
       co_await cpu_.charge(cpu_.cost().syscall);
       co_await get_dirty_bitmap(get, detail, &ranges);
-      for (const Range& r : ranges)
-        for (uint64_t at = r.start; at < r.end(); at += 4096) {
-          const IoptArea* a = iopt.area_at(at);
-          if (!a) continue;
-          auto pa = vmm_.pa(a->user_va + (at - a->iova));
-          if (pa && pending.insert(*pa & ~0xfffull).second) ++reported;
-        }
+      reported += add_reported_pages(iopt, ranges, pending);
     }
   }
   co_return reported;
@@ -70,23 +64,33 @@ uint64_t Host::add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) c
   return added;
 }
 
-// VFIO type1 has no hardware dirty bits: with an IOMMU-backed device attached, every
-// mapped page is reported dirty on every read (iommufd-semantics §5). The cost is
-// the ioctl and the bitmap, written in whole u64 words per mapping.
+// The guest pages behind reported IOVA ranges; how many were new.
+uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                                  std::set<uint64_t>& pending) const {
+  uint64_t added = 0;
+  for (const Range& r : ranges)
+    for (uint64_t at = r.start; at < r.end(); at += 4096) {
+      const IoptArea* a = iopt.area_at(at);
+      if (!a) continue;
+      auto pa = vmm_.pa(a->user_va + (at - a->iova));
+      if (pa && pending.insert(*pa & ~0xfffull).second) ++added;
+    }
+  return added;
+}
+
+// VFIO type1 has no hardware dirty bits: the container's own GET_BITMAP (host_vfio.cpp)
+// reads each contiguous run of mappings at its 4 KiB granule; with an IOMMU-backed
+// device attached it reports every mapped page on every read (iommufd-semantics §5).
 Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt,
                                    std::set<uint64_t>& pending) {
-  uint64_t reported = 0, bitmap_bytes = 0;
-  co_await cpu_.charge(cpu_.cost().syscall);
-  for (const auto& [iova, a] : iopt.areas()) {
-    const uint64_t bits = (a.length + op.page_size - 1) / op.page_size;
-    bitmap_bytes += (bits + 63) / 64 * 8;
-    bits_set_ += bits;
-    reported += add_guest_pages(a, pending);
+  uint64_t reported = 0;
+  for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
+    uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
+    for (++it; it != iopt.areas().end() && it->second.iova == end; ++it) end += it->second.length;
+    std::vector<Range> ranges;
+    co_await vfio_call(op.ioas, vfio::kDirtyGetBitmap, start, end - start, &ranges);
+    reported += add_reported_pages(iopt, ranges, pending);
   }
-  const Ps bitmap = bitmap_bytes * cpu_.cost().bitmap_write;
-  if (!cpu_.free()) drv_.accounts().bitmap += bitmap;
-  co_await cpu_.charge(bitmap);
-  ++harvests_;
   co_return reported;
 }
 
@@ -137,6 +141,9 @@ Task<Errno> Host::migrate(const HostOp& op) {
   if (io == ioas_.end()) co_return Errno::Enoent;
   uint64_t& rounds = mig_rounds_;
   uint64_t& copied = mig_pages_;
+  // type1 tracking runs from before round 0 to after the final harvest (as QEMU's
+  // log_global_start / _stop).
+  if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStart);
   // Round 0: every guest page behind the IOAS.
   std::set<uint64_t> pending;
   for (const auto& [iova, a] : io->second->iopt.areas()) add_guest_pages(a, pending);
@@ -180,6 +187,7 @@ Task<Errno> Host::migrate(const HostOp& op) {
   f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);
   f.harvest_ps = cpu_.now() - f.start;
   co_await send_round(f, mf, pending, op.copy_bandwidth);
+  if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStop);
   env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
                  int64_t((cpu_.now() - quiesce) / kNs));
   Ps harvest = 0;

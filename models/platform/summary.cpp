@@ -90,6 +90,12 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
                 v.ns("host.harvest.walk_ns").c_str(), v.ns("host.harvest.clear_ns").c_str(),
                 v.ns("host.harvest.bitmap_ns").c_str(), v.ns("host.harvest.submit_ns").c_str(),
                 v.ns("host.harvest.wait_ns").c_str());
+  if (v.count("host.vfio.bitmap_reads"))
+    out +=
+        line("  vfio       %llu type1 bitmap reads, %llu u64 words written, %llu bits reported\n",
+             (unsigned long long)v.count("host.vfio.bitmap_reads"),
+             (unsigned long long)v.count("host.vfio.bitmap_words"),
+             (unsigned long long)v.count("host.vfio.bits_reported"));
   if (v.count("host.flush.pages_cleared"))
     out += line(
         "  flush      harvests' invalidations cover %.1f pages per page cleared "

@@ -104,7 +104,7 @@ TEST_CASE("flush policies: descriptors and waits for a known dirty set") {
 
 TEST_CASE("iova_bitmap: bit placement for page sizes and byte offsets, clipped records") {
   for (uint64_t offset : {0ull, 1ull, 2048ull, 4081ull}) {
-    for (uint64_t ps : {1024ull, 4096ull, 2ull << 20}) {
+    for (uint64_t ps : {1024ull, 4096ull, 64ull << 10, 2ull << 20, 1ull << 30}) {
       PhysAllocator phys(1 << 20, 1ull << 32);
       VmmMemory vmm(phys);
       SparseMemory mem(1ull << 32);
