@@ -29,7 +29,8 @@ struct Domain {
   uint16_t did = 0;
   uint64_t root = 0;
   bool dirty_tracking = false;
-  uint64_t mapped = 0;  // bytes mapped (what a domain invalidation covers)
+  bool dirty_capable = false;  // allocated for dirty tracking (Arm: DBM on writable leaves)
+  uint64_t mapped = 0;         // bytes mapped (what a domain invalidation covers)
   std::vector<uint16_t> devices;
   DeferredQueue deferred;
 };
@@ -47,7 +48,7 @@ class IommuDriver {
   IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
-  Domain* domain_alloc();
+  Domain* domain_alloc(bool dirty_capable = false);
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   Task<> attach(Domain& d, uint16_t bdf);
@@ -55,6 +56,9 @@ class IommuDriver {
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
   // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
+  // Before tracking stops: a leaf writable only while tracking (Arm writable-clean)
+  // becomes writable-dirty, or it would turn read-only (nothing for other formats).
+  Task<> make_writable_dirty(Domain& d, uint64_t iova, uint64_t length);
   Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
                                            const std::function<void(uint64_t, uint64_t)>& record);
   // Invalidates what `g` cleared as the policy says; a deferred policy queues it (and
@@ -73,6 +77,14 @@ class IommuDriver {
 
  private:
   uint64_t alloc_table();
+  // A leaf as the driver sees it: its first replica (0: not mapped), level, size, and
+  // how many consecutive entries it occupies.
+  struct Leaf {
+    uint64_t first;
+    unsigned level, shift;
+    uint64_t entries;
+  };
+  Leaf leaf_at(const Domain& d, uint64_t iova) const;
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
