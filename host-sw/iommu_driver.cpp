@@ -262,7 +262,7 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
     const uint64_t size = 1ull << l.shift;
     const uint64_t step = size - at % size;
     if (l.first) {
-      ++n.ptes;
+      n.ptes += l.entries;  // every replica is read
       table_ptes += l.entries;
       // Hardware set D on whichever replica it walked: the leaf is dirty if any is.
       bool dirty = false;
