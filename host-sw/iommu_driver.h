@@ -55,12 +55,13 @@ class IommuDriver {
   Task<> detach(Domain& d, uint16_t bdf);
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
-  // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
+  // atomic step; a leaf is dirty if any of its replicas is (AMD v1), all are cleared,
+  // and it is recorded at its size from the walk position.
+  Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
+                                           const std::function<void(uint64_t, uint64_t)>& record);
   // Before tracking stops: a leaf writable only while tracking (Arm writable-clean)
   // becomes writable-dirty, or it would turn read-only (nothing for other formats).
   Task<> make_writable_dirty(Domain& d, uint64_t iova, uint64_t length);
-  Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
-                                           const std::function<void(uint64_t, uint64_t)>& record);
   // Invalidates what `g` cleared as the policy says; a deferred policy queues it (and
   // flushes the queue once it holds `batch` leaves, or arms its timer). Returns the
   // deferred flush number covering `g` (see DeferredQueue).
