@@ -63,7 +63,8 @@ steps:
   CHECK(rig.stat("iommu.ad.dirty_sets") == 3);
 }
 
-TEST_CASE("arm-s1: tracking cleans every writable leaf, a write dirties it, off makes it writable") {
+TEST_CASE(
+    "arm-s1: tracking cleans every writable leaf, a write dirties it, off makes it writable") {
   HostRig rig(std::string(kGuest) + R"(
   - {op: ioas_map, ioas: ioas0, iova: 0x2000000, user: guest, length: 64KiB, prot: r}
 steps:
@@ -83,4 +84,18 @@ steps:
   CHECK(rig.stat("iommu.faults") == 1);
   CHECK(rig.stat("iommu.faults.write_to_readonly") == 1);
   CHECK(rig.stat("iommu.ad.dirty_sets") == 1);  // only the tracked write
+}
+
+TEST_CASE("amd-v1: unmap clears every replica and a DMA there faults") {
+  HostRig rig(std::string(kGuest) + R"(
+steps:
+  - {at: 1us, op: ioas_unmap, ioas: ioas0, iova: 0x1010000, length: 2MiB}
+)",
+              with_format("amd-v1"));
+  rig.write_at(20 * kUs, 0x1015000);
+  rig.run();
+  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(rig.stat("iommu.pt.leaves.4k") == 4112);
+  CHECK(rig.stat("iommu.faults.not_present") == 1);
+  CHECK(rig.host->check_invariants().empty());
 }
