@@ -221,10 +221,10 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
   // the given device's unit, or on every unit when no device is named.
   if (op.dirty_tracking && !tracking_capable(op.device)) co_return Errno::Eopnotsupp;
-  Hwpt h{op.ioas, drv_.domain_alloc(), op.dirty_tracking, {}};
+  Hwpt h{op.ioas, drv_.domain_alloc(op.dirty_tracking), op.dirty_tracking, {}};
   // The aperture is what the page table's levels translate (48 bits with 4 levels);
   // adding the domain pins every area (the first domain) and charges it once.
-  const unsigned bits = 12 + 9 * drv_.format().levels();
+  const unsigned bits = drv_.format().iova_bits();
   const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
   Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain, aperture_last);
   if (e != Errno::Ok) co_return e;

@@ -14,6 +14,11 @@ Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
   if (!h->second.dirty_capable) co_return Errno::Eopnotsupp;
   Domain& d = *h->second.domain;
   if (op.enable) {
+    // Where a clean leaf is read-only without tracking (Arm writable-clean without HD),
+    // tracking goes on before the clean, or writes in between would fault: the order
+    // Linux has, whose SMMUv3 domains track from allocation.
+    if (!d.dirty_tracking && drv_.format().clean_needs_tracking())
+      co_await drv_.set_dirty_tracking(d, true, op.enable_flush);
     // Start from a clean snapshot: clear every D bit, one sync, then enable. iommufd
     // clears even when tracking is on already (only the driver's enable is a no-op),
     // so a second enable discards what was not harvested.
@@ -23,6 +28,12 @@ Task<Errno> Host::set_dirty_tracking(const HostOp& op) {
       co_await drv_.read_and_clear_dirty(d, a.iova, a.length, false, rec);
     std::unique_ptr<FlushPolicy> gather = make_flush_policy("gather");
     co_await drv_.flush(d, g, *gather);
+  }
+  if (!op.enable && d.dirty_tracking) {
+    // Without tracking a writable-clean leaf (Arm) would be read-only: make it dirty
+    // while the hardware still tracks, then stop (nothing to do for D-bit formats).
+    for (const auto& [iova, a] : ioas_[h->second.ioas]->iopt.areas())
+      if (a.w) co_await drv_.make_writable_dirty(d, a.iova, a.length);
   }
   co_await drv_.set_dirty_tracking(d, op.enable, op.enable_flush);
   co_return Errno::Ok;

@@ -56,14 +56,13 @@ std::string Host::check_invariants() const {
           auto [pte_addr, level] = drv_.find_leaf(*d, at);
           if (!pte_addr) return where + hex(at) + " not mapped in domain " + std::to_string(d->did);
           Pte pte = drv_.format().decode(env_.memory.read64(pte_addr), level);
-          const uint64_t span = drv_.format().entry_span(level);
-          const uint64_t pa = pte.addr + (at & (span - 1));
+          const uint64_t pa = pte.addr + (at & ((1ull << pte.size_shift) - 1));
           auto want = vmm_.pa(a.user_va + p * 4096);
           if (!want) continue;  // the VMM unmapped it; the pinned page stays mapped
           if (pa != (*want & ~0xfffull))
             return where + hex(at) + " maps " + hex(pa) + ", expected " + hex(*want);
           if (pte.w != a.w || pte.r != a.r) return where + hex(at) + " has the wrong permission";
-          if (!iopt.huge_pages() && level != 1)
+          if (!iopt.huge_pages() && pte.size_shift != 12)
             return where + hex(at) + " in a large IOPTE with huge pages off";
         }
       }

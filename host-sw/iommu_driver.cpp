@@ -1,6 +1,7 @@
 #include "host-sw/iommu_driver.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include "iommu/context_entry.h"
@@ -81,8 +82,9 @@ std::vector<unsigned> IommuDriver::units_of(const Domain& d) const {
   return out;
 }
 
-Domain* IommuDriver::domain_alloc() {
+Domain* IommuDriver::domain_alloc(bool dirty_capable) {
   auto d = std::make_unique<Domain>();
+  d->dirty_capable = dirty_capable;
   d->did = next_did_++;
   d->root = alloc_table();
   domains_.push_back(std::move(d));
@@ -97,7 +99,7 @@ uint64_t IommuDriver::slot(Domain& d, uint64_t iova, unsigned level) {
     Pte p = format_->decode(raw, l);
     if (!p.present) {
       uint64_t t = alloc_table();
-      env_.memory.write64(addr, format_->make_table(t));
+      env_.memory.write64(addr, format_->make_table(t, l));
       table = t;
     } else if (p.leaf) {
       throw std::logic_error("driver: mapping over a large leaf");
@@ -124,25 +126,27 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
                         bool huge) {
   d.mapped += length;
   uint64_t done = 0, in_table = 0;
+  const LeafPerm perm{r, w, d.dirty_capable};
   while (done < length) {
     const uint64_t at = iova + done;
     auto [pa, run] = backing(done);
-    unsigned level = 1;
-    // The largest leaf that alignment and physical contiguity allow.
-    for (unsigned l = 3; huge && l > 1; --l) {
-      const uint64_t span = format_->entry_span(l);
-      if (format_->leaf_allowed(l) && at % span == 0 && pa % span == 0 && length - done >= span &&
-          run >= span) {
-        level = l;
-        break;
-      }
+    // The largest page size that alignment and physical contiguity allow.
+    unsigned shift = 12;
+    for (uint64_t sizes = huge ? format_->page_sizes() : 0; sizes; sizes &= sizes - 1) {
+      const unsigned s = unsigned(std::countr_zero(sizes));
+      const uint64_t size = 1ull << s;
+      if (at % size || pa % size || length - done < size || run < size) break;
+      shift = s;
     }
-    const uint64_t span = format_->entry_span(level);
-    env_.memory.write64(slot(d, at, level), format_->make_leaf(pa, level, r, w));
-    ++leaves_[level];
-    done += span;
+    const unsigned level = format_->leaf_level(shift);
+    const uint64_t n = format_->leaf_entries(shift);  // replicas (AMD v1), else 1
+    const uint64_t leaf = format_->make_leaf(pa, shift, perm);
+    const uint64_t first = slot(d, at, level);
+    for (uint64_t i = 0; i < n; ++i) env_.memory.write64(first + 8 * i, leaf);
+    leaves_[level] += n;
+    done += 1ull << shift;
     // Each leaf table filled is one atomic host operation.
-    if (++in_table == 512 || done >= length ||
+    if ((in_table += n) >= 512 || done >= length ||
         (iova + done) % format_->entry_span(level + 1) == 0) {
       co_await cpu_.charge(cpu_.cost().table_visit + in_table * cpu_.cost().pte_write);
       in_table = 0;
@@ -150,22 +154,34 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
   }
 }
 
+IommuDriver::Leaf IommuDriver::leaf_at(const Domain& d, uint64_t iova) const {
+  auto [addr, level] = find_leaf(d, iova);
+  Leaf l{0, level, 12 + 9 * (level - 1), 1};
+  if (!addr) return l;
+  l.shift = format_->decode(env_.memory.read64(addr), level).size_shift;
+  l.entries = format_->leaf_entries(l.shift);
+  // The replicas are consecutive and aligned to the leaf's size: the walked one is
+  // iova's, the first is at the page's base.
+  l.first = addr - 8 * ((iova & ((1ull << l.shift) - 1)) / format_->entry_span(level));
+  return l;
+}
+
 Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
   d.mapped -= std::min(d.mapped, length);
   Gather g;
   uint64_t done = 0, in_table = 0;
   while (done < length) {
-    auto [addr, level] = find_leaf(d, iova + done);
-    const uint64_t span = format_->entry_span(level);
-    const uint64_t step = span - (iova + done) % span;
-    if (addr) {
-      env_.memory.write64(addr, 0);
-      --leaves_[level];
+    const Leaf l = leaf_at(d, iova + done);
+    const uint64_t size = 1ull << l.shift;
+    const uint64_t step = size - (iova + done) % size;
+    if (l.first) {
+      for (uint64_t i = 0; i < l.entries; ++i) env_.memory.write64(l.first + 8 * i, 0);
+      leaves_[l.level] -= l.entries;
       g.add(iova + done, step);
-      ++in_table;
+      in_table += l.entries;
     }
     done += step;
-    if (in_table == 512 || done >= length || (iova + done) % format_->entry_span(2) == 0) {
+    if (in_table >= 512 || done >= length || (iova + done) % format_->entry_span(2) == 0) {
       co_await cpu_.charge(cpu_.cost().table_visit + in_table * cpu_.cost().pte_write);
       in_table = 0;
     }
@@ -325,19 +341,25 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
   const HostCost& cost = cpu_.cost();
   while (done < length) {
     const uint64_t at = iova + done;
-    auto [addr, level] = find_leaf(d, at);
-    const uint64_t span = format_->entry_span(level);
-    const uint64_t step = span - at % span;
-    if (addr) {
-      ++n.ptes;
-      ++table_ptes;
-      uint64_t* pte = env_.memory.word64(addr);
-      if (format_->dirty(*pte)) {
+    const Leaf l = leaf_at(d, at);
+    const uint64_t size = 1ull << l.shift;
+    const uint64_t step = size - at % size;
+    if (l.first) {
+      n.ptes += l.entries;  // every replica is read
+      table_ptes += l.entries;
+      // Hardware set D on whichever replica it walked: the leaf is dirty if any is.
+      bool dirty = false;
+      for (uint64_t i = 0; i < l.entries; ++i)
+        dirty |= format_->dirty(env_.memory.read64(l.first + 8 * i));
+      if (dirty) {
         // The test-and-clear happens at this operation's timestamp.
         if (!no_clear) {
-          *pte = format_->without_dirty(*pte);
+          for (uint64_t i = 0; i < l.entries; ++i) {
+            uint64_t* pte = env_.memory.word64(l.first + 8 * i);
+            if (format_->dirty(*pte)) *pte = format_->without_dirty(*pte);
+          }
           ++table_cleared;
-          acc_.cleared_pages += span / 4096;
+          acc_.cleared_pages += size / 4096;
         }
         ++n.dirty;
         record(at, step < length - done ? step : length - done);
@@ -357,6 +379,28 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
     }
   }
   co_return n;
+}
+
+Task<> IommuDriver::make_writable_dirty(Domain& d, uint64_t iova, uint64_t length) {
+  if (!format_->clean_needs_tracking()) co_return;
+  uint64_t done = 0, table_ptes = 0, table_written = 0;
+  while (done < length) {
+    const Leaf l = leaf_at(d, iova + done);
+    const uint64_t size = 1ull << l.shift;
+    done += size - (iova + done) % size;
+    for (uint64_t i = 0; l.first && i < l.entries; ++i, ++table_ptes) {
+      uint64_t* pte = env_.memory.word64(l.first + 8 * i);
+      if (!format_->decode(*pte, l.level).w_needs_tracking) continue;
+      *pte = format_->with_access(*pte, true);
+      ++table_written;
+    }
+    if (done >= length || (iova + done) % format_->entry_span(2) == 0 || table_ptes >= 512) {
+      const HostCost& cost = cpu_.cost();
+      co_await cpu_.charge(cost.table_visit + table_ptes * cost.pte_scan +
+                           table_written * cost.pte_write);
+      table_ptes = table_written = 0;
+    }
+  }
 }
 
 Task<uint64_t> IommuDriver::flush(Domain& d, const Gather& g, const FlushPolicy& policy) {

@@ -31,7 +31,8 @@ struct Domain {
   uint16_t did = 0;
   uint64_t root = 0;
   bool dirty_tracking = false;
-  uint64_t mapped = 0;  // bytes mapped (what a domain invalidation covers)
+  bool dirty_capable = false;  // allocated for dirty tracking (Arm: DBM on writable leaves)
+  uint64_t mapped = 0;         // bytes mapped (what a domain invalidation covers)
   std::vector<uint16_t> devices;
   DeferredQueue deferred;
 };
@@ -49,7 +50,7 @@ class IommuDriver {
   IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
-  Domain* domain_alloc();
+  Domain* domain_alloc(bool dirty_capable = false);
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
@@ -59,9 +60,13 @@ class IommuDriver {
   Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
-  // atomic step; each dirty leaf is recorded at its leaf size from the walk position.
+  // atomic step; a leaf is dirty if any of its replicas is (AMD v1), all are cleared,
+  // and it is recorded at its size from the walk position.
   Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
                                            const std::function<void(uint64_t, uint64_t)>& record);
+  // Before tracking stops: a leaf writable only while tracking (Arm writable-clean)
+  // becomes writable-dirty, or it would turn read-only (nothing for other formats).
+  Task<> make_writable_dirty(Domain& d, uint64_t iova, uint64_t length);
   // Invalidates what `g` cleared as the policy says; a deferred policy queues it (and
   // flushes the queue once it holds `batch` leaves, or arms its timer). Returns the
   // deferred flush number covering `g` (see DeferredQueue).
@@ -92,6 +97,14 @@ class IommuDriver {
   // The units the domain's devices sit behind, in unit order (unit 0 when none).
   std::vector<unsigned> units_of(const Domain& d) const;
   Task<> submit_unit(Unit& u, const std::vector<InvDescriptor>& descs, bool poll, unsigned batch);
+  // A leaf as the driver sees it: its first replica (0: not mapped), level, size, and
+  // how many consecutive entries it occupies.
+  struct Leaf {
+    uint64_t first;
+    unsigned level, shift;
+    uint64_t entries;
+  };
+  Leaf leaf_at(const Domain& d, uint64_t iova) const;
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   // What a device's requests translate with: without a PASID, and per PASID.

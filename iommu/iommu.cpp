@@ -199,7 +199,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
     out.ready = t;
     return out;
   }
-  if ((iova + len - 1) >> format_->iova_bits())
+  if (format_->iova_bits() < 64 && (iova + len - 1) >> format_->iova_bits())
     return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
   const bool track = ctx->ade;
   IotlbEntry* e = iotlb_.lookup(ctx->did, pasid, iova);

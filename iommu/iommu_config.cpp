@@ -1,5 +1,6 @@
 #include "iommu/iommu_config.h"
 
+#include "iommu/page_table_format.h"
 #include "models/config.h"
 
 namespace sim {
@@ -7,8 +8,13 @@ namespace sim {
 IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
   IommuConfig c = base;
   c.mode = r.choice("mode", c.mode, {"translate", "passthrough"});
-  c.format = r.choice("format", c.format, {"vtd-ss"});
-  c.levels = unsigned(r.integer("levels", c.levels, 4, 5));
+  c.format = r.choice("format", c.format, {"vtd-ss", "amd-v1", "arm-s1"});
+  c.levels = unsigned(r.integer("levels", c.levels, 1, 64));
+  if (auto [lo, hi] = format_levels(c.format); c.levels < lo || c.levels > hi)
+    r.fail("levels",
+           c.format + " has " +
+               (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+               " levels, not " + std::to_string(c.levels));
   c.mmio_base = r.address("mmio_base", c.mmio_base);
   if (c.mmio_base & 0xfff) r.fail("mmio_base", "expected a 4 KiB aligned address");
   c.coherent_walk = r.boolean("coherent_walk", c.coherent_walk);

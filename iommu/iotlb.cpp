@@ -1,5 +1,7 @@
 #include "iommu/iotlb.h"
 
+#include <bit>
+
 namespace sim {
 
 Iotlb::Iotlb(unsigned entries, unsigned ways, bool lru)
@@ -11,7 +13,10 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
 }
 
 IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
-  for (uint8_t shift : {12, 21, 30}) {
+  // Probe each page size held, smallest first (as 4 KiB, 2 MiB, 1 GiB did before other
+  // formats brought 64 KiB and the like).
+  for (uint64_t sizes = sizes_; sizes; sizes &= sizes - 1) {
+    const uint8_t shift = uint8_t(std::countr_zero(sizes));
     uint64_t vpage = iova >> shift;
     IotlbEntry* set = &slots_[size_t(set_of(did, vpage)) * ways_];
     for (unsigned w = 0; w < ways_; ++w) {
@@ -27,6 +32,7 @@ IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
 }
 
 IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
+  sizes_ |= 1ull << in.size_shift;
   IotlbEntry* set = &slots_[size_t(set_of(in.did, in.vbase >> in.size_shift)) * ways_];
   IotlbEntry* victim = &set[0];
   for (unsigned w = 0; w < ways_; ++w) {

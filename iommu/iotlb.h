@@ -16,7 +16,7 @@ struct IotlbEntry {
   uint16_t did = 0;
   uint32_t pasid = 0;
   uint8_t stage = 2;        // 2: second stage (every translation the walker makes today)
-  uint8_t size_shift = 12;  // 12, 21, 30
+  uint8_t size_shift = 12;  // the leaf's page size: 12, 21, 30, or any (AMD v1)
   uint64_t vbase = 0;       // IOVA of the page
   uint64_t pbase = 0;       // physical base
   uint64_t pte_addr = 0;    // where the leaf lives (for the D update)
@@ -56,6 +56,7 @@ class Iotlb {
   unsigned sets_, ways_;
   bool lru_;
   uint64_t clock_ = 0;
+  uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
 };
 
 }  // namespace sim

@@ -49,21 +49,24 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track
       table = p.addr;
       continue;
     }
-    if (write && !p.w) {
+    // An entry writable only through the hardware's dirty update is read-only when
+    // the domain does not track (Arm writable-clean without HD).
+    const bool writable = p.w && (track || !p.w_needs_tracking);
+    if (write && !writable) {
       r.fault = FaultReason::WriteToReadOnly;
       break;
     }
     r.leaf_level = level;
-    r.pte_addr = addr;
-    r.size_shift = uint8_t(12 + 9 * (level - 1));
+    r.pte_addr = addr;  // the entry walked: one replica of a replicated leaf
+    r.size_shift = p.size_shift;
     r.pbase = p.addr;
     r.r = p.r;
-    r.w = p.w;
+    r.w = writable;
     if (track) {
       // One atomic read-modify-write at the translation's time.
       uint64_t updated = f_.with_access(*word, write);
       r.a_set = !p.a;
-      r.d_set = write && !p.d;
+      r.d_set = write && !f_.dirty(*word) && f_.dirty(updated);
       if (updated != *word) {
         *word = updated;
         t = timing_.access(t, 8);
@@ -78,9 +81,9 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track
 
 bool PageWalker::set_dirty(uint64_t pte_addr) {
   uint64_t* word = mem_.word64(pte_addr);
-  bool was_clean = !f_.dirty(*word);
+  const bool was_clean = !f_.dirty(*word);
   *word = f_.with_access(*word, true);
-  return was_clean;
+  return was_clean && f_.dirty(*word);  // an entry the format cannot mark stays clean
 }
 
 }  // namespace sim

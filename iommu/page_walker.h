@@ -44,7 +44,7 @@ class PageWalker {
   // With a walk cache it starts at the deepest cached table of domain `did`.
   WalkResult walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start,
                   WalkCache* cache = nullptr, uint16_t did = 0);
-  // Sets D (and A) on the leaf at pte_addr; true when D was clear.
+  // Sets D (and A) on the leaf at pte_addr; true when that made it dirty.
   bool set_dirty(uint64_t pte_addr);
   bool pte_dirty(uint64_t pte_addr) const { return f_.dirty(mem_.read64(pte_addr)); }
 

@@ -11,18 +11,15 @@ Pte VtdSsFormat::decode(uint64_t raw, unsigned level) const {
   p.a = raw & A;
   p.d = raw & D;
   p.addr = raw & kAddrMask;
-  if (p.leaf) p.addr &= ~(entry_span(level) - 1);
+  if (p.leaf) {
+    p.size_shift = uint8_t(12 + 9 * (level - 1));
+    p.addr &= ~(entry_span(level) - 1);
+  }
   return p;
 }
 
-uint64_t VtdSsFormat::make_leaf(uint64_t pa, unsigned level, bool r, bool w) const {
-  return (pa & kAddrMask) | (r ? R : 0) | (w ? W : 0) | (level > 1 ? PS : 0);
-}
-
-std::unique_ptr<PageTableFormat> make_format(std::string_view name, unsigned levels) {
-  if (name == "vtd-ss" && (levels == 4 || levels == 5))
-    return std::make_unique<VtdSsFormat>(levels);
-  return nullptr;
+uint64_t VtdSsFormat::make_leaf(uint64_t pa, unsigned size_shift, LeafPerm p) const {
+  return (pa & kAddrMask) | (p.r ? R : 0) | (p.w ? W : 0) | (size_shift > 12 ? PS : 0);
 }
 
 }  // namespace sim

@@ -15,14 +15,10 @@ class VtdSsFormat : public PageTableFormat {
   std::string_view name() const override { return "vtd-ss"; }
   unsigned levels() const override { return levels_; }
   unsigned iova_bits() const override { return 12 + 9 * levels_; }
-  uint64_t entry_span(unsigned level) const override { return 1ull << (12 + 9 * (level - 1)); }
-  bool leaf_allowed(unsigned level) const override { return level <= 3; }
-  unsigned index(uint64_t iova, unsigned level) const override {
-    return unsigned((iova >> (12 + 9 * (level - 1))) & 511);
-  }
+  uint64_t page_sizes() const override { return (1ull << 12) | (1ull << 21) | (1ull << 30); }
   Pte decode(uint64_t raw, unsigned level) const override;
-  uint64_t make_leaf(uint64_t pa, unsigned level, bool r, bool w) const override;
-  uint64_t make_table(uint64_t pa) const override { return (pa & kAddrMask) | R | W; }
+  uint64_t make_leaf(uint64_t pa, unsigned size_shift, LeafPerm p) const override;
+  uint64_t make_table(uint64_t pa, unsigned) const override { return (pa & kAddrMask) | R | W; }
   uint64_t with_access(uint64_t raw, bool write) const override {
     return raw | A | (write ? D : 0);
   }

@@ -1,11 +1,15 @@
 #include "pcie/atc.h"
 
+#include <bit>
+
 namespace sim {
 
 Atc::Atc(unsigned entries, unsigned ways) : slots_(entries), sets_(entries / ways), ways_(ways) {}
 
 AtcEntry* Atc::lookup(uint64_t iova) {
-  for (uint8_t shift : {12, 21, 30}) {
+  // Each page size held, smallest first (AMD v1 translations come in any power of two).
+  for (uint64_t sizes = sizes_; sizes; sizes &= sizes - 1) {
+    const uint8_t shift = uint8_t(std::countr_zero(sizes));
     const uint64_t vpage = iova >> shift;
     AtcEntry* set = &slots_[size_t(vpage % sets_) * ways_];
     for (unsigned w = 0; w < ways_; ++w)
@@ -23,6 +27,7 @@ void Atc::drop(AtcEntry& e) {
 }
 
 void Atc::fill(const AtcEntry& in) {
+  sizes_ |= 1ull << in.size_shift;
   AtcEntry* set = &slots_[size_t((in.vbase >> in.size_shift) % sets_) * ways_];
   AtcEntry* victim = &set[0];
   for (unsigned w = 0; w < ways_; ++w) {

@@ -36,6 +36,7 @@ class Atc {
   std::vector<AtcEntry> slots_;
   unsigned sets_, ways_;
   uint64_t clock_ = 0, unwritten_ = 0;
+  uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
 };
 
 }  // namespace sim

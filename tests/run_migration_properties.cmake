@@ -1,5 +1,5 @@
 # Randomized migration properties (issue: reliability): random workloads, mappings,
-# policies and quanta on the migration-quick platform. For every case:
+# page-table formats, policies and quanta on the migration-quick platform. For every case:
 #   - a correct policy loses no page;
 #   - a negative control's every loss is explained by a hazard;
 #   - the stats are byte-identical under two quanta (the verdict and the stale-hit
@@ -16,6 +16,7 @@ set(logs 1MiB 8MiB 16MiB)
 set(patterns random sequential zipf)
 set(backings 4KiB 4KiB 2MiB)
 set(rates 2Gb/s 10Gb/s 25Gb/s)
+set(formats vtd-ss amd-v1 arm-s1)
 # A deterministic pick from a list for case `seed` and a (numeric) salt.
 function(pick list seed salt out)
   math(EXPR s "${seed} * 7919 + ${salt} * 104729")
@@ -36,6 +37,7 @@ foreach(seed RANGE ${FIRST} ${last})
   pick(patterns ${seed} 4 pattern)
   pick(backings ${seed} 5 backing)
   pick(rates ${seed} 6 rate)
+  pick(formats ${seed} 9 format)
   pick(quanta ${seed} 7 q1)
   pick(quanta ${seed} 8 q2)
   if(q2 STREQUAL q1)  # always compare two different quanta
@@ -49,8 +51,9 @@ foreach(seed RANGE ${FIRST} ${last})
       --set devices.nic0.dma.ring.pattern=${pattern}
       --set devices.nic0.dma.ring.rate=${rate}
       --set devices.ssd0.dma.log.region.length=${log}
-      --set host.memory.guest.backing=${backing})
-  set(what "case ${seed}: ${policy}, ring ${ring} ${pattern} ${rate}, log ${log}, ${backing}")
+      --set host.memory.guest.backing=${backing}
+      --set platform.iommu.format=${format})
+  set(what "case ${seed}: ${policy}, ring ${ring} ${pattern} ${rate}, log ${log}, ${backing}, ${format}")
   foreach(q ${q1} ${q2})
     execute_process(COMMAND ${SIM} run ${SCENARIO} -o ${OUT}/${seed}-${q} --quantum ${q} ${sets}
                     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

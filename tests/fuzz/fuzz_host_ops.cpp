@@ -1,7 +1,8 @@
 // Fuzz target: bytes decoded into host operations (IOAS map / unmap / destroy, HWPT
 // alloc, attach / detach, dirty tracking and harvests, VMM mmap / munmap) with
-// random arguments, run in simulated time on the real IOMMU core; the bookkeeping
-// invariants must hold at the end and no operation may crash or hang.
+// random arguments, run in simulated time on the real IOMMU core in any page-table
+// format; the bookkeeping invariants must hold at the end and no operation may crash
+// or hang.
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
@@ -74,7 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::streambuf* err = std::cerr.rdbuf(nullptr);  // errno mismatches are expected here
   try {
-    sim::test::HostRig rig(y.str());
+    // The last byte picks the page-table format without moving any other decision.
+    sim::IommuConfig ic;
+    const char* formats[] = {"vtd-ss", "amd-v1", "arm-s1"};
+    ic.format = formats[size ? data[size - 1] % 3 : 0];
+    sim::test::HostRig rig(y.str(), ic);
     for (unsigned k = in.take(8); k > 0; --k)
       rig.write_at(sim::kUs * (1 + in.take(40)), in.take(32) * 0x40000);
     rig.run(sim::kMs);

@@ -65,6 +65,8 @@ struct HostRig {
     hw.iommu_mmio_base = mmio.base;
     hw.memory_size = mem.size();
     hw.coherent_walk = icfg.coherent_walk;
+    hw.format = icfg.format;
+    hw.levels = icfg.levels;
     hw.devices.push_back({"nic0", 0x0100});
     host = std::make_unique<Host>(hc, HostEnv{d, mem, mmio, stats, trace, hw});
     dma.iommu = iommu.get();

@@ -46,19 +46,27 @@ struct IommuRig {
   }
   // Maps iova -> pa with a leaf at `level`, building tables as needed; returns the PTE address.
   uint64_t map(uint64_t iova, uint64_t pa, unsigned level = 1, bool w = true) {
+    return map_size(iova, pa, 12 + 9 * (level - 1), {true, w, false});
+  }
+  // The same for a leaf of 2^shift bytes in the IOMMU's format, written into every
+  // replica it occupies (AMD v1); returns the address of the first.
+  uint64_t map_size(uint64_t iova, uint64_t pa, unsigned shift, LeafPerm perm) {
+    const PageTableFormat& pt = iommu->format();
+    const unsigned level = pt.leaf_level(shift);
     uint64_t table = kPtRoot;
-    for (unsigned l = 4; l > level; --l) {
-      uint64_t slot = table + 8 * f.index(iova, l);
-      Pte p = f.decode(mem.read64(slot), l);
+    for (unsigned l = pt.levels(); l > level; --l) {
+      uint64_t slot = table + 8 * pt.index(iova, l);
+      Pte p = pt.decode(mem.read64(slot), l);
       if (!p.present) {
-        mem.write64(slot, f.make_table(next_table));
+        mem.write64(slot, pt.make_table(next_table, l));
         next_table += 4096;
       }
-      table = f.decode(mem.read64(slot), l).addr;
+      table = pt.decode(mem.read64(slot), l).addr;
     }
-    uint64_t slot = table + 8 * f.index(iova, level);
-    mem.write64(slot, f.make_leaf(pa, level, true, w));
-    return slot;
+    const uint64_t first = table + 8 * pt.index(iova & ~((1ull << shift) - 1), level);
+    for (uint64_t i = 0; i < pt.leaf_entries(shift); ++i)
+      mem.write64(first + 8 * i, pt.make_leaf(pa, shift, perm));
+    return first;
   }
   Translation write(uint64_t iova, Ps at, uint16_t bdf = kBdf) {
     return iommu->translate(bdf, kNoPasid, iova, 64, true, at);

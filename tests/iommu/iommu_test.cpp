@@ -11,7 +11,7 @@ TEST_CASE("vtd-ss: encode and decode every level and leaf size") {
   CHECK(VtdSsFormat(5).iova_bits() == 57);
   for (unsigned level : {1u, 2u, 3u}) {
     uint64_t pa = 0x40000000ull * 3;
-    uint64_t raw = f.make_leaf(pa, level, true, false);
+    uint64_t raw = f.make_leaf(pa, 12 + 9 * (level - 1), {true, false});
     Pte p = f.decode(raw, level);
     CHECK(p.present);
     CHECK(p.leaf);
@@ -20,12 +20,12 @@ TEST_CASE("vtd-ss: encode and decode every level and leaf size") {
     CHECK(p.addr == pa);
     CHECK(bool(raw & VtdSsFormat::PS) == (level > 1));
   }
-  Pte t = f.decode(f.make_table(0x5000), 2);
+  Pte t = f.decode(f.make_table(0x5000, 2), 2);
   CHECK(t.present);
   CHECK_FALSE(t.leaf);
   CHECK(t.addr == 0x5000);
   CHECK_FALSE(f.decode(0, 1).present);
-  uint64_t raw = f.with_access(f.make_leaf(0x1000, 1, true, true), true);
+  uint64_t raw = f.with_access(f.make_leaf(0x1000, 12, {true, true}), true);
   CHECK(f.dirty(raw));
   CHECK((raw & VtdSsFormat::A));
   CHECK_FALSE(f.dirty(f.without_dirty(raw)));
@@ -88,7 +88,7 @@ TEST_CASE("A/D: a read sets A only, a write sets A and D, nothing without tracki
   IommuRig off;
   uint64_t pte2 = off.map(0x1000, 0x7000'0000);
   off.write(0x1000, 0);
-  CHECK(off.mem.read64(pte2) == off.f.make_leaf(0x7000'0000, 1, true, true));
+  CHECK(off.mem.read64(pte2) == off.f.make_leaf(0x7000'0000, 12, {true, true}));
 }
 
 TEST_CASE(

@@ -70,10 +70,11 @@ TEST_CASE("pasid: each PASID translates through its own domain, RID_PASID serves
   pasid_mode(rig);
   rig.map(0x1000, 0x800000);
   // PASID 5's table: the same IOVA to another page.
-  rig.mem.write64(kOtherRoot + 8 * rig.f.index(0x1000, 4), rig.f.make_table(0x220000));
-  rig.mem.write64(0x220000 + 8 * rig.f.index(0x1000, 3), rig.f.make_table(0x221000));
-  rig.mem.write64(0x221000 + 8 * rig.f.index(0x1000, 2), rig.f.make_table(0x222000));
-  rig.mem.write64(0x222000 + 8 * rig.f.index(0x1000, 1), rig.f.make_leaf(0x900000, 1, true, true));
+  rig.mem.write64(kOtherRoot + 8 * rig.f.index(0x1000, 4), rig.f.make_table(0x220000, 4));
+  rig.mem.write64(0x220000 + 8 * rig.f.index(0x1000, 3), rig.f.make_table(0x221000, 3));
+  rig.mem.write64(0x221000 + 8 * rig.f.index(0x1000, 2), rig.f.make_table(0x222000, 2));
+  rig.mem.write64(0x222000 + 8 * rig.f.index(0x1000, 1),
+                  rig.f.make_leaf(0x900000, 12, {true, true, true}));
   Translation a = rig.write(0x1010, kUs);
   Translation b = write(rig, 5, 0x1010, 2 * kUs);
   REQUIRE(a.ok);

@@ -83,11 +83,11 @@ TEST_CASE("5-level tables: 57-bit IOVAs walk five levels, a 4-level format refus
   const uint64_t root = 0x100000, iova = 0x0123'4567'89ab'c000;  // bits above 47 set
   uint64_t table = root, next = 0x200000;
   for (unsigned l = 5; l > 1; --l, next += 0x1000) {
-    mem.write64(table + 8 * f5.index(iova, l), f5.make_table(next));
+    mem.write64(table + 8 * f5.index(iova, l), f5.make_table(next, l));
     table = next;
   }
   const uint64_t leaf = table + 8 * f5.index(iova, 1);
-  mem.write64(leaf, f5.make_leaf(0x7000'0000, 1, true, true));
+  mem.write64(leaf, f5.make_leaf(0x7000'0000, 12, {true, true}));
   PageWalker walker(f5, mem, timing, 10 * kNs);
   WalkResult w = walker.walk(root, iova + 0x123, false, true, 0);
   CHECK(w.fault == FaultReason::None);

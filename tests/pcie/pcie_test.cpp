@@ -486,3 +486,22 @@ TEST_CASE("raw link rates for every generation, x1 to x32 (Gen6: FLIT as pcie-be
       CHECK(r.tlp_gbps() > 0.6 * r.raw_gbps());  // DLLP and SKIP derating (x32: ACKs every 45 B)
     }
 }
+
+TEST_CASE("ATC: a 64 KiB translation (AMD v1 replicated leaf) covers its whole page") {
+  Atc atc(64, 4);
+  AtcEntry e;
+  e.size_shift = 16;
+  e.vbase = 0x1'0000;
+  e.pbase = 0x8000'0000;
+  e.r = e.w = true;
+  CHECK(atc.lookup(0x1'0000) == nullptr);
+  atc.fill(e);
+  for (uint64_t off : {0x0ull, 0x5008ull, 0xfff8ull}) {
+    AtcEntry* hit = atc.lookup(0x1'0000 + off);
+    REQUIRE(hit);
+    CHECK(hit->pbase == 0x8000'0000);
+  }
+  CHECK(atc.lookup(0x2'0000) == nullptr);
+  CHECK(atc.invalidate(0x1'4000, 0x1000) == 1);  // a 4 KiB invalidation inside drops it
+  CHECK(atc.lookup(0x1'0000) == nullptr);
+}

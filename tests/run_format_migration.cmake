@@ -1,0 +1,21 @@
+# A migration on another page-table format loses no page: the run passes its own
+# checks, migrates in rounds, and the oracle counts no lost page.
+# -DSIM=exe -DSCENARIO=file -DOUT=dir -DSET=key=value (one --set, e.g. the format)
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${SIM} run ${SCENARIO} --set ${SET} --trace none -o ${OUT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "iommu-sim exited ${rc}\n${out}\n${err}")
+endif()
+file(READ ${OUT}/stats.json json)
+string(JSON rounds GET "${json}" stats migration.rounds value)
+string(JSON copied GET "${json}" stats migration.pages_copied value)
+string(JSON lost GET "${json}" stats migration.lost_pages value)
+string(JSON faults GET "${json}" stats iommu.faults value)
+if(rounds LESS 2 OR copied EQUAL 0)
+  message(FATAL_ERROR "no migration ran (${rounds} rounds, ${copied} pages copied):\n${out}")
+endif()
+if(NOT lost EQUAL 0 OR NOT faults EQUAL 0)
+  message(FATAL_ERROR "${SET}: ${lost} lost pages, ${faults} faults:\n${out}")
+endif()
+message(STATUS "${SET}: ${rounds} rounds, ${copied} pages copied, no page lost")
