@@ -192,6 +192,8 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
     co_return Errno::Ok;
   }
   if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);
+  if (o == "hwpt_destroy") co_return co_await hwpt_destroy(op);
+  if (o.starts_with("access_")) co_return co_await access_op(op);
   if (o == "attach") co_return co_await attach(op);
   if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
   if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);

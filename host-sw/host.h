@@ -10,6 +10,7 @@
 
 #include "host-sw/host_config.h"
 #include "host-sw/io_pagetable.h"
+#include "host-sw/iommufd_access.h"
 #include "host-sw/iommu_driver.h"
 #include "host-sw/sticky_pages.h"
 #include "host-sw/vmm_memory.h"
@@ -33,6 +34,8 @@ class Host {
   // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
   // charge equals the pinned bytes.
   std::string check_invariants() const;
+  // The IO page-table pages the driver holds (0 once every HWPT is destroyed).
+  uint64_t table_pages() const { return drv_.table_pages(); }
   // Tests: run check_invariants() after every operation and fail the step when broken.
   void check_each_op(bool on) { check_each_op_ = on; }
 
@@ -80,6 +83,9 @@ class Host {
   Task<Errno> hwpt_alloc(const HostOp& op);
   Task<Errno> attach(const HostOp& op);
   Task<Errno> ioas_op(const HostOp& op, std::string& detail);
+  // hwpt_destroy and the in-kernel access ops (host_ioas.cpp).
+  Task<Errno> hwpt_destroy(const HostOp& op);
+  Task<Errno> access_op(const HostOp& op);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 
@@ -92,6 +98,11 @@ class Host {
   IommuDriver drv_;
   std::map<std::string, std::unique_ptr<Ioas>> ioas_;
   std::map<std::string, Hwpt> hwpts_;
+  struct Access {
+    std::string ioas;
+    std::unique_ptr<IommufdAccess> access;
+  };
+  std::map<std::string, Access> accesses_;  // destroyed before the IOASes they use
   std::map<std::string, std::string> attached_;  // device -> hwpt
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed

@@ -18,7 +18,7 @@ uint64_t backing_size(ConfigReader& r, const char* key) {
 
 // Names defined so far, so a reference to something never created is an input error.
 struct Names {
-  std::set<std::string> ioas, hwpt, user, steps, saved_iovas;
+  std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access;
   std::vector<std::string> devices;
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const {
@@ -100,7 +100,9 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
                           "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
                           "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
-                          "munmap", "device_quiesce", "device_resume", "migrate", "wait"});
+                          "munmap", "device_quiesce", "device_resume", "migrate", "wait",
+                          "hwpt_destroy", "access_create", "access_pin", "access_unpin",
+                          "access_destroy"});
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
@@ -123,6 +125,21 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
     n.need(r, "ioas", n.ioas, op.ioas, "IOAS");
     op.dirty_tracking = r.boolean("dirty_tracking", false);
     n.hwpt.insert(op.id);
+  } else if (o == "hwpt_destroy") {
+    op.hwpt = r.text("hwpt");
+    n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
+  } else if (o == "access_create") {
+    op.id = r.text("id");
+    read_ioas(r, n, op);
+    n.access.insert(op.id);
+  } else if (o == "access_pin" || o == "access_unpin" || o == "access_destroy") {
+    op.access = r.text("access");
+    n.need(r, "access", n.access, op.access, "access");
+    if (o != "access_destroy") {
+      read_iova(r, n, "iova", op.iova, op.iova_ref);
+      op.length = r.size("length");
+    }
+    if (o == "access_pin") op.w = r.boolean("write", false);
   } else if (o == "device_quiesce" || o == "device_resume") {
     op.device = r.text("device");
     std::set<std::string> devs(n.devices.begin(), n.devices.end());
@@ -255,6 +272,7 @@ HostCost load_cost(ConfigReader r) {
   c.poll = r.time_ps("poll", c.poll);
   if (c.poll == 0) r.fail("poll", "expected a poll interval above 0");
   c.syscall = r.time_ps("syscall", c.syscall);
+  c.pin_page = r.time_ps("pin_page", c.pin_page);
   return c;
 }
 

@@ -32,7 +32,7 @@ struct HostOp {
   Ps at = 0;
   std::string after;
   // References and arguments (each op reads the ones it needs).
-  std::string id, ioas, hwpt, device, user;
+  std::string id, ioas, hwpt, device, user, access;
   uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
   bool length_all = false;
   bool iova_auto = false;  // ioas_map / ioas_copy without an IOVA: allocated

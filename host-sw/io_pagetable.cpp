@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "host-sw/iommufd_access.h"
+
 namespace sim {
 
 const IoptArea* IoPagetable::area_at(uint64_t iova) const {
@@ -45,46 +47,117 @@ Errno IoPagetable::check_iova(uint64_t iova, uint64_t length) const {
   return Errno::Ok;  // allowed ranges are not checked for a fixed IOVA (kernel)
 }
 
-Errno IoPagetable::backed(const VmmMemory& vmm, const IoptArea& a) const {
-  for (uint64_t off = 0; off < a.length;) {
-    const VmmMapping* m = vmm.find_va(a.user_va + off);
-    if (!m || (a.pages->writable && m->readonly)) return Errno::Efault;
-    off += m->va + m->size - (a.user_va + off);
+Errno IoPagetable::account(IoptPages& p) {
+  const uint64_t now = p.npinned(), last = p.last_npinned();
+  if (now > last) {
+    if (Errno e = ledger_.charge(p.mode(), now - last); e != Errno::Ok) return e;
+  } else if (last > now) {
+    ledger_.uncharge(p.mode(), last - now);
   }
+  p.set_last_npinned(now);
   return Errno::Ok;
 }
 
-// Maps an area's (already pinned) user pages into one domain.
-Task<Errno> IoPagetable::fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d,
-                              const IoptArea& a) {
-  if (Errno e = backed(vmm, a); e != Errno::Ok) co_return e;
-  Backing backing = [&vmm, &a](uint64_t off) {
-    uint64_t va = a.user_va + off;
-    return std::pair<uint64_t, uint64_t>{*vmm.pa(va), vmm.contiguous(va, a.length - off)};
-  };
-  // With large pages disabled every IOPTE is one page, so any page can be cut later.
-  co_await drv.map(d, a.iova, a.length, backing, a.r, a.w, !disable_large_pages_);
-  co_return Errno::Ok;
+void IoPagetable::note_unpin(IommuDriver& drv, uint64_t pages) {
+  if (pages == 0) return;
+  unpinned_ += pages;
+  TraceRecorder& t = drv.env().trace;
+  if (t.enabled()) t.record(drv.cpu().now(), "host", "unpin", {TraceField::dec("pages", pages)});
 }
 
-Task<Errno> IoPagetable::store(IommuDriver& drv, const VmmMemory& vmm, const IoptArea& a, bool pin,
-                               size_t first_domain) {
-  // Lazy (no domain): nothing is pinned, nothing can fault.
-  if (first_domain >= domains_.size()) co_return Errno::Ok;
-  // Pin first (EFAULT when a page is not there), then charge (ENOMEM), then map.
-  if (Errno e = backed(vmm, a); e != Errno::Ok) co_return e;
-  if (pin)
-    if (Errno e = ledger_.cover(a.pages->id, a.first_page(), a.last_page()); e != Errno::Ok)
-      co_return e;
-  for (size_t i = first_domain; i < domains_.size(); ++i) {
-    Errno e = co_await fill(drv, vmm, *domains_[i], a);
-    if (e != Errno::Ok) {
-      for (size_t j = first_domain; j < i; ++j) co_await drv.unmap(*domains_[j], a.iova, a.length);
-      if (pin) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-      co_return e;
-    }
+Task<> IoPagetable::charge_pins(IommuDriver& drv, uint64_t pages) {
+  if (pages) co_await drv.cpu().charge(pages * drv.cpu().cost().pin_page);
+}
+
+void IoPagetable::add_cover(IoptArea& a, const Domain* storage) {
+  IoptPages& p = *a.pages;
+  a.cover = p.new_cover_key();
+  p.hold(a.first_page(), a.last_page());
+  p.add_domain_cover(a.cover, {{a.first_page(), a.last_page()}, a.iova, storage});
+}
+
+void IoPagetable::drop_cover(IommuDriver& drv, IoptArea& a) {
+  if (!a.cover) return;
+  IoptPages& p = *a.pages;
+  p.remove_domain_cover(a.cover);
+  a.cover = 0;
+  note_unpin(drv, p.release(a.first_page(), a.last_page()));
+  account(p);  // an uncharge never fails
+}
+
+Task<> IoPagetable::map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, const PfnReader& rd) {
+  const PfnBatch& b = rd.batch();
+  if (b.empty()) co_return;
+  // Areas stored in domains are page-aligned (the IOAS alignment is at least 4 KiB).
+  const uint64_t iova = a.iova + (rd.batch_first() - a.first_page()) * kCpuPage;
+  size_t run = 0;
+  uint64_t run_off = 0;  // byte offset of `run` in the batch; the driver asks in order
+  Backing backing = [&b, run, run_off](uint64_t off) mutable {
+    if (off < run_off) run = 0, run_off = 0;
+    while (off >= run_off + b.runs()[run].npfns * kCpuPage)
+      run_off += b.runs()[run++].npfns * kCpuPage;
+    const PfnRun& r = b.runs()[run];
+    return std::pair<uint64_t, uint64_t>{r.pfn * kCpuPage + (off - run_off),
+                                         r.npfns * kCpuPage - (off - run_off)};
+  };
+  // With large pages disabled every IOPTE is one page, so any page can be cut later.
+  co_await drv.map(d, iova, b.total() * kCpuPage, backing, a.r, a.w, !disable_large_pages_);
+}
+
+Task<Errno> IoPagetable::fill_domains(IommuDriver& drv, const VmmMemory& vmm, IoptArea& a) {
+  if (domains_.empty()) co_return Errno::Ok;  // lazy: nothing is pinned, nothing faults
+  IoptPages& p = *a.pages;
+  PfnReader rd(p, vmm, drv, drv.env().memory, a.first_page(), a.last_page(), batch_runs_);
+  uint64_t mapped = 0;
+  Errno e = Errno::Ok;
+  while (e == Errno::Ok && !rd.done()) {
+    e = rd.next();
+    if (e != Errno::Ok) break;
+    for (Domain* d : domains_) co_await map_batch(drv, *d, a, rd);
+    mapped += rd.batch().total() * kCpuPage;
   }
-  co_return Errno::Ok;
+  co_await charge_pins(drv, rd.pinned());
+  if (e == Errno::Ok) {
+    add_cover(a, domains_.front());
+    rd.release();    // the area holds the pages now
+    e = account(p);  // charged after the fill; ENOMEM rolls it back whole
+    if (e == Errno::Ok) co_return e;
+  }
+  for (Domain* d : domains_)
+    if (mapped) co_await drv.unmap(*d, a.iova, mapped);  // unmap before unpin
+  drop_cover(drv, a);
+  note_unpin(drv, rd.release());
+  co_return e;
+}
+
+Task<Errno> IoPagetable::fill_domain(IommuDriver& drv, const VmmMemory& vmm, Domain& d, IoptArea& a,
+                                     bool first) {
+  IoptPages& p = *a.pages;
+  PfnReader rd(p, vmm, drv, drv.env().memory, a.first_page(), a.last_page(), batch_runs_);
+  uint64_t mapped = 0;
+  Errno e = Errno::Ok;
+  while (!rd.done()) {
+    e = rd.next();
+    if (e != Errno::Ok) break;
+    co_await map_batch(drv, d, a, rd);
+    mapped += rd.batch().total() * kCpuPage;
+  }
+  co_await charge_pins(drv, rd.pinned());
+  if (e == Errno::Ok) {
+    if (first) add_cover(a, &d);
+    rd.release();
+    e = first ? account(p) : Errno::Ok;
+    if (e == Errno::Ok) co_return e;
+  }
+  if (mapped) co_await drv.unmap(d, a.iova, mapped);
+  if (first) drop_cover(drv, a);
+  note_unpin(drv, rd.release());
+  co_return e;
+}
+
+Task<> IoPagetable::unfill(IommuDriver& drv, IoptArea& a) {
+  for (Domain* d : domains_) co_await drv.unmap(*d, a.iova, a.length);  // syncs the IOTLB
+  drop_cover(drv, a);
 }
 
 Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
@@ -107,21 +180,17 @@ Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
   uint64_t cur = at;
   for (const IoptSlice& s : slices) {
     IoptArea a{cur, s.length, s.user_va, r, w, s.pages};
-    if (w && !s.pages->writable) co_return Errno::Eperm;
+    if (w && !s.pages->writable()) co_return Errno::Eperm;
     if (a.page_offset() % iova_alignment_) co_return Errno::Einval;
     made.push_back(a);
     cur += s.length;
   }
   for (const IoptArea& a : made) areas_[a.iova] = a;
   for (size_t i = 0; i < made.size(); ++i) {
-    Errno e = co_await store(drv, vmm, made[i], !domains_.empty(), 0);
+    Errno e = co_await fill_domains(drv, vmm, areas_.at(made[i].iova));
     if (e != Errno::Ok) {
       // Unwind completely: no area, no pins, nothing mapped.
-      for (size_t j = 0; j < i; ++j) {
-        for (Domain* d : domains_) co_await drv.unmap(*d, made[j].iova, made[j].length);
-        if (!domains_.empty())
-          ledger_.uncover(made[j].pages->id, made[j].first_page(), made[j].last_page());
-      }
+      for (size_t j = 0; j < i; ++j) co_await unfill(drv, areas_.at(made[j].iova));
       for (const IoptArea& a : made) areas_.erase(a.iova);
       co_return e;
     }
@@ -135,7 +204,8 @@ Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::option
   // iopt_alloc_user_pages.
   if (user_va + length < user_va) co_return Errno::Eoverflow;
   if (length == 0 || length > SIZE_MAX - kCpuPage) co_return Errno::Einval;
-  auto pages = std::make_shared<IoptPages>(IoptPages{ledger_.new_pages_id(), user_va, length, w});
+  auto pages =
+      std::make_shared<IoptPages>(ledger_.new_pages_id(), user_va, length, w, ledger_.new_mode());
   std::vector<IoptSlice> one;
   one.push_back({pages, user_va, length});
   co_return co_await map_pages(drv, vmm, one, length, iova, r, w, placed);
@@ -171,12 +241,14 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
     auto it = areas_.upper_bound(iova);
     if (it != areas_.begin() && std::prev(it)->second.last() >= iova) --it;
     if (it == areas_.end() || it->second.iova > last) break;
-    const IoptArea a = it->second;
-    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;        // no splitting
-    for (Domain* d : domains_) co_await drv.unmap(*d, a.iova, a.length);  // unmap, then unpin
-    if (!domains_.empty()) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-    areas_.erase(it);
+    IoptArea& a = it->second;
+    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;  // no splitting
+    // Accesses drop their pins in the area first (iommufd_access_notify_unmap).
+    for (IommufdAccess* acc : std::vector<IommufdAccess*>(accesses_))
+      acc->notify_unmap(a.iova, a.last());
+    co_await unfill(drv, a);  // unmap, then unpin
     unmapped += a.length;
+    areas_.erase(it);
   }
   // Nothing there: ENOENT from IOAS_UNMAP ("0 bytes unmapped"); unmap-all is fine.
   co_return unmapped || all ? Errno::Ok : Errno::Enoent;
@@ -196,12 +268,14 @@ Errno IoPagetable::cut_iova(const std::vector<uint64_t>& points) {
     rhs.iova = next;
     rhs.length = a.length - head;
     rhs.user_va = a.user_va + head;
-    if (!domains_.empty()) {
+    if (a.cover) {
       // Same pages, now two covers; with domains the cut is page-aligned (alignment
       // >= PS), so nothing is pinned or unpinned.
-      ledger_.cover(lhs.pages->id, lhs.first_page(), lhs.last_page());
-      ledger_.cover(rhs.pages->id, rhs.first_page(), rhs.last_page());
-      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+      const Domain* storage = a.pages->domain_covers().at(a.cover).storage;
+      add_cover(lhs, storage);
+      add_cover(rhs, storage);
+      a.pages->remove_domain_cover(a.cover);
+      a.pages->release(a.first_page(), a.last_page());
     }
     areas_[lhs.iova] = lhs;
     areas_[rhs.iova] = rhs;
@@ -231,18 +305,12 @@ Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Doma
   if (aperture_last != UINT64_MAX)
     if (Errno e = reserve(aperture_last + 1, UINT64_MAX, owner); e != Errno::Ok) co_return e;
   const bool first = domains_.empty();
-  std::vector<const IoptArea*> done;
-  for (const auto& [iova, a] : areas_) {
-    Errno e = backed(vmm, a);
-    if (e == Errno::Ok && first) e = ledger_.cover(a.pages->id, a.first_page(), a.last_page());
-    if (e == Errno::Ok) {
-      e = co_await fill(drv, vmm, *d, a);
-      if (e != Errno::Ok && first) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-    }
-    if (e != Errno::Ok) {
-      for (const IoptArea* p : done) {
+  std::vector<IoptArea*> done;
+  for (auto& [iova, a] : areas_) {
+    if (Errno e = co_await fill_domain(drv, vmm, *d, a, first); e != Errno::Ok) {
+      for (IoptArea* p : done) {
         co_await drv.unmap(*d, p->iova, p->length);
-        if (first) ledger_.uncover(p->pages->id, p->first_page(), p->last_page());
+        if (first) drop_cover(drv, *p);
       }
       unreserve(owner);
       co_return e;
@@ -256,13 +324,88 @@ Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Doma
 
 Task<> IoPagetable::remove_domain(IommuDriver& drv, Domain* d) {
   if (std::find(domains_.begin(), domains_.end(), d) == domains_.end()) co_return;
-  for (const auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
+  // iopt_table_remove_domain: unmap it; areas stored there move to the first domain
+  // left, or, with none left, are unpinned (pages accesses hold stay pinned).
+  for (auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
   std::erase(domains_, d);
-  if (domains_.empty())  // the last domain: every area is unpinned
-    for (const auto& [iova, a] : areas_)
-      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+  for (auto& [iova, a] : areas_) {
+    if (domains_.empty())
+      drop_cover(drv, a);
+    else if (a.cover && a.pages->domain_covers().at(a.cover).storage == d)
+      a.pages->set_storage(a.cover, domains_.front());
+  }
   unreserve(domain_owner(*d));
   iova_alignment_ = computed_alignment();  // can shrink
+}
+
+Errno IoPagetable::access_pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova,
+                              uint64_t length, bool write, std::vector<AccessPiece>& pieces,
+                              uint64_t& pinned) {
+  pieces.clear();
+  if (length == 0) return Errno::Einval;
+  if (iova + (length - 1) < iova) return Errno::Eoverflow;
+  const uint64_t last = iova + length - 1;
+  Errno e = Errno::Ok;
+  for (uint64_t cur = iova;;) {
+    const IoptArea* a = area_at(cur);
+    if (!a) {
+      e = Errno::Enoent;  // not contiguous
+      break;
+    }
+    if (write && !a->pages->writable()) {
+      e = Errno::Eperm;
+      break;
+    }
+    const uint64_t end = std::min(last, a->last());
+    IoptPages& p = *a->pages;
+    const IndexRange r{(a->user_va + (cur - a->iova)) / kCpuPage,
+                       (a->user_va + (end - a->iova)) / kCpuPage};
+    // Indexes new to the pinned_pfns tier are read (from a domain, else pinned from
+    // user memory) before the tier takes them.
+    std::vector<std::unique_ptr<PfnReader>> readers;
+    std::vector<std::pair<uint64_t, PfnBatch>> batches;
+    for (const IndexRange& gap : p.access_holes(r.first, r.last)) {
+      readers.push_back(std::make_unique<PfnReader>(p, vmm, drv, drv.env().memory, gap.first,
+                                                    gap.last, batch_runs_));
+      PfnReader& rd = *readers.back();
+      while (e == Errno::Ok && !rd.done()) {
+        e = rd.next();
+        if (e == Errno::Ok) batches.emplace_back(rd.batch_first(), rd.batch());
+      }
+      pinned += rd.pinned();
+      if (e != Errno::Ok) break;
+    }
+    if (e == Errno::Ok) {
+      p.access_add(r.first, r.last);
+      for (const auto& [first, b] : batches) p.store_pfns(first, b);
+      p.hold(r.first, r.last);  // the access's own cover
+      for (auto& rd : readers) rd->release();
+      e = account(p);
+      if (e != Errno::Ok) {
+        p.access_remove(r.first, r.last);
+        unpinned_ += p.release(r.first, r.last);
+      }
+    }
+    for (auto& rd : readers) unpinned_ += rd->release();  // on error: what they pinned
+    if (e != Errno::Ok) break;
+    pieces.push_back({a->pages, r});
+    if (end == last) return Errno::Ok;
+    cur = end + 1;
+  }
+  access_unpin(pieces);
+  pieces.clear();
+  return e;
+}
+
+uint64_t IoPagetable::access_unpin(const std::vector<AccessPiece>& pieces) {
+  uint64_t n = 0;
+  for (const AccessPiece& x : pieces) {
+    x.pages->access_remove(x.range.first, x.range.last);
+    n += x.pages->release(x.range.first, x.range.last);
+    account(*x.pages);
+  }
+  unpinned_ += n;
+  return n;
 }
 
 std::vector<IovaRange> IoPagetable::iova_ranges() const {

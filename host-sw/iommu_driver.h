@@ -48,6 +48,9 @@ class IommuDriver {
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
   Domain* domain_alloc();
+  // Frees an unmapped, detached domain's page-table pages and forgets it.
+  void domain_free(Domain* d);
+  uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   Task<> attach(Domain& d, uint16_t bdf);
@@ -66,6 +69,8 @@ class IommuDriver {
   // before the sync completed).
   Task<> submit(const std::vector<InvDescriptor>& descs, bool poll = true, unsigned batch = 0);
   const PageTableFormat& format() const { return *format_; }
+  HostEnv& env() const { return env_; }
+  HostCpu& cpu() const { return cpu_; }
   HostAccounts& accounts() { return acc_; }
   const HostAccounts& accounts() const { return acc_; }
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
@@ -73,6 +78,11 @@ class IommuDriver {
 
  private:
   uint64_t alloc_table();
+  void free_table(uint64_t pa);
+  // Unhooks the tables below `table` (of `level`, mapping from `base`) that
+  // [start, end) covers whole, into `freed`.
+  void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
+             std::vector<uint64_t>& freed);
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   void write_context(uint16_t bdf, const Domain* d);
@@ -100,6 +110,7 @@ class IommuDriver {
   uint64_t fault_log_ = 0;
   uint32_t status_seq_ = 0;
   uint16_t next_did_ = 1;
+  uint64_t pt_tables_ = 0;
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;
