@@ -44,6 +44,9 @@ Host::Host(const HostConfig& c, HostEnv env)
   env.stats.computed("host.locked_bytes", "bytes",
                      "bytes charged against RLIMIT_MEMLOCK at the end",
                      [this] { return StatValue(int64_t(ledger_.locked_bytes())); });
+  env.stats.computed("host.pinned_bytes", "bytes",
+                     "bytes pinned at the end, charged or not (pinned_vm)",
+                     [this] { return StatValue(int64_t(ledger_.pinned_pages() * 4096)); });
   env.stats.computed("host.polls", "count", "status-word polls while waiting for invalidations",
                      [this] { return StatValue(int64_t(cpu_.polls())); });
   const HostAccounts& acc = drv_.accounts();
