@@ -228,7 +228,10 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   const unsigned bits = 12 + 9 * drv_.format().levels();
   const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
   Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain, aperture_last);
-  if (e != Errno::Ok) co_return e;
+  if (e != Errno::Ok) {
+    drv_.domain_free(h.domain);  // its tables go with it
+    co_return e;
+  }
   ++io->second->users;
   hwpts_[op.id] = h;
   co_return Errno::Ok;
