@@ -130,7 +130,7 @@ steps:
   CHECK(at("iommu wait_done") < at("host unpin"));
 }
 
-TEST_CASE("hwpt_destroy: EBUSY while attached; the last domain unpins except what accesses hold") {
+TEST_CASE("hwpt_destroy: EBUSY while attached, the last domain unpins except what accesses hold") {
   Outcome o = run_host(R"(
 setup:
   - {op: ioas_alloc, id: a}
