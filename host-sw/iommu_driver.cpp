@@ -163,12 +163,19 @@ void IommuDriver::prune(uint64_t table, unsigned level, uint64_t base, uint64_t 
     const Pte p = format_->decode(env_.memory.read64(addr), level);
     if (!p.present || p.leaf) continue;
     prune(p.addr, level - 1, at, start, end, freed);
-    // Like Linux, only a table the unmapped range covers whole is freed.
-    if (at >= start && at + span <= end) {
+    // Like Linux, only a table the unmapped range covers whole is freed (and it is
+    // empty then: every leaf under it was in the range).
+    if (at >= start && at + span <= end && table_empty(p.addr)) {
       env_.memory.write64(addr, 0);
       freed.push_back(p.addr);
     }
   }
+}
+
+bool IommuDriver::table_empty(uint64_t pa) const {
+  for (uint64_t off = 0; off < 4096; off += 8)
+    if (env_.memory.read64(pa + off)) return false;
+  return true;
 }
 
 void IommuDriver::free_table(uint64_t pa) {

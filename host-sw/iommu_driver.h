@@ -79,6 +79,7 @@ class IommuDriver {
  private:
   uint64_t alloc_table();
   void free_table(uint64_t pa);
+  bool table_empty(uint64_t pa) const;
   // Unhooks the tables below `table` (of `level`, mapping from `base`) that
   // [start, end) covers whole, into `freed`.
   void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
