@@ -192,6 +192,7 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   if (o == "ioas_alloc") {
     if (ioas_.count(op.id)) co_return Errno::Eexist;
     ioas_[op.id] = std::make_unique<Ioas>(ledger_);
+    ioas_[op.id]->iopt.set_batch_runs(c_.pfn_batch_runs);
     co_return Errno::Ok;
   }
   if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);

@@ -97,11 +97,29 @@ void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") 
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
-                          "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
-                          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
-                          "munmap", "device_quiesce", "device_resume", "migrate", "wait",
-                          "hwpt_destroy", "access_create", "access_pin", "access_unpin",
+  op.op = r.choice("op", {"ioas_alloc",
+                          "ioas_destroy",
+                          "ioas_map",
+                          "ioas_unmap",
+                          "ioas_copy",
+                          "ioas_iova_ranges",
+                          "ioas_allow_iovas",
+                          "ioas_option",
+                          "hwpt_alloc",
+                          "attach",
+                          "detach",
+                          "set_dirty_tracking",
+                          "get_dirty_bitmap",
+                          "mmap",
+                          "munmap",
+                          "device_quiesce",
+                          "device_resume",
+                          "migrate",
+                          "wait",
+                          "hwpt_destroy",
+                          "access_create",
+                          "access_pin",
+                          "access_unpin",
                           "access_destroy"});
   op.name = r.text("name", "");
   if (timed) {
@@ -284,6 +302,8 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     r.keyword("memlock", "unlimited");
   else
     h.memlock = r.size("memlock", 0);
+  // pfn_batch size in runs (the kernel's 64 KiB buffer; selftests shrink it).
+  h.pfn_batch_runs = size_t(r.integer("pfn_batch_runs", int64_t(h.pfn_batch_runs), 1, 1 << 20));
   for (const std::string& c : r.string_list("capabilities")) {
     if (c == "ipc_lock")
       h.cap_ipc_lock = true;

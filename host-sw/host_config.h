@@ -73,6 +73,7 @@ struct HostConfig {
   // The VMM's capabilities: CAP_IPC_LOCK (its pins are not charged), CAP_SYS_RESOURCE
   // (may set RLIMIT_MODE).
   bool cap_ipc_lock = false, cap_sys_resource = false;
+  size_t pfn_batch_runs = 65536 / 12;  // PfnBatch::kDefaultRuns
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<HostOp> setup, steps;

@@ -117,6 +117,9 @@ std::string Host::check_invariants() const {
     return "charge " + std::to_string(ledger_.charged_pages()) + " pages, accounted pages pinned " +
            std::to_string(charged);
   if (c_.memlock && ledger_.locked_bytes() > c_.memlock) return "charge above RLIMIT_MEMLOCK";
+  // Page tables belong to domains: none once every HWPT is gone.
+  if (hwpts_.empty() && drv_.table_pages())
+    return std::to_string(drv_.table_pages()) + " page-table pages left with no HWPT";
   return "";
 }
 

@@ -327,7 +327,10 @@ Task<> IoPagetable::remove_domain(IommuDriver& drv, Domain* d) {
   // iopt_table_remove_domain: unmap it; areas stored there move to the first domain
   // left, or, with none left, are unpinned (pages accesses hold stay pinned).
   for (auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
-  std::erase(domains_, d);
+  // The kernel's xarray is compacted by moving the last domain into the hole.
+  auto it = std::find(domains_.begin(), domains_.end(), d);
+  *it = domains_.back();
+  domains_.pop_back();
   for (auto& [iova, a] : areas_) {
     if (domains_.empty())
       drop_cover(drv, a);

@@ -294,3 +294,19 @@ TEST_CASE("teardown: random map, unmap, copy, attach, detach, access sequences l
   }
   CHECK(oks > 60 * 8);  // enough ops succeed for the sequences to mean something
 }
+
+TEST_CASE("pfn_batch_runs: one run per batch still maps and pins every page once") {
+  Outcome o = run_host(R"(
+pfn_batch_runs: 1
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h1, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 1MiB}
+  - {op: ioas_map, ioas: a, iova: 0x400000, user: huge, length: 4MiB}
+  - {op: access_create, id: x, ioas: a}
+  - {op: access_pin, access: x, iova: 0x180000, length: 512KiB}
+  - {op: hwpt_alloc, id: h2, ioas: a}
+)");
+  CHECK(o.failed == 0);
+  CHECK(o.pinned == 5 << 20);
+}
