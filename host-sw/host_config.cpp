@@ -97,6 +97,7 @@ void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") 
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
+  // clang-format off (it would put each of this many names on a line of its own)
   op.op = r.choice("op", {"ioas_alloc",
                           "ioas_destroy",
                           "ioas_map",
@@ -121,6 +122,7 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
                           "access_pin",
                           "access_unpin",
                           "access_destroy"});
+  // clang-format on
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
