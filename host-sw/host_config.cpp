@@ -97,30 +97,13 @@ void read_ioas(ConfigReader& r, Names& n, HostOp& op, const char* key = "ioas") 
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  // clang-format off (it would put each of this many names on a line of its own)
-  op.op = r.choice("op", {"ioas_alloc",
-                          "ioas_destroy",
-                          "ioas_map",
-                          "ioas_unmap",
-                          "ioas_copy",
-                          "ioas_iova_ranges",
-                          "ioas_allow_iovas",
-                          "ioas_option",
-                          "hwpt_alloc",
-                          "attach",
-                          "detach",
-                          "set_dirty_tracking",
-                          "get_dirty_bitmap",
-                          "mmap",
-                          "munmap",
-                          "device_quiesce",
-                          "device_resume",
-                          "migrate",
-                          "wait",
-                          "hwpt_destroy",
-                          "access_create",
-                          "access_pin",
-                          "access_unpin",
+  // Packed by hand: clang-format would put each of this many names on a line of its own.
+  // clang-format off
+  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
+                          "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
+                          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
+                          "munmap", "device_quiesce", "device_resume", "migrate", "wait",
+                          "hwpt_destroy", "access_create", "access_pin", "access_unpin",
                           "access_destroy"});
   // clang-format on
   op.name = r.text("name", "");
