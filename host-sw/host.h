@@ -10,8 +10,8 @@
 
 #include "host-sw/host_config.h"
 #include "host-sw/io_pagetable.h"
-#include "host-sw/iommufd_access.h"
 #include "host-sw/iommu_driver.h"
+#include "host-sw/iommufd_access.h"
 #include "host-sw/sticky_pages.h"
 #include "host-sw/vmm_memory.h"
 
@@ -31,8 +31,10 @@ class Host {
   const std::vector<MigrationRound>& rounds() const { return rounds_; }
   // The bookkeeping rules that must hold between operations; "" when they do, else
   // the first one broken: areas never overlap, every area is mapped in every domain of
-  // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
-  // charge equals the pinned bytes.
+  // its IOAS at the right physical address and permission, each pages object pins
+  // exactly the union of its covers (areas stored in domains, access pins) and is
+  // accounted, the RLIMIT_MEMLOCK charge equals the accounted pinned bytes, accesses'
+  // pinned_pfns hold the right pages, and no page table outlives every HWPT.
   std::string check_invariants() const;
   // The IO page-table pages the driver holds (0 once every HWPT is destroyed).
   uint64_t table_pages() const { return drv_.table_pages(); }
@@ -102,7 +104,7 @@ class Host {
     std::string ioas;
     std::unique_ptr<IommufdAccess> access;
   };
-  std::map<std::string, Access> accesses_;  // destroyed before the IOASes they use
+  std::map<std::string, Access> accesses_;       // destroyed before the IOASes they use
   std::map<std::string, std::string> attached_;  // device -> hwpt
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed

@@ -27,18 +27,6 @@ uint64_t PfnBatch::add(uint64_t pfn, uint64_t n) {
   return done;
 }
 
-void PfnBatch::clear_carry(uint64_t keep) {
-  if (runs_.empty() || keep == 0) {
-    clear();
-    return;
-  }
-  PfnRun last = runs_.back();
-  if (keep > last.npfns) throw std::logic_error("pfn batch: carry beyond the last run");
-  runs_.clear();
-  runs_.push_back({last.pfn + last.npfns - keep, keep});
-  total_ = keep;
-}
-
 uint64_t PfnBatch::pfn_at(uint64_t i) const {
   for (const PfnRun& r : runs_) {
     if (i < r.npfns) return r.pfn + i;

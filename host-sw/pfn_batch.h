@@ -2,8 +2,7 @@
 // pfn_batch (iommufd-semantics §2.3): what a pfn_reader hands over at a time, runs of
 // physically contiguous PFNs with a bound on how many runs fit (the kernel sizes it
 // from a 64 KiB temporary buffer; tests shrink it to force splits). A full batch is
-// not an error: the reader stops there and goes on with the next batch. A carry keeps
-// the tail of the last run when a consumer must stop mid-run.
+// not an error: the reader stops there and goes on with the next batch.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -26,8 +25,6 @@ class PfnBatch {
   bool full() const { return runs_.size() == max_runs_; }
   bool empty() const { return runs_.empty(); }
   void clear() { runs_.clear(), total_ = 0; }
-  // batch_clear_carry: keeps only the last `keep` PFNs of the last run, at the front.
-  void clear_carry(uint64_t keep);
   // The PFN at position `i` of the batch (0 <= i < total()).
   uint64_t pfn_at(uint64_t i) const;
   const std::vector<PfnRun>& runs() const { return runs_; }
