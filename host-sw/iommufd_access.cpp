@@ -22,7 +22,7 @@ Errno IommufdAccess::unpin(uint64_t iova, uint64_t length) {
     pins_.erase(it);
     return Errno::Ok;
   }
-  return Errno::Einval;
+  return Errno::Enoent;
 }
 
 std::vector<AccessPiece> IommufdAccess::pieces() const {

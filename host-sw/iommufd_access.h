@@ -24,8 +24,9 @@ class IommufdAccess {
   // says; `pinned` adds the pages pinned from user memory (for the CPU cost).
   Errno pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova, uint64_t length,
             bool write, uint64_t& pinned);
-  // iommufd_access_unpin_pages: the range of an earlier pin; EINVAL for any other (the
-  // kernel WARNs).
+  // iommufd_access_unpin_pages: the range of an earlier pin; ENOENT for any other, as
+  // the selftest's access gives for a pin already dropped by an unmap (the kernel
+  // itself WARNs on a range it never pinned).
   Errno unpin(uint64_t iova, uint64_t length);
   // The IOAS is about to unmap [iova, last]: every pin meeting it goes.
   void notify_unmap(uint64_t iova, uint64_t last);

@@ -170,7 +170,7 @@ setup:
   - {op: access_pin, access: x, iova: 0x200000, length: 4KiB, write: true, expect: EPERM}
   - {op: access_pin, access: x, iova: 0x200000, length: 4KiB}
   - {op: access_pin, access: x, iova: 0x100000, length: 0, expect: EINVAL}
-  - {op: access_unpin, access: x, iova: 0x108000, length: 4KiB, expect: EINVAL}
+  - {op: access_unpin, access: x, iova: 0x108000, length: 4KiB, expect: ENOENT}
   - {op: access_unpin, access: x, iova: 0x200000, length: 4KiB}
   - {op: ioas_destroy, ioas: a, expect: EBUSY}
 )");
@@ -190,7 +190,7 @@ setup:
   - {op: access_pin, access: x, iova: 0x200000, length: 8KiB}
   - {op: hwpt_destroy, hwpt: h}
   - {op: ioas_unmap, ioas: a, iova: 0x100000, length: 64KiB}
-  - {op: access_unpin, access: x, iova: 0x100000, length: 8KiB, expect: EINVAL}
+  - {op: access_unpin, access: x, iova: 0x100000, length: 8KiB, expect: ENOENT}
   - {op: access_destroy, access: x}
   - {op: access_pin, access: x, iova: 0x200000, length: 8KiB, expect: ENOENT}
   - {op: ioas_destroy, ioas: a}
