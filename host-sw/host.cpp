@@ -44,6 +44,9 @@ Host::Host(const HostConfig& c, HostEnv env)
   env.stats.computed("host.locked_bytes", "bytes",
                      "bytes charged against RLIMIT_MEMLOCK at the end",
                      [this] { return StatValue(int64_t(ledger_.locked_bytes())); });
+  env.stats.computed("host.pinned_bytes", "bytes",
+                     "bytes pinned at the end, charged or not (pinned_vm)",
+                     [this] { return StatValue(int64_t(ledger_.pinned_pages() * 4096)); });
   env.stats.computed("host.polls", "count", "status-word polls while waiting for invalidations",
                      [this] { return StatValue(int64_t(cpu_.polls())); });
   const HostAccounts& acc = drv_.accounts();
@@ -190,9 +193,12 @@ Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
   if (o == "ioas_alloc") {
     if (ioas_.count(op.id)) co_return Errno::Eexist;
     ioas_[op.id] = std::make_unique<Ioas>(ledger_);
+    ioas_[op.id]->iopt.set_batch_runs(c_.pfn_batch_runs);
     co_return Errno::Ok;
   }
   if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);
+  if (o == "hwpt_destroy") co_return co_await hwpt_destroy(op);
+  if (o.starts_with("access_")) co_return co_await access_op(op);
   if (o == "attach") co_return co_await attach(op);
   if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
   if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
@@ -227,7 +233,10 @@ Task<Errno> Host::hwpt_alloc(const HostOp& op) {
   const unsigned bits = drv_.format().iova_bits();
   const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
   Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain, aperture_last);
-  if (e != Errno::Ok) co_return e;
+  if (e != Errno::Ok) {
+    drv_.domain_free(h.domain);  // its tables go with it
+    co_return e;
+  }
   ++io->second->users;
   hwpts_[op.id] = h;
   co_return Errno::Ok;

@@ -11,6 +11,7 @@
 #include "host-sw/host_config.h"
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iommu_driver.h"
+#include "host-sw/iommufd_access.h"
 #include "host-sw/sticky_pages.h"
 #include "host-sw/vfio_type1.h"
 #include "host-sw/vmm_memory.h"
@@ -31,9 +32,13 @@ class Host {
   const std::vector<MigrationRound>& rounds() const { return rounds_; }
   // The bookkeeping rules that must hold between operations; "" when they do, else
   // the first one broken: areas never overlap, every area is mapped in every domain of
-  // its IOAS at the right physical address and permission, and the RLIMIT_MEMLOCK
-  // charge equals the pinned bytes.
+  // its IOAS at the right physical address and permission, each pages object pins
+  // exactly the union of its covers (areas stored in domains, access pins) and is
+  // accounted, the RLIMIT_MEMLOCK charge equals the accounted pinned bytes, accesses'
+  // pinned_pfns hold the right pages, and no page table outlives every HWPT.
   std::string check_invariants() const;
+  // The IO page-table pages the driver holds (0 once every HWPT is destroyed).
+  uint64_t table_pages() const { return drv_.table_pages(); }
   // Tests: run check_invariants() after every operation and fail the step when broken.
   void check_each_op(bool on) { check_each_op_ = on; }
 
@@ -99,6 +104,9 @@ class Host {
   Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
   Task<> vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
                           uint64_t bytes, std::string& detail, std::vector<Range>* reported);
+  // hwpt_destroy and the in-kernel access ops (host_ioas.cpp).
+  Task<Errno> hwpt_destroy(const HostOp& op);
+  Task<Errno> access_op(const HostOp& op);
   uint64_t scratch_bitmap(uint64_t bytes);
   void fail(const HostOp& op, const char* list, const std::string& what);
 
@@ -113,6 +121,11 @@ class Host {
   std::map<std::string, Hwpt> hwpts_;
   // (device, PASID or kNoPasid for its requests without one) -> hwpt
   std::map<std::pair<std::string, uint32_t>, std::string> attached_;
+  struct Access {
+    std::string ioas;
+    std::unique_ptr<IommufdAccess> access;
+  };
+  std::map<std::string, Access> accesses_;  // destroyed before the IOASes they use
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed
   std::function<void(const std::string&, Ps)> step_done_;

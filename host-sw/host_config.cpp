@@ -19,7 +19,7 @@ uint64_t backing_size(ConfigReader& r, const char* key) {
 
 // Names defined so far, so a reference to something never created is an input error.
 struct Names {
-  std::set<std::string> ioas, hwpt, user, steps, saved_iovas;
+  std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access;
   std::set<std::string> vfio;  // IOASes a vfio_set_iommu made containers
   std::vector<std::string> devices;
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
@@ -174,32 +174,17 @@ void read_vfio(ConfigReader& r, Names& n, HostOp& op) {
 HostOp load_op(ConfigReader& r, Names& n, bool timed) {
   HostOp op;
   op.mark = r.mark("op");
-  op.op = r.choice("op", {"ioas_alloc",
-                          "ioas_destroy",
-                          "ioas_map",
-                          "ioas_unmap",
-                          "ioas_copy",
-                          "ioas_iova_ranges",
-                          "ioas_allow_iovas",
-                          "ioas_option",
-                          "hwpt_alloc",
-                          "attach",
-                          "detach",
-                          "set_dirty_tracking",
-                          "get_dirty_bitmap",
-                          "mmap",
-                          "munmap",
-                          "device_quiesce",
-                          "device_resume",
-                          "migrate",
-                          "wait",
-                          "vfio_set_iommu",
-                          "vfio_map_dma",
-                          "vfio_unmap_dma",
-                          "vfio_dirty_pages",
-                          "vfio_pin_pages",
-                          "vfio_unpin_pages",
+  // Packed by hand: clang-format would put each of this many names on a line of its own.
+  // clang-format off
+  op.op = r.choice("op", {"ioas_alloc", "ioas_destroy", "ioas_map", "ioas_unmap", "ioas_copy",
+                          "ioas_iova_ranges", "ioas_allow_iovas", "ioas_option", "hwpt_alloc",
+                          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "mmap",
+                          "munmap", "device_quiesce", "device_resume", "migrate", "wait",
+                          "hwpt_destroy", "access_create", "access_pin", "access_unpin",
+                          "access_destroy", "vfio_set_iommu", "vfio_map_dma", "vfio_unmap_dma",
+                          "vfio_dirty_pages", "vfio_pin_pages", "vfio_unpin_pages",
                           "vfio_dma_rw"});
+  // clang-format on
   op.name = r.text("name", "");
   if (timed) {
     if (r.has("after")) {
@@ -227,6 +212,21 @@ HostOp load_op(ConfigReader& r, Names& n, bool timed) {
       n.need(r, "device", devs, op.device, "device");
     }
     n.hwpt.insert(op.id);
+  } else if (o == "hwpt_destroy") {
+    op.hwpt = r.text("hwpt");
+    n.need(r, "hwpt", n.hwpt, op.hwpt, "HWPT");
+  } else if (o == "access_create") {
+    op.id = r.text("id");
+    read_ioas(r, n, op);
+    n.access.insert(op.id);
+  } else if (o == "access_pin" || o == "access_unpin" || o == "access_destroy") {
+    op.access = r.text("access");
+    n.need(r, "access", n.access, op.access, "access");
+    if (o != "access_destroy") {
+      read_iova(r, n, "iova", op.iova, op.iova_ref);
+      op.length = r.size("length");
+    }
+    if (o == "access_pin") op.w = r.boolean("write", false);
   } else if (o == "device_quiesce" || o == "device_resume") {
     op.device = r.text("device");
     std::set<std::string> devs(n.devices.begin(), n.devices.end());
@@ -369,6 +369,7 @@ HostCost load_cost(ConfigReader r) {
   c.poll = r.time_ps("poll", c.poll);
   if (c.poll == 0) r.fail("poll", "expected a poll interval above 0");
   c.syscall = r.time_ps("syscall", c.syscall);
+  c.pin_page = r.time_ps("pin_page", c.pin_page);
   return c;
 }
 
@@ -380,6 +381,8 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     r.keyword("memlock", "unlimited");
   else
     h.memlock = r.size("memlock", 0);
+  // pfn_batch size in runs (the kernel's 64 KiB buffer; selftests shrink it).
+  h.pfn_batch_runs = size_t(r.integer("pfn_batch_runs", int64_t(h.pfn_batch_runs), 1, 1 << 20));
   for (const std::string& c : r.string_list("capabilities")) {
     if (c == "ipc_lock")
       h.cap_ipc_lock = true;

@@ -33,7 +33,7 @@ struct HostOp {
   Ps at = 0;
   std::string after;
   // References and arguments (each op reads the ones it needs).
-  std::string id, ioas, hwpt, device, user;
+  std::string id, ioas, hwpt, device, user, access;
   uint32_t pasid = kNoPasid;  // attach / detach: the PASID (none: the device's RID)
   uint64_t iova = 0, length = 0, offset = 0, size = 0, backing = 4096;
   bool length_all = false;
@@ -84,6 +84,7 @@ struct HostConfig {
   // The VMM's capabilities: CAP_IPC_LOCK (its pins are not charged), CAP_SYS_RESOURCE
   // (may set RLIMIT_MODE).
   bool cap_ipc_lock = false, cap_sys_resource = false;
+  size_t pfn_batch_runs = 65536 / 12;  // PfnBatch::kDefaultRuns
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<HostOp> setup, steps;

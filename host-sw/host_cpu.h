@@ -20,6 +20,7 @@ struct HostCost {
   Ps mmio = 100 * kNs;                       // an uncached register write
   Ps poll = 100 * kNs;                       // interval between status polls
   Ps syscall = 500 * kNs;                    // entering and leaving an ioctl
+  Ps pin_page = 50 * kNs;                    // pin_user_pages per 4 KiB page (estimate)
   uint64_t copy_bandwidth = 10'000'000'000;  // bytes/s (migration copies)
 };
 

@@ -83,6 +83,7 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
   if (!iopt) co_return Errno::Enoent;
   if (o == "ioas_destroy") {
     if (ioas_[op.ioas]->users) co_return Errno::Ebusy;  // a HWPT holds it
+    if (iopt->accesses()) co_return Errno::Ebusy;       // so does an access
     uint64_t n;
     co_await iopt->unmap(drv_, 0, UINT64_MAX, n);  // implicit unmap-all
     ioas_.erase(op.ioas);
@@ -115,6 +116,42 @@ Task<Errno> Host::ioas_op(const HostOp& op, std::string& detail) {
     co_return Errno::Ok;
   }
   co_return Errno::Einval;
+}
+
+Task<Errno> Host::hwpt_destroy(const HostOp& op) {
+  auto h = hwpts_.find(op.hwpt);
+  if (h == hwpts_.end()) co_return Errno::Enoent;
+  for (const auto& [dev, hwpt] : attached_)
+    if (hwpt == op.hwpt) co_return Errno::Ebusy;  // a device is attached to it
+  Ioas& io = *ioas_.at(h->second.ioas);
+  // iopt_table_remove_domain, then the driver frees the page tables.
+  co_await io.iopt.remove_domain(drv_, h->second.domain);
+  drv_.domain_free(h->second.domain);
+  --io.users;
+  hwpts_.erase(h);
+  co_return Errno::Ok;
+}
+
+Task<Errno> Host::access_op(const HostOp& op) {
+  if (op.op == "access_create") {
+    auto io = ioas_.find(op.ioas);
+    if (io == ioas_.end()) co_return Errno::Enoent;
+    if (accesses_.count(op.id)) co_return Errno::Eexist;
+    accesses_[op.id] = {op.ioas, std::make_unique<IommufdAccess>(io->second->iopt)};
+    co_return Errno::Ok;
+  }
+  auto it = accesses_.find(op.access);
+  if (it == accesses_.end()) co_return Errno::Enoent;
+  IommufdAccess& acc = *it->second.access;
+  if (op.op == "access_destroy") {
+    accesses_.erase(it);  // its pins go with it
+    co_return Errno::Ok;
+  }
+  if (op.op == "access_unpin") co_return acc.unpin(op.iova, op.length);
+  uint64_t pinned = 0;
+  Errno e = acc.pin(drv_, vmm_, op.iova, op.length, op.w, pinned);
+  co_await cpu_.charge(pinned * cpu_.cost().pin_page);
+  co_return e;
 }
 
 }  // namespace sim

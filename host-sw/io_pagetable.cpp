@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "host-sw/iommufd_access.h"
+
 namespace sim {
 
 const IoptArea* IoPagetable::area_at(uint64_t iova) const {
@@ -45,48 +47,6 @@ Errno IoPagetable::check_iova(uint64_t iova, uint64_t length) const {
   return Errno::Ok;  // allowed ranges are not checked for a fixed IOVA (kernel)
 }
 
-Errno IoPagetable::backed(const VmmMemory& vmm, const IoptArea& a) const {
-  for (uint64_t off = 0; off < a.length;) {
-    const VmmMapping* m = vmm.find_va(a.user_va + off);
-    if (!m || (a.pages->writable && m->readonly)) return Errno::Efault;
-    off += m->va + m->size - (a.user_va + off);
-  }
-  return Errno::Ok;
-}
-
-// Maps an area's (already pinned) user pages into one domain.
-Task<Errno> IoPagetable::fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d,
-                              const IoptArea& a) {
-  if (Errno e = backed(vmm, a); e != Errno::Ok) co_return e;
-  Backing backing = [&vmm, &a](uint64_t off) {
-    uint64_t va = a.user_va + off;
-    return std::pair<uint64_t, uint64_t>{*vmm.pa(va), vmm.contiguous(va, a.length - off)};
-  };
-  // With large pages disabled every IOPTE is one page, so any page can be cut later.
-  co_await drv.map(d, a.iova, a.length, backing, a.r, a.w, !disable_large_pages_);
-  co_return Errno::Ok;
-}
-
-Task<Errno> IoPagetable::store(IommuDriver& drv, const VmmMemory& vmm, const IoptArea& a, bool pin,
-                               size_t first_domain) {
-  // Lazy (no domain): nothing is pinned, nothing can fault.
-  if (first_domain >= domains_.size()) co_return Errno::Ok;
-  // Pin first (EFAULT when a page is not there), then charge (ENOMEM), then map.
-  if (Errno e = backed(vmm, a); e != Errno::Ok) co_return e;
-  if (pin)
-    if (Errno e = ledger_.cover(a.pages->id, a.first_page(), a.last_page()); e != Errno::Ok)
-      co_return e;
-  for (size_t i = first_domain; i < domains_.size(); ++i) {
-    Errno e = co_await fill(drv, vmm, *domains_[i], a);
-    if (e != Errno::Ok) {
-      for (size_t j = first_domain; j < i; ++j) co_await drv.unmap(*domains_[j], a.iova, a.length);
-      if (pin) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-      co_return e;
-    }
-  }
-  co_return Errno::Ok;
-}
-
 Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
                                    const std::vector<IoptSlice>& slices, uint64_t length,
                                    std::optional<uint64_t> iova, bool r, bool w, uint64_t& placed) {
@@ -107,21 +67,17 @@ Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
   uint64_t cur = at;
   for (const IoptSlice& s : slices) {
     IoptArea a{cur, s.length, s.user_va, r, w, s.pages};
-    if (w && !s.pages->writable) co_return Errno::Eperm;
+    if (w && !s.pages->writable()) co_return Errno::Eperm;
     if (a.page_offset() % iova_alignment_) co_return Errno::Einval;
     made.push_back(a);
     cur += s.length;
   }
   for (const IoptArea& a : made) areas_[a.iova] = a;
   for (size_t i = 0; i < made.size(); ++i) {
-    Errno e = co_await store(drv, vmm, made[i], !domains_.empty(), 0);
+    Errno e = co_await fill_domains(drv, vmm, areas_.at(made[i].iova));
     if (e != Errno::Ok) {
       // Unwind completely: no area, no pins, nothing mapped.
-      for (size_t j = 0; j < i; ++j) {
-        for (Domain* d : domains_) co_await drv.unmap(*d, made[j].iova, made[j].length);
-        if (!domains_.empty())
-          ledger_.uncover(made[j].pages->id, made[j].first_page(), made[j].last_page());
-      }
+      for (size_t j = 0; j < i; ++j) co_await unfill(drv, areas_.at(made[j].iova));
       for (const IoptArea& a : made) areas_.erase(a.iova);
       co_return e;
     }
@@ -135,7 +91,8 @@ Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::option
   // iopt_alloc_user_pages.
   if (user_va + length < user_va) co_return Errno::Eoverflow;
   if (length == 0 || length > SIZE_MAX - kCpuPage) co_return Errno::Einval;
-  auto pages = std::make_shared<IoptPages>(IoptPages{ledger_.new_pages_id(), user_va, length, w});
+  auto pages =
+      std::make_shared<IoptPages>(ledger_.new_pages_id(), user_va, length, w, ledger_.new_mode());
   std::vector<IoptSlice> one;
   one.push_back({pages, user_va, length});
   co_return co_await map_pages(drv, vmm, one, length, iova, r, w, placed);
@@ -171,12 +128,14 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
     auto it = areas_.upper_bound(iova);
     if (it != areas_.begin() && std::prev(it)->second.last() >= iova) --it;
     if (it == areas_.end() || it->second.iova > last) break;
-    const IoptArea a = it->second;
-    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;        // no splitting
-    for (Domain* d : domains_) co_await drv.unmap(*d, a.iova, a.length);  // unmap, then unpin
-    if (!domains_.empty()) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-    areas_.erase(it);
+    IoptArea& a = it->second;
+    if (a.iova < iova || a.last() > last) co_return Errno::Enoent;  // no splitting
+    // Accesses drop their pins in the area first (iommufd_access_notify_unmap).
+    for (IommufdAccess* acc : std::vector<IommufdAccess*>(accesses_))
+      acc->notify_unmap(a.iova, a.last());
+    co_await unfill(drv, a);  // unmap, then unpin
     unmapped += a.length;
+    areas_.erase(it);
   }
   // Nothing there: ENOENT from IOAS_UNMAP ("0 bytes unmapped"); unmap-all is fine.
   co_return unmapped || all ? Errno::Ok : Errno::Enoent;
@@ -196,12 +155,14 @@ Errno IoPagetable::cut_iova(const std::vector<uint64_t>& points) {
     rhs.iova = next;
     rhs.length = a.length - head;
     rhs.user_va = a.user_va + head;
-    if (!domains_.empty()) {
+    if (a.cover) {
       // Same pages, now two covers; with domains the cut is page-aligned (alignment
       // >= PS), so nothing is pinned or unpinned.
-      ledger_.cover(lhs.pages->id, lhs.first_page(), lhs.last_page());
-      ledger_.cover(rhs.pages->id, rhs.first_page(), rhs.last_page());
-      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+      const Domain* storage = a.pages->domain_covers().at(a.cover).storage;
+      add_cover(lhs, storage);
+      add_cover(rhs, storage);
+      a.pages->remove_domain_cover(a.cover);
+      a.pages->release(a.first_page(), a.last_page());
     }
     areas_[lhs.iova] = lhs;
     areas_[rhs.iova] = rhs;
@@ -231,18 +192,12 @@ Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Doma
   if (aperture_last != UINT64_MAX)
     if (Errno e = reserve(aperture_last + 1, UINT64_MAX, owner); e != Errno::Ok) co_return e;
   const bool first = domains_.empty();
-  std::vector<const IoptArea*> done;
-  for (const auto& [iova, a] : areas_) {
-    Errno e = backed(vmm, a);
-    if (e == Errno::Ok && first) e = ledger_.cover(a.pages->id, a.first_page(), a.last_page());
-    if (e == Errno::Ok) {
-      e = co_await fill(drv, vmm, *d, a);
-      if (e != Errno::Ok && first) ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
-    }
-    if (e != Errno::Ok) {
-      for (const IoptArea* p : done) {
+  std::vector<IoptArea*> done;
+  for (auto& [iova, a] : areas_) {
+    if (Errno e = co_await fill_domain(drv, vmm, *d, a, first); e != Errno::Ok) {
+      for (IoptArea* p : done) {
         co_await drv.unmap(*d, p->iova, p->length);
-        if (first) ledger_.uncover(p->pages->id, p->first_page(), p->last_page());
+        if (first) drop_cover(drv, *p);
       }
       unreserve(owner);
       co_return e;
@@ -256,11 +211,19 @@ Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Doma
 
 Task<> IoPagetable::remove_domain(IommuDriver& drv, Domain* d) {
   if (std::find(domains_.begin(), domains_.end(), d) == domains_.end()) co_return;
-  for (const auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
-  std::erase(domains_, d);
-  if (domains_.empty())  // the last domain: every area is unpinned
-    for (const auto& [iova, a] : areas_)
-      ledger_.uncover(a.pages->id, a.first_page(), a.last_page());
+  // iopt_table_remove_domain: unmap it; areas stored there move to the first domain
+  // left, or, with none left, are unpinned (pages accesses hold stay pinned).
+  for (auto& [iova, a] : areas_) co_await drv.unmap(*d, a.iova, a.length);
+  // The kernel's xarray is compacted by moving the last domain into the hole.
+  auto it = std::find(domains_.begin(), domains_.end(), d);
+  *it = domains_.back();
+  domains_.pop_back();
+  for (auto& [iova, a] : areas_) {
+    if (domains_.empty())
+      drop_cover(drv, a);
+    else if (a.cover && a.pages->domain_covers().at(a.cover).storage == d)
+      a.pages->set_storage(a.cover, domains_.front());
+  }
   unreserve(domain_owner(*d));
   iova_alignment_ = computed_alignment();  // can shrink
 }

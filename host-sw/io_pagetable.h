@@ -13,24 +13,20 @@
 
 #include "host-sw/errno.h"
 #include "host-sw/iommu_driver.h"
+#include "host-sw/iopt_pages.h"
 #include "host-sw/iova_allocator.h"
+#include "host-sw/pfn_reader.h"
 #include "host-sw/pin_ledger.h"
 #include "host-sw/vmm_memory.h"
 
 namespace sim {
 
-// One MAP's user pages; COPY and splitting share it, so it is pinned and charged once.
-struct IoptPages {
-  uint64_t id = 0;
-  uint64_t uptr = 0, length = 0;  // as mapped
-  bool writable = false;
-};
-
 struct IoptArea {
   uint64_t iova = 0, length = 0;
   uint64_t user_va = 0;  // of the area's first byte, inside its pages
   bool r = true, w = true;
-  std::shared_ptr<const IoptPages> pages;
+  std::shared_ptr<IoptPages> pages;
+  uint64_t cover = 0;  // its domain cover in `pages` while stored in domains (0: none)
   uint64_t last() const { return iova + length - 1; }
   uint64_t page_offset() const { return user_va % kCpuPage; }
   uint64_t first_page() const { return user_va / kCpuPage; }
@@ -41,9 +37,17 @@ struct IoptArea {
 
 // A slice of some pages to map at consecutive IOVAs (what iopt_get_pages returns).
 struct IoptSlice {
-  std::shared_ptr<const IoptPages> pages;
+  std::shared_ptr<IoptPages> pages;
   uint64_t user_va = 0, length = 0;
 };
+
+// What an in-kernel access pinned of one area's pages.
+struct AccessPiece {
+  std::shared_ptr<IoptPages> pages;
+  IndexRange range;
+};
+
+class IommufdAccess;
 
 struct ReservedRange {
   IovaRange range;
@@ -95,6 +99,24 @@ class IoPagetable {
   // The area containing iova, or nullptr.
   const IoptArea* area_at(uint64_t iova) const;
 
+  // iopt_access_pages (§2.8): pins [iova, iova+length) for an in-kernel access into
+  // the pinned_pfns tier, read from a domain when one stores it, else pinned from user
+  // memory; ENOENT at a hole, EPERM when writing read-only pages, EFAULT, ENOMEM;
+  // nothing stays on error. `pinned` adds the pages pinned from user memory.
+  Errno access_pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova, uint64_t length,
+                   bool write, std::vector<AccessPiece>& pieces, uint64_t& pinned);
+  // Drops what access_pin gave; returns the pages this unpinned.
+  uint64_t access_unpin(const std::vector<AccessPiece>& pieces);
+  // Accesses on this IOAS hear of every area about to be unmapped.
+  void add_access(IommufdAccess* a) { accesses_.push_back(a); }
+  void remove_access(IommufdAccess* a) { std::erase(accesses_, a); }
+  size_t accesses() const { return accesses_.size(); }
+  // pfn_batch size of the readers (tests shrink it to force splits and carries).
+  void set_batch_runs(size_t runs) { batch_runs_ = runs; }
+  // Pages unpinned so far (each recorded as a `host unpin` trace event, after the
+  // unmap and its IOTLB sync).
+  uint64_t unpinned() const { return unpinned_; }
+
   // IOVA_RANGES (§1.8): the holes of the reserved ranges over [0, U64_MAX].
   std::vector<IovaRange> iova_ranges() const;
   // ALLOW_IOVAS (§1.9): replaces the allowed list, or changes nothing on error.
@@ -113,12 +135,26 @@ class IoPagetable {
   // Every area's iova, length and page offset multiple of `align`, else EADDRINUSE.
   Errno check_alignment(uint64_t align) const;
   std::vector<IovaRange> used() const;  // reserved ∪ areas, for the allocator
-  // Pins (cover) one area and maps it into the domains from `first_domain` on, or
-  // undoes all of it and says why not.
-  Task<Errno> store(IommuDriver& drv, const VmmMemory& vmm, const IoptArea& a, bool pin,
-                    size_t first_domain);
-  Task<Errno> fill(IommuDriver& drv, const VmmMemory& vmm, Domain& d, const IoptArea& a);
-  Errno backed(const VmmMemory& vmm, const IoptArea& a) const;
+  // iopt_area_fill_domains: reads the area's PFNs and maps each batch into every
+  // domain; then the area covers its pages and they are charged; on any error
+  // everything is unmapped, then unpinned, and the area is left unstored.
+  Task<Errno> fill_domains(IommuDriver& drv, const VmmMemory& vmm, IoptArea& a);
+  // iopt_fill_domain for one new domain and one area: `first` when it is the IOAS's
+  // first domain, so the area's pages get pinned and covered.
+  Task<Errno> fill_domain(IommuDriver& drv, const VmmMemory& vmm, Domain& d, IoptArea& a,
+                          bool first);
+  // batch_to_domain: the reader's current batch at its IOVAs.
+  Task<> map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, const PfnReader& rd);
+  // Unmaps the area from every domain (each unmap syncs the IOTLB), then drops its
+  // cover: unmap before unpin.
+  Task<> unfill(IommuDriver& drv, IoptArea& a);
+  // The area stops being stored: its cover goes and what nobody else holds is unpinned.
+  void drop_cover(IommuDriver& drv, IoptArea& a);
+  void add_cover(IoptArea& a, const Domain* storage);
+  // Charges or uncharges the pages' change since the last accounting (§2.7).
+  Errno account(IoptPages& p);
+  void note_unpin(IommuDriver& drv, uint64_t pages);
+  Task<> charge_pins(IommuDriver& drv, uint64_t pages);
 
   PinLedger& ledger_;
   std::map<uint64_t, IoptArea> areas_;
@@ -127,6 +163,9 @@ class IoPagetable {
   std::vector<IovaRange> allowed_;
   uint64_t iova_alignment_ = 1;
   bool disable_large_pages_ = false;
+  std::vector<IommufdAccess*> accesses_;
+  size_t batch_runs_ = PfnBatch::kDefaultRuns;
+  uint64_t unpinned_ = 0;
 };
 
 }  // namespace sim

@@ -87,6 +87,7 @@ Domain* IommuDriver::domain_alloc(bool dirty_capable) {
   d->dirty_capable = dirty_capable;
   d->did = next_did_++;
   d->root = alloc_table();
+  ++pt_tables_;
   domains_.push_back(std::move(d));
   return domains_.back().get();
 }
@@ -99,6 +100,7 @@ uint64_t IommuDriver::slot(Domain& d, uint64_t iova, unsigned level) {
     Pte p = format_->decode(raw, l);
     if (!p.present) {
       uint64_t t = alloc_table();
+      ++pt_tables_;
       env_.memory.write64(addr, format_->make_table(t, l));
       table = t;
     } else if (p.leaf) {
@@ -186,12 +188,59 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
       in_table = 0;
     }
   }
+  // Tables the range covers whole are empty now: unhooked before the sync (which
+  // drops the walk cache's pointers into them, the range being theirs), freed after.
+  std::vector<uint64_t> freed;
+  prune(d.root, format_->levels(), 0, iova, iova + length, freed);
   // Unmap before unpin: the IOTLB forgets the range before the caller frees pages.
-  if (g.empty()) co_return;
-  // (named vectors: g++ 12 rejects braced lists inside co_await)
-  std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
-  add_device_tlb(d, descs);
-  co_await submit(d, descs);
+  if (!g.empty()) {
+    // (named vectors: g++ 12 rejects braced lists inside co_await)
+    std::vector<InvDescriptor> descs = covering(d.did, g.start, g.end, caps());
+    add_device_tlb(d, descs);
+    co_await submit(d, descs);
+  }
+  for (uint64_t t : freed) free_table(t);
+}
+
+void IommuDriver::prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
+                        std::vector<uint64_t>& freed) {
+  const uint64_t span = format_->entry_span(level);
+  const uint64_t first = start > base ? (start - base) / span : 0;
+  for (uint64_t i = first; i < 512; ++i) {
+    const uint64_t at = base + i * span;
+    if (at >= end) break;
+    const uint64_t addr = table + 8 * i;
+    const Pte p = format_->decode(env_.memory.read64(addr), level);
+    if (!p.present || p.leaf) continue;
+    prune(p.addr, level - 1, at, start, end, freed);
+    // Like Linux, only a table the unmapped range covers whole is freed (and it is
+    // empty then: every leaf under it was in the range).
+    if (at >= start && at + span <= end && table_empty(p.addr)) {
+      env_.memory.write64(addr, 0);
+      freed.push_back(p.addr);
+    }
+  }
+}
+
+bool IommuDriver::table_empty(uint64_t pa) const {
+  for (uint64_t off = 0; off < 4096; off += 8)
+    if (env_.memory.read64(pa + off)) return false;
+  return true;
+}
+
+void IommuDriver::free_table(uint64_t pa) {
+  for (uint64_t off = 0; off < 4096; off += 8) env_.memory.write64(pa + off, 0);
+  phys_.free(pa, 4096);
+  --pt_tables_;
+}
+
+void IommuDriver::domain_free(Domain* d) {
+  // Every table left below the root, then the root (the domain is unmapped already).
+  std::vector<uint64_t> freed;
+  prune(d->root, format_->levels(), 0, 0, UINT64_MAX, freed);
+  for (uint64_t t : freed) free_table(t);
+  free_table(d->root);
+  std::erase_if(domains_, [d](const std::unique_ptr<Domain>& p) { return p.get() == d; });
 }
 
 bool IommuDriver::ats(uint16_t bdf) const {

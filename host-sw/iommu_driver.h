@@ -51,6 +51,9 @@ class IommuDriver {
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
   Domain* domain_alloc(bool dirty_capable = false);
+  // Frees an unmapped, detached domain's page-table pages and forgets it.
+  void domain_free(Domain* d);
+  uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
@@ -79,6 +82,8 @@ class IommuDriver {
   Task<> submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll = true,
                 unsigned batch = 0);
   const PageTableFormat& format() const { return *format_; }
+  HostEnv& env() const { return env_; }
+  HostCpu& cpu() const { return cpu_; }
   HostAccounts& accounts() { return acc_; }
   const HostAccounts& accounts() const { return acc_; }
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
@@ -105,6 +110,12 @@ class IommuDriver {
     uint64_t entries;
   };
   Leaf leaf_at(const Domain& d, uint64_t iova) const;
+  void free_table(uint64_t pa);
+  bool table_empty(uint64_t pa) const;
+  // Unhooks the tables below `table` (of `level`, mapping from `base`) that
+  // [start, end) covers whole, into `freed`.
+  void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
+             std::vector<uint64_t>& freed);
   // The slot for iova at `level`, creating tables on the way.
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   // What a device's requests translate with: without a PASID, and per PASID.
@@ -142,6 +153,7 @@ class IommuDriver {
   InvCaps caps_;
   static constexpr uint64_t kQueueSlots = 256;  // QS=0: one page
   uint16_t next_did_ = 1;
+  uint64_t pt_tables_ = 0;
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;

@@ -1,13 +1,11 @@
 #pragma once
-// Pins and RLIMIT_MEMLOCK accounting of iopt_pages (iommufd-semantics §2.1, §2.7):
-// a page of a pages object is pinned exactly once while any area stored in a domain
-// covers it, however many areas, IOASes or COPYs share it. Each pages object gets the
-// context's accounting mode when it is created: NONE (the VMM has CAP_IPC_LOCK)
-// charges nothing, USER (default) and MM (RLIMIT_MODE 1) charge its pinned pages
-// against RLIMIT_MEMLOCK. One VMM is one user and one mm, so USER and MM share a
-// counter here. Covers are kept as an interval map of counts, never per page.
+// RLIMIT_MEMLOCK accounting of pinned pages (iommufd-semantics §2.7). Each iopt_pages
+// gets the context's accounting mode when it is created: NONE (the VMM has
+// CAP_IPC_LOCK) charges nothing, USER (default) and MM (RLIMIT_MODE 1) charge against
+// RLIMIT_MEMLOCK; every mode counts in pinned_vm. One VMM is one user and one mm, so
+// USER and MM share a counter here. Which pages are pinned is the pages object's own
+// business (host-sw/iopt_pages.h); the ledger sees the deltas after each fill.
 #include <cstdint>
-#include <map>
 
 #include "host-sw/errno.h"
 
@@ -19,38 +17,25 @@ class PinLedger {
  public:
   explicit PinLedger(uint64_t limit_bytes = 0) : limit_(limit_bytes) {}  // 0: unlimited
 
-  // Covers pages [first, last] (user page numbers) of pages object `id`; pages not
-  // covered before get pinned and charged. ENOMEM, changing nothing, when the charge
-  // would exceed the limit.
-  Errno cover(uint64_t id, uint64_t first, uint64_t last);
-  // Drops one cover; pages no longer covered are unpinned and uncharged.
-  void uncover(uint64_t id, uint64_t first, uint64_t last);
+  // Charges `pages` newly pinned pages; ENOMEM, changing nothing, when a charging mode
+  // would exceed the limit (the caller rolls its fill back).
+  Errno charge(AccountMode m, uint64_t pages);
+  // Unpinned pages; never fails.
+  void uncharge(AccountMode m, uint64_t pages);
   uint64_t pinned_pages() const { return pinned_; }    // mm->pinned_vm, every mode
   uint64_t charged_pages() const { return charged_; }  // locked_vm: USER and MM
   uint64_t locked_bytes() const { return charged_ * 4096; }
   uint64_t limit() const { return limit_; }
-  // A new pages object, accounted in the context's current mode for its life.
-  uint64_t new_pages_id() {
-    modes_[++pages_ids_] = new_mode_;
-    return pages_ids_;
-  }
+  // An id for a new pages object, and the mode it is accounted in for its life.
+  uint64_t new_pages_id() { return ++pages_ids_; }
   void set_new_mode(AccountMode m) { new_mode_ = m; }
   AccountMode new_mode() const { return new_mode_; }
-  AccountMode mode(uint64_t id) const { return modes_.at(id); }
 
  private:
-  // Pages not yet covered in [first, last] of one pages object.
-  uint64_t uncovered(const std::map<uint64_t, unsigned>& segs, uint64_t first, uint64_t last) const;
-  // Splits the segments so that `at` starts one.
-  static void split(std::map<uint64_t, unsigned>& segs, uint64_t at);
-
   uint64_t limit_;
   uint64_t pinned_ = 0, charged_ = 0;
   uint64_t pages_ids_ = 0;
-  std::map<uint64_t, AccountMode> modes_;
   AccountMode new_mode_ = AccountMode::User;
-  // Per pages object: segment start -> cover count up to the next segment start.
-  std::map<uint64_t, std::map<uint64_t, unsigned>> covers_;
 };
 
 }  // namespace sim

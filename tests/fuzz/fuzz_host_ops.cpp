@@ -29,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   y << "memory: [{name: g, size: 8MiB, backing: 4KiB}, {name: h, size: 8MiB, backing: 2MiB}]\n"
        "setup:\n  - {op: ioas_alloc, id: a}\n  - {op: ioas_alloc, id: b}\n"
        "  - {op: hwpt_alloc, id: h0, ioas: a, dirty_tracking: true}\n"
+       "  - {op: access_create, id: x, ioas: a}\n"
        "steps:\n";
   const char* users[] = {"g", "h"};
   const char* ioas[] = {"a", "b"};
@@ -37,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (unsigned t = 1; in.n && t < 40; ++t) {
     y << "  - {at: " << t << "us, expect: "
       << "OK";
-    const unsigned what = in.take(9);
+    const unsigned what = in.take(12);
     const unsigned iova = in.take(32) * 0x40000, len = (1 + in.take(16)) * 0x10000;
     switch (what) {
       case 0:
@@ -69,6 +70,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 8:
         y << ", op: ioas_destroy, ioas: b";
+        break;
+      case 9:
+        y << ", op: access_pin, access: x, iova: " << iova << ", length: " << len
+          << ", write: " << (in.take(2) ? "true" : "false");
+        break;
+      case 10:
+        y << ", op: access_unpin, access: x, iova: " << iova << ", length: " << len;
+        break;
+      case 11:
+        if (h1) {
+          y << ", op: hwpt_destroy, hwpt: h1";
+          h1 = false;
+        } else {
+          y << ", op: wait";
+        }
         break;
     }
     y << "}\n";

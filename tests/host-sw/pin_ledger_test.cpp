@@ -8,24 +8,34 @@ using namespace sim::test;
 
 // ---- the pin ledger (§2.1, §2.7) ----
 
-TEST_CASE(
-    "pin ledger: shared pages are pinned once, the last cover unpins, ENOMEM changes nothing") {
+TEST_CASE("pin ledger: charges up to the limit, ENOMEM changes nothing, uncharge returns it") {
   PinLedger l(8 * 4096);
   REQUIRE(l.new_pages_id() == 1);
   REQUIRE(l.new_pages_id() == 2);
-  REQUIRE(l.cover(1, 10, 13) == Errno::Ok);
-  CHECK(l.pinned_pages() == 4);
-  REQUIRE(l.cover(1, 12, 15) == Errno::Ok);  // pages 12, 13 already pinned
+  REQUIRE(l.charge(AccountMode::User, 6) == Errno::Ok);
+  CHECK(l.charge(AccountMode::Mm, 3) == Errno::Enomem);  // USER and MM share the counter
   CHECK(l.pinned_pages() == 6);
-  CHECK(l.cover(2, 0, 2) == Errno::Enomem);  // another pages object: 9 > 8
-  CHECK(l.pinned_pages() == 6);
-  REQUIRE(l.cover(2, 0, 1) == Errno::Ok);
+  REQUIRE(l.charge(AccountMode::Mm, 2) == Errno::Ok);
   CHECK(l.locked_bytes() == 8 * 4096);
-  l.uncover(1, 10, 13);
-  CHECK(l.pinned_pages() == 6);  // 12..15 still covered, plus object 2's two pages
-  l.uncover(1, 12, 15);
-  l.uncover(2, 0, 1);
+  l.uncharge(AccountMode::User, 6);
+  l.uncharge(AccountMode::Mm, 2);
   CHECK(l.pinned_pages() == 0);
+  CHECK(l.charged_pages() == 0);
+  CHECK_THROWS(l.uncharge(AccountMode::User, 1));
+}
+
+TEST_CASE("iopt_pages: shared pages are pinned once, the last cover unpins") {
+  IoptPages p(1, 10 * 4096, 8 * 4096, true, AccountMode::User);
+  p.hold(10, 13);
+  CHECK(p.npinned() == 4);
+  p.hold(12, 15);  // 12 and 13 pinned already
+  CHECK(p.npinned() == 6);
+  CHECK(p.holders(12) == 2);
+  CHECK(p.release(10, 13) == 2);  // only 10 and 11 lose their last cover
+  CHECK(p.npinned() == 4);
+  CHECK(p.release(12, 15) == 4);
+  CHECK(p.npinned() == 0);
+  CHECK(p.segments() == 0);
 }
 
 // ---- §2.7 accounting modes and §1.11 RLIMIT_MODE ----
@@ -46,16 +56,12 @@ setup:
 
 TEST_CASE("pin ledger: NONE pages are pinned but not charged, the limit sees only charged ones") {
   PinLedger l(4 * 4096);
-  l.set_new_mode(AccountMode::None);
-  const uint64_t free_id = l.new_pages_id();
-  l.set_new_mode(AccountMode::Mm);
-  const uint64_t mm_id = l.new_pages_id();
-  REQUIRE(l.cover(free_id, 0, 99) == Errno::Ok);
-  CHECK(l.cover(mm_id, 0, 4) == Errno::Enomem);
-  REQUIRE(l.cover(mm_id, 0, 3) == Errno::Ok);
+  REQUIRE(l.charge(AccountMode::None, 100) == Errno::Ok);
+  CHECK(l.charge(AccountMode::Mm, 5) == Errno::Enomem);
+  REQUIRE(l.charge(AccountMode::Mm, 4) == Errno::Ok);
   CHECK(l.pinned_pages() == 104);
   CHECK(l.charged_pages() == 4);
-  l.uncover(free_id, 0, 99);
+  l.uncharge(AccountMode::None, 100);
   CHECK(l.pinned_pages() == 4);
   CHECK(l.charged_pages() == 4);
 }
