@@ -2,7 +2,9 @@
 // The host CPU: the clock host software runs on. Each charge is a dispatcher event,
 // so a long kernel operation is a sequence of small atomic steps in simulated time.
 // Set-up before time 0 runs with every charge free.
+#include <coroutine>
 #include <cstdint>
+#include <vector>
 
 #include "models/sparse_memory.h"
 #include "models/task.h"
@@ -35,15 +37,27 @@ class HostCpu {
   // Spends `ps` of CPU time (nothing while free), yielding to other events.
   SleepUntil charge(Ps ps) { return SleepUntil{d_, d_.now() + (free_ ? 0 : ps), Rank::Host}; }
   // Polls a 32-bit sequence word until it reaches `value`: resumes at the first poll
-  // after the write.
-  Task<> wait_word(const SparseMemory& mem, uint64_t addr, uint32_t value);
+  // after the write. Analytic: one event at that poll, not one per poll (`mem` tells
+  // this CPU of its word writes).
+  Task<> wait_word(SparseMemory& mem, uint64_t addr, uint32_t value);
   uint64_t polls() const { return polls_; }
 
  private:
+  struct Poller {
+    uint64_t addr;
+    uint32_t value;
+    Ps start;  // the first poll (which missed)
+    std::coroutine_handle<> h;
+  };
+  struct PollUntilWritten;
+  // A word was written: each poller it satisfies resumes at its next poll tick.
+  void written(const SparseMemory& mem, uint64_t addr);
+
   Dispatcher& d_;
   HostCost cost_;
   bool free_ = false;
   uint64_t polls_ = 0;
+  std::vector<Poller> pollers_;
 };
 
 }  // namespace sim

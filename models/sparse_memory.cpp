@@ -100,6 +100,7 @@ uint32_t SparseMemory::read32(uint64_t addr) const {
 
 void SparseMemory::write32(uint64_t addr, uint32_t v) {
   write(addr, &v, 4);
+  if (on_write32) on_write32(addr);
 }
 
 }  // namespace sim

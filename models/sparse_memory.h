@@ -4,6 +4,7 @@
 // allocation per page. A 1 TiB guest's page tables fit because only written slabs exist.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,6 +27,9 @@ class SparseMemory {
   void write64(uint64_t addr, uint64_t v) { *word64(addr) = v; }
   uint32_t read32(uint64_t addr) const;
   void write32(uint64_t addr, uint32_t v);
+  // Told of every write32 (status words a CPU polls), so the poller can compute when
+  // its poll sees the write instead of polling event by event.
+  std::function<void(uint64_t addr)> on_write32;
   // The aligned word, allocating its slab: atomic read-modify-write of PTEs.
   uint64_t* word64(uint64_t addr) { return reinterpret_cast<uint64_t*>(slab(addr) + offset(addr)); }
   // A pointer into an existing slab, or nullptr where nothing was ever written.
