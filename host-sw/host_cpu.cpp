@@ -35,7 +35,10 @@ Task<> HostCpu::wait_word(SparseMemory& mem, uint64_t addr, uint32_t value) {
     }
     co_return;
   }
-  if (!mem.on_write32) mem.on_write32 = [this, &mem](uint64_t a) { written(mem, a); };
+  if (watched_ != &mem) {
+    watched_ = &mem;
+    mem.on_write32 = [this, &mem](uint64_t a) { written(mem, a); };
+  }
   co_await PollUntilWritten{*this, {addr, value, now(), {}}};
 }
 

@@ -29,6 +29,11 @@ struct HostCost {
 class HostCpu {
  public:
   HostCpu(Dispatcher& d, const HostCost& cost) : d_(d), cost_(cost) {}
+  ~HostCpu() {
+    if (watched_) watched_->on_write32 = nullptr;
+  }
+  HostCpu(const HostCpu&) = delete;
+  HostCpu& operator=(const HostCpu&) = delete;
 
   Ps now() const { return d_.now(); }
   const HostCost& cost() const { return cost_; }
@@ -58,6 +63,7 @@ class HostCpu {
   bool free_ = false;
   uint64_t polls_ = 0;
   std::vector<Poller> pollers_;
+  SparseMemory* watched_ = nullptr;  // whose word writes this CPU hears
 };
 
 }  // namespace sim
