@@ -19,6 +19,7 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
       deferred_timer_(env.stats.counter("host.flush.deferred_timer", "count",
                                         "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
+  single_4k_ = (format_->page_sizes() & ((1ull << 21) - 1)) == 4096;
   std::vector<HardwareInfo::Unit> hw = env.hw.units;
   if (hw.empty())
     hw.push_back({"iommu", env.hw.iommu_mmio_base, env.hw.max_order, env.hw.encoding, env.hw.batch,
@@ -66,6 +67,7 @@ uint64_t IommuDriver::slot(Domain& d, uint64_t iova, unsigned level) {
       uint64_t t = alloc_table();
       ++pt_tables_;
       env_.memory.write64(addr, format_->make_table(t, l));
+      ++tables_gen_;
       table = t;
     } else if (p.leaf) {
       throw std::logic_error("driver: mapping over a large leaf");
@@ -93,6 +95,8 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
   d.mapped += length;
   uint64_t done = 0, in_table = 0;
   const LeafPerm perm{r, w, d.dirty_capable};
+  // The leaf table of the 2 MiB block being filled: one walk per table, not per leaf.
+  uint64_t block = UINT64_MAX, table = 0;
   while (done < length) {
     const uint64_t at = iova + done;
     auto [pa, run] = backing(done);
@@ -107,7 +111,14 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
     const unsigned level = format_->leaf_level(shift);
     const uint64_t n = format_->leaf_entries(shift);  // replicas (AMD v1), else 1
     const uint64_t leaf = format_->make_leaf(pa, shift, perm);
-    const uint64_t first = slot(d, at, level);
+    uint64_t first;
+    if (level == 1 && (at >> 21) == block) {
+      first = table + 8ull * format_->index(at, 1);
+    } else {
+      first = slot(d, at, level);
+      block = level == 1 ? at >> 21 : UINT64_MAX;
+      table = first - 8ull * format_->index(at, 1);
+    }
     for (uint64_t i = 0; i < n; ++i) env_.memory.write64(first + 8 * i, leaf);
     leaves_[level] += n;
     done += 1ull << shift;
@@ -116,6 +127,7 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
         (iova + done) % format_->entry_span(level + 1) == 0) {
       co_await cpu_.charge(cpu_.cost().table_visit + in_table * cpu_.cost().pte_write);
       in_table = 0;
+      block = UINT64_MAX;  // others may change the tables while this one waits
     }
   }
 }
@@ -181,6 +193,7 @@ void IommuDriver::prune(uint64_t table, unsigned level, uint64_t base, uint64_t 
     // empty then: every leaf under it was in the range).
     if (at >= start && at + span <= end && table_empty(p.addr)) {
       env_.memory.write64(addr, 0);
+      ++tables_gen_;
       freed.push_back(p.addr);
     }
   }
@@ -196,6 +209,7 @@ void IommuDriver::free_table(uint64_t pa) {
   for (uint64_t off = 0; off < 4096; off += 8) env_.memory.write64(pa + off, 0);
   phys_.free(pa, 4096);
   --pt_tables_;
+  ++tables_gen_;
 }
 
 void IommuDriver::domain_free(Domain* d) {
@@ -207,39 +221,114 @@ void IommuDriver::domain_free(Domain* d) {
   std::erase_if(domains_, [d](const std::unique_ptr<Domain>& p) { return p.get() == d; });
 }
 
+IommuDriver::Leaf IommuDriver::leaf_in(const uint64_t* table, uint64_t table_pa,
+                                       uint64_t iova) const {
+  const unsigned i = format_->index(iova, 1);
+  const uint64_t raw = table[i];
+  if (!raw) return {0, 1, 12, 1};  // the common empty slot: nothing to decode
+  const Pte p = format_->decode(raw, 1);
+  if (!p.present) return {0, 1, 12, 1};
+  Leaf l{0, 1, p.size_shift, format_->leaf_entries(p.size_shift)};
+  // As leaf_at: the replicas are aligned to the leaf's size, the first at its base.
+  l.first = table_pa + 8ull * i - 8 * ((iova & ((1ull << l.shift) - 1)) >> 12);
+  return l;
+}
+
+IommuDriver::Leaf IommuDriver::leaf_near(const Domain& d, uint64_t iova, LeafCursor& c) const {
+  if (c.gen != tables_gen_) c = LeafCursor{tables_gen_};
+  if ((iova >> 21) == c.block1) return leaf_in(c.t1, c.pa1, iova);
+  if ((iova >> 30) != c.block2) {
+    uint64_t table = d.root;
+    for (unsigned l = format_->levels(); l > 2; --l) {
+      const Pte p = format_->decode(env_.memory.read64(table + 8ull * format_->index(iova, l)), l);
+      if (!p.present || p.leaf) return leaf_at(d, iova);
+      table = p.addr;
+    }
+    if (!env_.memory.find(table)) return leaf_at(d, iova);  // never written: all empty
+    c.block2 = iova >> 30;
+    c.pa2 = table;
+    c.t2 = env_.memory.word64(table);  // its slab exists: nothing is allocated
+  }
+  const unsigned i = format_->index(iova, 2);
+  const Pte p = format_->decode(c.t2[i], 2);
+  if (!p.present) return {0, 2, 21, 1};
+  if (p.leaf) {
+    Leaf l{0, 2, p.size_shift, format_->leaf_entries(p.size_shift)};
+    l.first = c.pa2 + 8ull * i - 8 * ((iova & ((1ull << l.shift) - 1)) >> 21);
+    return l;
+  }
+  if (!env_.memory.find(p.addr)) return leaf_at(d, iova);
+  c.block1 = iova >> 21;
+  c.pa1 = p.addr;
+  c.t1 = env_.memory.word64(p.addr);
+  return leaf_in(c.t1, c.pa1, iova);
+}
+
 Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
     Domain& d, uint64_t iova, uint64_t length, bool no_clear,
     const std::function<void(uint64_t, uint64_t)>& record) {
   HarvestCounts n;
   uint64_t done = 0, table_ptes = 0, table_cleared = 0;
   const HostCost& cost = cpu_.cost();
+  // The tables of the current 1 GiB and 2 MiB blocks, found by one walk and then read
+  // through backdoor pointers; valid until a table is hooked or unhooked.
+  LeafCursor c;
   while (done < length) {
     const uint64_t at = iova + done;
-    const Leaf l = leaf_at(d, at);
+    const Leaf l = leaf_near(d, at, c);
     const uint64_t size = 1ull << l.shift;
     const uint64_t step = size - at % size;
-    if (l.first) {
-      n.ptes += l.entries;  // every replica is read
-      table_ptes += l.entries;
-      // Hardware set D on whichever replica it walked: the leaf is dirty if any is.
-      bool dirty = false;
-      for (uint64_t i = 0; i < l.entries; ++i)
-        dirty |= format_->dirty(env_.memory.read64(l.first + 8 * i));
-      if (dirty) {
-        // The test-and-clear happens at this operation's timestamp.
+    if ((at >> 21) == c.block1 && single_4k_ && at % 4096 == 0) {
+      // A leaf table of 4 KiB leaves: every slot to the table's end (or the range's)
+      // in one tight loop, as the general path below would visit them one by one.
+      const unsigned i0 = format_->index(at, 1);
+      const uint64_t left = (length - done + 4095) / 4096;
+      const unsigned i1 = unsigned(std::min<uint64_t>(512, i0 + left));
+      uint64_t* t = c.t1;
+      const PageTableFormat& f = *format_;  // locals: the loop keeps them in registers
+      uint64_t present = 0, cleared = 0, dirty = 0;
+      for (unsigned i = i0; i < i1; ++i) {
+        const uint64_t raw = t[i];
+        if (!raw || !f.decode(raw, 1).present) continue;
+        ++present;
+        if (!f.dirty(raw)) continue;
         if (!no_clear) {
-          for (uint64_t i = 0; i < l.entries; ++i) {
-            uint64_t* pte = env_.memory.word64(l.first + 8 * i);
-            if (format_->dirty(*pte)) *pte = format_->without_dirty(*pte);
-          }
-          ++table_cleared;
-          acc_.cleared_pages += size / 4096;
+          t[i] = f.without_dirty(raw);
+          ++cleared;
         }
-        ++n.dirty;
-        record(at, step < length - done ? step : length - done);
+        ++dirty;
+        const uint64_t off = done + uint64_t(i - i0) * 4096;
+        record(iova + off, std::min<uint64_t>(4096, length - off));
       }
+      n.ptes += present;
+      table_ptes += present;
+      n.dirty += dirty;
+      table_cleared += cleared;
+      acc_.cleared_pages += cleared;
+      done += uint64_t(i1 - i0) * 4096;
+    } else {
+      if (l.first) {
+        n.ptes += l.entries;  // every replica is read
+        table_ptes += l.entries;
+        // A present leaf was read, so its slab exists: word64 allocates nothing.
+        uint64_t* e = env_.memory.word64(l.first);
+        // Hardware set D on whichever replica it walked: the leaf is dirty if any is.
+        bool dirty = false;
+        for (uint64_t i = 0; i < l.entries; ++i) dirty |= format_->dirty(e[i]);
+        if (dirty) {
+          // The test-and-clear happens at this operation's timestamp.
+          if (!no_clear) {
+            for (uint64_t i = 0; i < l.entries; ++i)
+              if (format_->dirty(e[i])) e[i] = format_->without_dirty(e[i]);
+            ++table_cleared;
+            acc_.cleared_pages += size / 4096;
+          }
+          ++n.dirty;
+          record(at, step < length - done ? step : length - done);
+        }
+      }
+      done += step;
     }
-    done += step;
     if (done >= length || (iova + done) % format_->entry_span(2) == 0 || table_ptes >= 512) {
       ++n.tables;
       const Ps walk = cost.table_visit + table_ptes * cost.pte_scan;

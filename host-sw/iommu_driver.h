@@ -110,6 +110,20 @@ class IommuDriver {
     uint64_t entries;
   };
   Leaf leaf_at(const Domain& d, uint64_t iova) const;
+  // The tables a harvest is reading, each by a backdoor pointer: the level-2 table of
+  // the 1 GiB block block2 and the level-1 table of the 2 MiB block block1. Valid while
+  // `gen` is the driver's tables_gen_ (no table hooked or unhooked since).
+  struct LeafCursor {
+    uint64_t gen = UINT64_MAX;
+    uint64_t block2 = UINT64_MAX, pa2 = 0;
+    uint64_t* t2 = nullptr;
+    uint64_t block1 = UINT64_MAX, pa1 = 0;
+    uint64_t* t1 = nullptr;
+  };
+  // As leaf_at, from the cursor's tables where it can (one walk per table otherwise).
+  Leaf leaf_near(const Domain& d, uint64_t iova, LeafCursor& c) const;
+  // iova's leaf read from its level-1 table (`table`: its bytes through the backdoor).
+  Leaf leaf_in(const uint64_t* table, uint64_t table_pa, uint64_t iova) const;
   void free_table(uint64_t pa);
   bool table_empty(uint64_t pa) const;
   // Unhooks the tables below `table` (of `level`, mapping from `base`) that
@@ -154,6 +168,8 @@ class IommuDriver {
   static constexpr uint64_t kQueueSlots = 256;  // QS=0: one page
   uint16_t next_did_ = 1;
   uint64_t pt_tables_ = 0;
+  uint64_t tables_gen_ = 0;  // bumped whenever a table is hooked or unhooked
+  bool single_4k_ = false;   // level-1 leaves are single 4 KiB entries (no replicas)
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;

@@ -5,6 +5,9 @@
 // sockets. Both are built before sc_start and run in alternating phases inside one
 // thread; each transaction is one 64 B posted write advancing simulated time by the
 // same serialisation interval. The figure is the median of 5 repetitions.
+//
+// `harvest [--size 1TiB] [--smoke]`: the dirty harvest and memory of a mapping that
+// size (tests/bench/harvest_bench.h); --smoke maps 1 GiB.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -24,6 +27,7 @@
 #include "models/sim_time_tlm.h"
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
+#include "tests/bench/harvest_bench.h"
 #include "tests/bench/translate_bench.h"
 
 using namespace sim;
@@ -157,6 +161,37 @@ struct Bench : sc_module {
   }
 };
 
+// "1TiB", "64MiB", ...: a count of KiB, MiB, GiB or TiB.
+uint64_t parse_size(const std::string& s) {
+  size_t n = 0;
+  const unsigned long long v = std::stoull(s, &n);
+  const std::string unit = s.substr(n);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  for (int i = 0; i < 4; ++i)
+    if (unit == units[i]) return v << (10 * (i + 1));
+  throw std::invalid_argument("bench: size needs KiB, MiB, GiB or TiB: " + s);
+}
+
+int harvest_cli(int argc, char** argv) {
+  uint64_t size = 1ull << 40;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--smoke") {
+      size = 1ull << 30;
+    } else if (a == "--size" && i + 1 < argc) {
+      size = parse_size(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: iommu-sim-bench harvest [--size 1TiB] [--smoke]\n");
+      return 2;
+    }
+  }
+  if (size < (2ull << 20) || size % (2ull << 20)) {
+    std::fprintf(stderr, "iommu-sim-bench: --size must be a multiple of 2MiB\n");
+    return 2;
+  }
+  return bench::harvest_main(size);
+}
+
 double median(double* v) {
   std::sort(v, v + kReps);
   return v[kReps / 2];
@@ -165,6 +200,7 @@ double median(double* v) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "harvest") return harvest_cli(argc, argv);
   if (argc > 1 && std::string(argv[1]) == "--smoke") kTransactions = 1000;
   sc_set_time_resolution(1, SC_PS);
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone
