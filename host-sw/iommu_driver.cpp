@@ -284,20 +284,12 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
       const unsigned i0 = format_->index(at, 1);
       const uint64_t left = (length - done + 4095) / 4096;
       const unsigned i1 = unsigned(std::min<uint64_t>(512, i0 + left));
-      uint64_t* t = c.t1;
-      const PageTableFormat& f = *format_;  // locals: the loop keeps them in registers
-      uint64_t present = 0, cleared = 0, dirty = 0;
-      for (unsigned i = i0; i < i1; ++i) {
-        const uint64_t raw = t[i];
-        if (!raw || !f.decode(raw, 1).present) continue;
-        ++present;
-        if (!f.dirty(raw)) continue;
-        if (!no_clear) {
-          t[i] = f.without_dirty(raw);
-          ++cleared;
-        }
-        ++dirty;
-        const uint64_t off = done + uint64_t(i - i0) * 4096;
+      uint16_t dirty_at[512];
+      uint64_t present = 0;
+      const unsigned dirty = format_->scan_4k_leaves(c.t1, i0, i1, !no_clear, dirty_at, present);
+      const uint64_t cleared = no_clear ? 0 : dirty;
+      for (unsigned k = 0; k < dirty; ++k) {
+        const uint64_t off = done + uint64_t(dirty_at[k] - i0) * 4096;
         record(iova + off, std::min<uint64_t>(4096, length - off));
       }
       n.ptes += present;

@@ -13,6 +13,20 @@ std::pair<unsigned, unsigned> format_levels(std::string_view name) {
   return {0, 0};
 }
 
+unsigned PageTableFormat::scan_4k_leaves(uint64_t* t, unsigned i0, unsigned i1, bool clean,
+                                         uint16_t* dirty_at, uint64_t& present) const {
+  unsigned n = 0;
+  for (unsigned i = i0; i < i1; ++i) {
+    const uint64_t raw = t[i];
+    if (!raw || !decode(raw, 1).present) continue;
+    ++present;
+    if (!dirty(raw)) continue;
+    if (clean) t[i] = without_dirty(raw);
+    dirty_at[n++] = uint16_t(i);
+  }
+  return n;
+}
+
 std::unique_ptr<PageTableFormat> make_format(std::string_view name, unsigned levels) {
   auto [lo, hi] = format_levels(name);
   if (!lo || levels < lo || levels > hi) return nullptr;

@@ -54,6 +54,12 @@ class PageTableFormat {
   virtual uint64_t without_dirty(uint64_t raw) const = 0;
   // Whether some leaf can be writable only while tracking (see Pte::w_needs_tracking).
   virtual bool clean_needs_tracking() const { return false; }
+  // A harvest's pass over slots [i0, i1) of a table of single 4 KiB leaves: counts the
+  // present ones into `present`, writes the index of each dirty one to `dirty_at`
+  // (cleaning it when `clean`), returns how many were dirty. One call per table, so a
+  // format can scan with its own bit tests (the default decodes entry by entry).
+  virtual unsigned scan_4k_leaves(uint64_t* table, unsigned i0, unsigned i1, bool clean,
+                                  uint16_t* dirty_at, uint64_t& present) const;
 
   // The level whose table holds a leaf of 2^size_shift bytes: the highest whose entry
   // span does not exceed it.

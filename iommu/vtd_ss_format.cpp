@@ -2,6 +2,23 @@
 
 namespace sim {
 
+// Present is R or W, dirty is D: bit tests, no decode per entry.
+unsigned VtdSsFormat::scan_4k_leaves(uint64_t* t, unsigned i0, unsigned i1, bool clean,
+                                     uint16_t* dirty_at, uint64_t& present) const {
+  unsigned n = 0;
+  uint64_t p = 0;
+  for (unsigned i = i0; i < i1; ++i) {
+    const uint64_t raw = t[i];
+    p += (raw & (R | W)) != 0;
+    if ((raw & D) && (raw & (R | W))) {
+      if (clean) t[i] = raw & ~D;
+      dirty_at[n++] = uint16_t(i);
+    }
+  }
+  present += p;
+  return n;
+}
+
 Pte VtdSsFormat::decode(uint64_t raw, unsigned level) const {
   Pte p;
   p.r = raw & R;
