@@ -273,11 +273,29 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
   // The tables of the current 1 GiB and 2 MiB blocks, found by one walk and then read
   // through backdoor pointers; valid until a table is hooked or unhooked.
   LeafCursor c;
+  // One step is one leaf table: 4 KiB leaves to their 2 MiB boundary, 2 MiB leaves
+  // to their 1 GiB one (a level-2 table), and so on.
+  unsigned step_level = 0;
+  auto end_step = [&]() -> SleepUntil {
+    ++n.tables;
+    const Ps walk = cost.table_visit + table_ptes * cost.pte_scan;
+    const Ps clear = table_cleared * cost.pte_clear;
+    if (!cpu_.free()) {
+      acc_.walk += walk;
+      acc_.clear += clear;
+    }
+    table_ptes = table_cleared = 0;
+    step_level = 0;
+    return cpu_.charge(walk + clear);
+  };
   while (done < length) {
     const uint64_t at = iova + done;
     const Leaf l = leaf_near(d, at, c);
     const uint64_t size = 1ull << l.shift;
     const uint64_t step = size - at % size;
+    // A leaf in another table than the step's so far starts a step of its own.
+    if (l.first && step_level && l.level != step_level) co_await end_step();
+    if (l.first) step_level = l.level;
     if ((at >> 21) == c.block1 && single_4k_ && at % 4096 == 0) {
       // A leaf table of 4 KiB leaves: every slot to the table's end (or the range's)
       // in one tight loop, as the general path below would visit them one by one.
@@ -321,17 +339,10 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
       }
       done += step;
     }
-    if (done >= length || (iova + done) % format_->entry_span(2) == 0 || table_ptes >= 512) {
-      ++n.tables;
-      const Ps walk = cost.table_visit + table_ptes * cost.pte_scan;
-      const Ps clear = table_cleared * cost.pte_clear;
-      if (!cpu_.free()) {
-        acc_.walk += walk;
-        acc_.clear += clear;
-      }
-      co_await cpu_.charge(walk + clear);
-      table_ptes = table_cleared = 0;
-    }
+    const unsigned table_level = l.first ? l.level + 1 : 2;
+    if (done >= length || (iova + done) % format_->entry_span(table_level) == 0 ||
+        table_ptes >= 512)
+      co_await end_step();
   }
   co_return n;
 }

@@ -24,8 +24,8 @@ class VtdSsFormat : public PageTableFormat {
   }
   bool dirty(uint64_t raw) const override { return raw & D; }
   uint64_t without_dirty(uint64_t raw) const override { return raw & ~D; }
-  unsigned scan_4k_leaves(uint64_t* table, unsigned i0, unsigned i1, bool clean,
-                          uint16_t* dirty_at, uint64_t& present) const override;
+  unsigned scan_4k_leaves(uint64_t* table, unsigned i0, unsigned i1, bool clean, uint16_t* dirty_at,
+                          uint64_t& present) const override;
 
  private:
   unsigned levels_;
