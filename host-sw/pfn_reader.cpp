@@ -47,7 +47,8 @@ std::pair<uint64_t, uint64_t> PfnReader::read_domain(const DomainCover& c, uint6
   auto [addr, level] = drv_.find_leaf(*c.storage, iova);
   if (!addr) throw std::logic_error("pfn_reader: a stored area is not mapped in its domain");
   const Pte pte = drv_.format().decode(mem_.read64(addr), level);
-  const uint64_t span = drv_.format().entry_span(level);
+  // The leaf's own size: an AMD v1 leaf between two level spans is replicated entries.
+  const uint64_t span = 1ull << pte.size_shift;
   const uint64_t in_leaf = iova & (span - 1);
   return {(pte.addr + in_leaf) / kCpuPage, (span - in_leaf) / kCpuPage};
 }

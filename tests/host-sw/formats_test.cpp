@@ -99,3 +99,21 @@ steps:
   CHECK(rig.stat("iommu.faults.not_present") == 1);
   CHECK(rig.host->check_invariants().empty());
 }
+
+// Found by fuzz_host_ops: a second domain filled from the first one's page table read
+// a replicated 64 KiB AMD leaf as 4 KiB, so every page got the leaf's first PFN.
+TEST_CASE("amd-v1: a second domain reads a replicated leaf's PFNs back at its size") {
+  HostRig rig(R"(
+memory: [{name: h, size: 8MiB, backing: 2MiB}]
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h0, ioas: a, dirty_tracking: true}
+steps:
+  - {at: 1us, op: ioas_map, ioas: a, iova: 0x40000, user: h, offset: 0x400000, length: 0x10000}
+  - {at: 4us, op: hwpt_alloc, id: h1, ioas: a, dirty_tracking: true}
+)",
+              with_format("amd-v1"));
+  rig.run(kMs);
+  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(rig.host->check_invariants() == "");
+}
