@@ -118,6 +118,15 @@ void Iommu::register_totals(StatsRegistry& stats, std::vector<const Iommu*> unit
 }
 
 std::optional<ContextEntry> Iommu::context(uint16_t bdf, uint32_t pasid, Ps& t) {
+  // The last answer, while no context or PASID-cache invalidation has applied: a run of
+  // TLPs from one device skips the cache lookups (a cached entry costs no time).
+  if (memo_.valid && memo_.bdf == bdf && memo_.pasid == pasid) return memo_.ctx;
+  std::optional<ContextEntry> r = resolve_context(bdf, pasid, t);
+  if (r) memo_ = {true, bdf, pasid, *r};
+  return r;
+}
+
+std::optional<ContextEntry> Iommu::resolve_context(uint16_t bdf, uint32_t pasid, Ps& t) {
   std::optional<ContextEntry> ctx = device_context(bdf, t);
   if (!ctx) return std::nullopt;
   // Without PASIDs enabled a request with a PASID is blocked (VT-d legacy mode).
@@ -276,6 +285,8 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
 }
 
 unsigned Iommu::apply(const InvDescriptor& d, Ps now) {
+  if (d.type == InvDescriptor::kContext || d.type == InvDescriptor::kPasidCache)
+    memo_.valid = false;
   if (d.type == InvDescriptor::kContext) {
     const bool global = d.granularity == InvDescriptor::kGlobal;
     std::erase_if(context_cache_, [&](const auto& kv) {

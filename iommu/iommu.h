@@ -88,6 +88,7 @@ class Iommu : public MmioTarget {
   // The translation a request of (bdf, pasid) gets: the device's context entry, or
   // with PASIDs enabled its PASID's entry (RID_PASID for none) as a context.
   std::optional<ContextEntry> context(uint16_t bdf, uint32_t pasid, Ps& t);
+  std::optional<ContextEntry> resolve_context(uint16_t bdf, uint32_t pasid, Ps& t);
   std::optional<ContextEntry> device_context(uint16_t bdf, Ps& t);
   Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
   unsigned apply(const InvDescriptor& d, Ps now);
@@ -105,6 +106,12 @@ class Iommu : public MmioTarget {
   FaultLog fault_log_;
   std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
   std::unordered_map<uint64_t, PasidEntry> pasid_cache_;      // (bdf << 32 | pasid)
+  struct {
+    bool valid = false;
+    uint16_t bdf = 0;
+    uint32_t pasid = 0;
+    ContextEntry ctx;
+  } memo_;  // context()'s last answer
   uint32_t gsts_ = 0;
   uint64_t rtaddr_ = 0, root_table_ = 0;
   Ps drained_ = 0;
