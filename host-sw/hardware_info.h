@@ -16,25 +16,20 @@
 namespace sim {
 
 struct HardwareInfo {
-  // The first (often only) IOMMU unit; `units` lists them all when there are several.
-  uint64_t iommu_mmio_base = 0;
-  std::string format = "vtd-ss";
+  std::string format = "vtd-ss";  // every unit's
   unsigned levels = 4;
-  unsigned max_order = 18;  // largest page-selective invalidation order
-  InvEncoding encoding = InvEncoding::Pow2Aligned;
-  unsigned batch = 16;  // descriptors before a wait
-  bool coherent_walk = true;
   bool translate = true;  // false: the IOMMU is in pass-through for everyone
   uint64_t memory_size = 0;
+  // An IOMMU unit: its registers and what its capability registers say.
   struct Unit {
     std::string name;
     uint64_t mmio_base = 0;
-    unsigned max_order = 18;
+    unsigned max_order = 18;  // largest page-selective invalidation order
     InvEncoding encoding = InvEncoding::Pow2Aligned;
-    unsigned batch = 16;
+    unsigned batch = 16;  // descriptors before a wait
     bool coherent_walk = true;
   };
-  std::vector<Unit> units;  // empty: one unit, described by the fields above
+  std::vector<Unit> units;  // at least one
   struct Device {
     std::string name;
     uint16_t bdf;

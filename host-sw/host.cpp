@@ -269,7 +269,6 @@ std::string Host::attach_owner(const HostOp& op) {
 }
 
 bool Host::tracking_capable(const std::string& device) const {
-  if (env_.hw.units.empty()) return env_.hw.coherent_walk;
   for (const auto& d : env_.hw.devices)
     if (d.name == device) return env_.hw.units.at(d.unit).coherent_walk;
   for (const auto& u : env_.hw.units)

@@ -20,10 +20,8 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
                                         "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
   single_4k_ = (format_->page_sizes() & ((1ull << 21) - 1)) == 4096;
-  std::vector<HardwareInfo::Unit> hw = env.hw.units;
-  if (hw.empty())
-    hw.push_back({"iommu", env.hw.iommu_mmio_base, env.hw.max_order, env.hw.encoding, env.hw.batch,
-                  env.hw.coherent_walk});
+  const std::vector<HardwareInfo::Unit>& hw = env.hw.units;
+  if (hw.empty()) throw std::logic_error("driver: no IOMMU unit");
   caps_ = {hw[0].max_order, hw[0].encoding};
   for (const HardwareInfo::Unit& u : hw) {
     units_.push_back({u});

@@ -49,13 +49,8 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     mmio_.socket.bind(endpoints_[i]->ctrl_in);
   }
 
-  hw.iommu_mmio_base = s.iommus[0].mmio_base;
   hw.format = s.iommu.format;
   hw.levels = s.iommu.levels;
-  hw.max_order = s.iommu.invalidation.max_order;
-  hw.encoding = s.iommu.invalidation.encoding;
-  hw.batch = s.iommu.invalidation.batch;
-  hw.coherent_walk = s.iommus[0].coherent_walk;
   hw.translate = s.iommu.mode == "translate";
   hw.memory_size = s.memory.size;
   for (size_t i = 0; i < s.devices.size(); ++i)

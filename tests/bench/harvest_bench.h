@@ -54,6 +54,7 @@ struct HarvestRig {
       : size(size_), leaf(leaf_), mem(kTables + size_), env{d, mem, mmio, stats, trace, hw()} {}
   HardwareInfo hw() const {
     HardwareInfo h;
+    h.units.push_back({"iommu", 0});  // never booted: the bench submits nothing
     h.memory_size = kTables + size;
     return h;
   }

@@ -62,9 +62,9 @@ struct HostRig {
     HostConfig hc = load_host_config(r, {"nic0"});
     doc.check_unknown_keys();
     HardwareInfo hw;
-    hw.iommu_mmio_base = mmio.base;
+    hw.units.push_back({"iommu", mmio.base, icfg.invalidation.max_order, icfg.invalidation.encoding,
+                        icfg.invalidation.batch, icfg.coherent_walk});
     hw.memory_size = mem.size();
-    hw.coherent_walk = icfg.coherent_walk;
     hw.format = icfg.format;
     hw.levels = icfg.levels;
     hw.devices.push_back({"nic0", 0x0100});

@@ -45,7 +45,7 @@ struct IoptRig {
 
   HardwareInfo hw() {
     HardwareInfo h;
-    h.iommu_mmio_base = rig.mmio.base;
+    h.units.push_back({"iommu", rig.mmio.base});
     h.memory_size = rig.mem.size();
     return h;
   }

@@ -51,7 +51,6 @@ struct UnitsRig {
     ConfigReader r = doc.root();
     HostConfig hc = load_host_config(r, {"nic0", "ssd0"});
     doc.check_unknown_keys();
-    hw.iommu_mmio_base = mmio.base;
     hw.memory_size = mem.size();
     hw.devices.push_back({"nic0", kNic, 0, false, 0});
     hw.devices.push_back({"ssd0", kSsd, 0, false, 1});
