@@ -15,7 +15,12 @@ class MemoryTiming {
         rate_(bytes_per_s) {}
   // Completion time of an access of `bytes` issued at t.
   Ps access(Ps t, uint64_t bytes, bool write = false) {
-    Ps d = transfer_ps(bytes, rate_);
+    // Accesses come in few sizes (a TLP's, a PTE's): the division only when it changes.
+    if (bytes != last_bytes_) {
+      last_bytes_ = bytes;
+      last_ps_ = transfer_ps(bytes, rate_);
+    }
+    const Ps d = last_ps_;
     return channel_.book(t, d) + d + (write ? write_latency_ : latency_);
   }
   Ps latency() const { return latency_; }
@@ -24,6 +29,8 @@ class MemoryTiming {
  private:
   Ps latency_, write_latency_;
   uint64_t rate_;
+  uint64_t last_bytes_ = 0;
+  Ps last_ps_ = 0;
   ReservationCalendar channel_;
 };
 

@@ -10,6 +10,13 @@
 
 namespace sim {
 
+// A pooled payload keeps a pointer to its own extension: the sender fills it
+// without a lookup (receivers, which may get any payload, still look it up).
+struct DmaPayload : tlm::tlm_generic_payload {
+  explicit DmaPayload(tlm::tlm_mm_interface* mm) : tlm_generic_payload(mm) { set_extension(dma); }
+  DmaExtension* dma = new DmaExtension;  // owned by the payload, as every extension
+};
+
 class PayloadPool : public tlm::tlm_mm_interface {
  public:
   static constexpr unsigned kMaxBytes = 4096;  // no TLP carries more
@@ -19,20 +26,19 @@ class PayloadPool : public tlm::tlm_mm_interface {
   }
 
   // A payload with ref count 1, its extension reset; release() returns it here.
-  tlm::tlm_generic_payload* acquire() {
-    tlm::tlm_generic_payload* p;
+  DmaPayload* acquire() {
+    DmaPayload* p;
     if (free_.empty()) {
-      p = new tlm::tlm_generic_payload(this);
+      p = new DmaPayload(this);
       buffers_.push_back(std::make_unique<unsigned char[]>(kMaxBytes));
       p->set_data_ptr(buffers_.back().get());
-      p->set_extension(new DmaExtension);
       all_.push_back(p);
     } else {
       p = free_.back();
       free_.pop_back();
     }
     p->acquire();
-    *p->get_extension<DmaExtension>() = DmaExtension{};
+    *p->dma = DmaExtension{};
     p->set_byte_enable_ptr(nullptr);
     p->set_byte_enable_length(0);
     p->set_streaming_width(0);
@@ -41,12 +47,12 @@ class PayloadPool : public tlm::tlm_mm_interface {
     return p;
   }
 
-  void free(tlm::tlm_generic_payload* p) override { free_.push_back(p); }
+  void free(tlm::tlm_generic_payload* p) override { free_.push_back(static_cast<DmaPayload*>(p)); }
   size_t allocated() const { return all_.size(); }
 
  private:
-  std::vector<tlm::tlm_generic_payload*> all_;
-  std::vector<tlm::tlm_generic_payload*> free_;
+  std::vector<DmaPayload*> all_;
+  std::vector<DmaPayload*> free_;
   std::vector<std::unique_ptr<unsigned char[]>> buffers_;
 };
 

@@ -33,14 +33,14 @@ void EndpointTlm::ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 }
 
 TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
-  tlm::tlm_generic_payload* gp = pool_.acquire();
+  DmaPayload* gp = pool_.acquire();
   gp->set_command(tlp.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   gp->set_address(tlp.addr);
   gp->set_data_length(tlp.len);
   gp->set_streaming_width(tlp.len);
   // Payload bytes are a pure function of (request id, IOVA byte).
   if (tlp.write) fill_payload(tlp.request_id, tlp.addr, gp->get_data_ptr(), tlp.len);
-  DmaExtension* ext = gp->get_extension<DmaExtension>();
+  DmaExtension* ext = gp->dma;
   ext->requester_id = tlp.requester;
   ext->pasid = tlp.pasid;
   ext->request_id = tlp.request_id;
@@ -61,12 +61,12 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
 }
 
 AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, Ps at) {
-  tlm::tlm_generic_payload* gp = pool_.acquire();
+  DmaPayload* gp = pool_.acquire();
   gp->set_command(tlm::TLM_READ_COMMAND);
   gp->set_address(iova);
   gp->set_data_length(8);
   gp->set_streaming_width(8);
-  DmaExtension* ext = gp->get_extension<DmaExtension>();
+  DmaExtension* ext = gp->dma;
   ext->requester_id = requester;
   ext->pasid = kNoPasid;
   ext->request_id = 0;

@@ -15,7 +15,14 @@ inline uint64_t payload_word(uint64_t request_id, uint64_t word_index) {
 
 // Bytes [offset, offset+len) of request `request_id`'s payload.
 inline void fill_payload(uint64_t request_id, uint64_t offset, uint8_t* dst, uint32_t len) {
-  for (uint32_t i = 0; i < len;) {
+  uint32_t i = 0;
+  // Whole words while the offset is word-aligned (every TLP of an aligned DMA).
+  if (offset % 8 == 0)
+    for (; i + 8 <= len; i += 8) {
+      const uint64_t w = payload_word(request_id, (offset + i) / 8);
+      std::memcpy(dst + i, &w, 8);
+    }
+  while (i < len) {
     uint64_t w = payload_word(request_id, (offset + i) / 8);
     uint32_t in_word = uint32_t((offset + i) % 8);
     uint32_t n = 8 - in_word < len - i ? 8 - in_word : len - i;
