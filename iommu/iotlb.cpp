@@ -13,6 +13,11 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
 }
 
 IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
+  const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
+  if (memo_ && memo_key_ == key && memo_did_ == did && memo_pasid_ == pasid) {
+    if (lru_) memo_->stamp = ++clock_;
+    return memo_;
+  }
   // Probe each page size held, smallest first (as 4 KiB, 2 MiB, 1 GiB did before other
   // formats brought 64 KiB and the like).
   for (uint64_t sizes = sizes_; sizes; sizes &= sizes - 1) {
@@ -24,6 +29,10 @@ IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
       if (e.valid && e.size_shift == shift && e.did == did && (e.stage == 2 || e.pasid == pasid) &&
           (e.vbase >> shift) == vpage) {
         if (lru_) e.stamp = ++clock_;
+        memo_ = &e;
+        memo_did_ = did;
+        memo_pasid_ = pasid;
+        memo_key_ = key;
         return &e;
       }
     }
@@ -32,6 +41,7 @@ IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
 }
 
 IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
+  memo_ = nullptr;
   sizes_ |= 1ull << in.size_shift;
   IotlbEntry* set = &slots_[size_t(set_of(in.did, in.vbase >> in.size_shift)) * ways_];
   IotlbEntry* victim = &set[0];
@@ -56,6 +66,7 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
 }
 
 unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now) {
+  memo_ = nullptr;
   unsigned killed = 0;
   const uint64_t end = addr + length;
   for (IotlbEntry& e : slots_) {
@@ -70,6 +81,7 @@ unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, P
 }
 
 unsigned Iotlb::invalidate_domain(uint16_t did, Ps now) {
+  memo_ = nullptr;
   unsigned killed = 0;
   for (IotlbEntry& e : slots_)
     if (e.valid && e.did == did && !spared(e, now)) {
@@ -80,6 +92,7 @@ unsigned Iotlb::invalidate_domain(uint16_t did, Ps now) {
 }
 
 unsigned Iotlb::invalidate_all(Ps now) {
+  memo_ = nullptr;
   unsigned killed = 0;
   for (IotlbEntry& e : slots_)
     if (e.valid && !spared(e, now)) {

@@ -46,17 +46,22 @@ class Iotlb {
 
  private:
   bool spared(const IotlbEntry& e, Ps now) const { return keep_in_flight_ && e.ready > now; }
-  bool keep_in_flight_ = false;
-
- public:
- private:
   unsigned set_of(uint16_t did, uint64_t vpage) const;
+
+  bool keep_in_flight_ = false;
 
   std::vector<IotlbEntry> slots_;  // sets_ * ways_
   unsigned sets_, ways_;
   bool lru_;
   uint64_t clock_ = 0;
   uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
+  // The last hit, until the next fill or invalidation: the search's answer depends only
+  // on (did, pasid, iova >> smallest size held) while the entries stay as they are, so
+  // a run of TLPs to one page skips the search.
+  IotlbEntry* memo_ = nullptr;
+  uint16_t memo_did_ = 0;
+  uint32_t memo_pasid_ = 0;
+  uint64_t memo_key_ = 0;
 };
 
 }  // namespace sim
