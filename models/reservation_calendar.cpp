@@ -55,7 +55,11 @@ Ps ReservationCalendar::book(Ps ready, Ps duration) {
       busy_.insert(busy_.begin() + ptrdiff_t(i), {booked, end});
     }
   }
-  if (intervals() > 256 && booked > kHorizon) forget_before(booked - kHorizon);
+  // Forgetting is answer-neutral (see kHorizon); a sweep every 1/16 horizon is enough.
+  if (intervals() > 256 && booked > forgot_at_ + kHorizon / 16 && booked > kHorizon) {
+    forget_before(booked - kHorizon);
+    forgot_at_ = booked;
+  }
   return booked;
 }
 

@@ -33,6 +33,7 @@ class ReservationCalendar {
   std::vector<Interval> busy_;
   size_t head_ = 0;
   Ps busy_total_ = 0;
+  Ps forgot_at_ = 0;  // the last booking that swept
 };
 
 class ReservationPool {

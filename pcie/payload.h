@@ -7,10 +7,12 @@
 namespace sim {
 
 inline uint64_t payload_word(uint64_t request_id, uint64_t word_index) {
-  uint64_t z = request_id * 0x9e3779b97f4a7c15ull ^ (word_index + 0x632be59bd9b4e019ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  // A Weyl step per word, one multiply to mix: distinct per (request, word), and cheap
+  // enough for every byte of every TLP.
+  uint64_t z = request_id * 0x9e3779b97f4a7c15ull + word_index * 0xbf58476d1ce4e5b9ull;
+  z ^= z >> 29;
+  z *= 0x94d049bb133111ebull;
+  return z ^ (z >> 32);
 }
 
 // Bytes [offset, offset+len) of request `request_id`'s payload.
