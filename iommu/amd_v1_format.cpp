@@ -4,8 +4,8 @@
 
 namespace sim {
 
-// Present is PR; a single leaf of the level's span has NextLevel 0, so any other
-// NextLevel (a table, a replica with 7, a malformed level) is left to decode.
+// Present is PR; a single leaf of the level's span has NextLevel 0, and any other
+// NextLevel (a table, a replica with 7, a malformed one) is rare: decode tells.
 LeafScan AmdV1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,
                                   bool skip_absent, uint16_t* dirty_at) const {
   LeafScan s;
@@ -16,7 +16,11 @@ LeafScan AmdV1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsi
       if (skip_absent) continue;
       break;
     }
-    if (raw & kNextMask) break;
+    if (raw & kNextMask) {
+      if (decode(raw, level).present) break;  // a table or a replica
+      if (skip_absent) continue;              // a level skip or a bad size: absent
+      break;
+    }
     ++s.present;
     if (raw & D) {
       if (clean) t[i] = raw & ~D;

@@ -18,7 +18,11 @@ LeafScan ArmS1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsi
       if (skip_absent) continue;
       break;
     }
-    if ((raw & kTable) != want) break;  // a table, or an invalid level-1 entry: decode's
+    if ((raw & kTable) != want) {
+      if (level > 1) break;       // a table pointer
+      if (skip_absent) continue;  // a level-1 entry without the page bit: invalid
+      break;
+    }
     ++s.present;
     if ((raw & (kDbm | kApRo)) == kDbm) {
       if (clean) t[i] = raw | kApRo;

@@ -65,9 +65,10 @@ class PageTableFormat {
   // leaves of the level's span (4 KiB at level 1, 2 MiB at level 2, ...): counts them,
   // writes the slot of each dirty one to `dirty_at` (cleaning it when `clean`). It stops
   // at the first slot it does not take, which the caller reads the general way: an entry
-  // that is present but not such a leaf (a table pointer, an AMD replica), or an absent
-  // one unless `skip_absent`. One call per table, so a format can scan with its own bit
-  // tests (the default decodes entry by entry).
+  // that is present but not such a leaf (a table pointer, an AMD replica), or one that
+  // is absent as decode reads it unless `skip_absent`. One call per table, so a format
+  // can scan with its own bit tests (the default decodes entry by entry; a format's own
+  // takes exactly what it takes).
   virtual LeafScan scan_leaves(uint64_t* table, unsigned level, unsigned i0, unsigned i1,
                                bool clean, bool skip_absent, uint16_t* dirty_at) const;
 
