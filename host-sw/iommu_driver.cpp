@@ -310,8 +310,8 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
       const uint64_t span = format_->entry_span(run);
       const unsigned i0 = format_->index(at, run);
       const uint64_t left = (length - done + span - 1) / span;
-      // No further than the step's 512-PTE cap, where the general path ends its step.
-      const unsigned i1 = unsigned(std::min<uint64_t>({512, i0 + left, i0 + 512 - table_ptes}));
+      // (A step's 512-PTE cap falls at the table's end: the run needs no cap of its own.)
+      const unsigned i1 = unsigned(std::min<uint64_t>(512, i0 + left));
       uint16_t dirty_at[512];
       // Level 2 stops at an absent slot: each one ends the general path's step.
       const LeafScan s =
