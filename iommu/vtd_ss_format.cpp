@@ -10,6 +10,23 @@ template <bool kSkipAbsent, bool kNeedPs>
 LeafScan scan(uint64_t* t, unsigned i0, unsigned i1, bool clean, uint16_t* dirty_at) {
   using F = VtdSsFormat;
   LeafScan s;
+  if constexpr (kSkipAbsent && !kNeedPs) {
+    // Nothing stops it: presence is counted, not branched on (the 4 KiB harvest's loop).
+    unsigned present = 0, n = 0;
+    for (unsigned i = i0; i < i1; ++i) {
+      const uint64_t raw = t[i];
+      const bool p = raw & (F::R | F::W);
+      present += p;
+      if ((raw & F::D) && p) {
+        if (clean) t[i] = raw & ~F::D;
+        dirty_at[n++] = uint16_t(i);
+      }
+    }
+    s.end = i1;
+    s.present = present;
+    s.dirty = n;
+    return s;
+  }
   unsigned i = i0;
   for (; i < i1; ++i) {
     const uint64_t raw = t[i];
