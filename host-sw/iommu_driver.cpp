@@ -19,7 +19,6 @@ IommuDriver::IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys)
       deferred_timer_(env.stats.counter("host.flush.deferred_timer", "count",
                                         "deferred flushes fired by the timer")) {
   if (!format_) throw std::logic_error("driver: unknown page-table format");
-  single_4k_ = (format_->page_sizes() & ((1ull << 21) - 1)) == 4096;
   const std::vector<HardwareInfo::Unit>& hw = env.hw.units;
   if (hw.empty()) throw std::logic_error("driver: no IOMMU unit");
   caps_ = {hw[0].max_order, hw[0].encoding};
@@ -294,26 +293,44 @@ Task<HarvestCounts> IommuDriver::read_and_clear_dirty(
     // A leaf in another table than the step's so far starts a step of its own.
     if (l.first && step_level && l.level != step_level) co_await end_step();
     if (l.first) step_level = l.level;
-    if ((at >> 21) == c.block1 && single_4k_ && at % 4096 == 0) {
-      // A leaf table of 4 KiB leaves: every slot to the table's end (or the range's)
-      // in one tight loop, as the general path below would visit them one by one.
-      const unsigned i0 = format_->index(at, 1);
-      const uint64_t left = (length - done + 4095) / 4096;
+    // A run of single leaves in one of the cursor's tables (4 KiB leaves in its level-1
+    // table, 2 MiB ones in its level-2 table): read by one format call, with the counts
+    // and records the general path below would make visiting them one by one.
+    unsigned run = 0;
+    if ((at >> 21) == c.block1 && at % 4096 == 0)
+      run = 1;
+    else if (l.first && l.level == 2 && l.entries == 1 && (at >> 30) == c.block2 &&
+             at % format_->entry_span(2) == 0)
+      run = 2;
+    // An absent slot before a leaf of another level than the step's: the leaf ends that
+    // step first, so the slot goes the general way.
+    if (step_level && step_level != run) run = 0;
+    uint64_t took = 0;
+    if (run) {
+      const uint64_t span = format_->entry_span(run);
+      const unsigned i0 = format_->index(at, run);
+      const uint64_t left = (length - done + span - 1) / span;
+      // (A step's 512-PTE cap falls at the table's end: the run needs no cap of its own.)
       const unsigned i1 = unsigned(std::min<uint64_t>(512, i0 + left));
       uint16_t dirty_at[512];
-      uint64_t present = 0;
-      const unsigned dirty = format_->scan_4k_leaves(c.t1, i0, i1, !no_clear, dirty_at, present);
-      const uint64_t cleared = no_clear ? 0 : dirty;
-      for (unsigned k = 0; k < dirty; ++k) {
-        const uint64_t off = done + uint64_t(dirty_at[k] - i0) * 4096;
-        record(iova + off, std::min<uint64_t>(4096, length - off));
+      // Level 2 stops at an absent slot: each one ends the general path's step.
+      const LeafScan s =
+          format_->scan_leaves(run == 1 ? c.t1 : c.t2, run, i0, i1, !no_clear, run == 1, dirty_at);
+      for (unsigned k = 0; k < s.dirty; ++k) {
+        const uint64_t off = done + uint64_t(dirty_at[k] - i0) * span;
+        record(iova + off, std::min<uint64_t>(span, length - off));
       }
-      n.ptes += present;
-      table_ptes += present;
-      n.dirty += dirty;
+      const uint64_t cleared = no_clear ? 0 : s.dirty;
+      n.ptes += s.present;
+      table_ptes += s.present;
+      n.dirty += s.dirty;
       table_cleared += cleared;
-      acc_.cleared_pages += cleared;
-      done += uint64_t(i1 - i0) * 4096;
+      acc_.cleared_pages += cleared * (span / 4096);
+      if (s.present) step_level = run;
+      took = uint64_t(s.end - i0) * span;
+    }
+    if (took) {
+      done += took;
     } else {
       if (l.first) {
         n.ptes += l.entries;  // every replica is read

@@ -169,7 +169,6 @@ class IommuDriver {
   uint16_t next_did_ = 1;
   uint64_t pt_tables_ = 0;
   uint64_t tables_gen_ = 0;  // bumped whenever a table is hooked or unhooked
-  bool single_4k_ = false;   // level-1 leaves are single 4 KiB entries (no replicas)
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;

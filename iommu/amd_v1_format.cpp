@@ -4,6 +4,33 @@
 
 namespace sim {
 
+// Present is PR; a single leaf of the level's span has NextLevel 0, and any other
+// NextLevel (a table, a replica with 7, a malformed one) is rare: decode tells.
+LeafScan AmdV1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,
+                                  bool skip_absent, uint16_t* dirty_at) const {
+  LeafScan s;
+  unsigned i = i0;
+  for (; i < i1; ++i) {
+    const uint64_t raw = t[i];
+    if (!(raw & PR)) {
+      if (skip_absent) continue;
+      break;
+    }
+    if (raw & kNextMask) {
+      if (decode(raw, level).present) break;  // a table or a replica
+      if (skip_absent) continue;              // a level skip or a bad size: absent
+      break;
+    }
+    ++s.present;
+    if (raw & D) {
+      if (clean) t[i] = raw & ~D;
+      dirty_at[s.dirty++] = uint16_t(i);
+    }
+  }
+  s.end = i;
+  return s;
+}
+
 Pte AmdV1Format::decode(uint64_t raw, unsigned level) const {
   Pte p;
   if (!(raw & PR)) return p;

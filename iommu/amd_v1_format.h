@@ -35,6 +35,8 @@ class AmdV1Format : public PageTableFormat {
   }
   bool dirty(uint64_t raw) const override { return raw & D; }
   uint64_t without_dirty(uint64_t raw) const override { return raw & ~D; }
+  LeafScan scan_leaves(uint64_t* table, unsigned level, unsigned i0, unsigned i1, bool clean,
+                       bool skip_absent, uint16_t* dirty_at) const override;
 
  private:
   unsigned levels_;

@@ -2,6 +2,37 @@
 
 namespace sim {
 
+// Valid is bit 0; a page at level 1 has the page bit, a block at levels 2 and 3 has not
+// (with it, the entry is a table); dirty is DBM with AP[2] clear, cleaned by setting AP[2].
+LeafScan ArmS1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,
+                                  bool skip_absent, uint16_t* dirty_at) const {
+  // No leaf above level 3: the default decodes (and stops at the first valid entry).
+  if (level > 3)
+    return PageTableFormat::scan_leaves(t, level, i0, i1, clean, skip_absent, dirty_at);
+  const uint64_t want = level == 1 ? kTable : 0;
+  LeafScan s;
+  unsigned i = i0;
+  for (; i < i1; ++i) {
+    const uint64_t raw = t[i];
+    if (!(raw & kValid)) {
+      if (skip_absent) continue;
+      break;
+    }
+    if ((raw & kTable) != want) {
+      if (level > 1) break;       // a table pointer
+      if (skip_absent) continue;  // a level-1 entry without the page bit: invalid
+      break;
+    }
+    ++s.present;
+    if ((raw & (kDbm | kApRo)) == kDbm) {
+      if (clean) t[i] = raw | kApRo;
+      dirty_at[s.dirty++] = uint16_t(i);
+    }
+  }
+  s.end = i;
+  return s;
+}
+
 Pte ArmS1Format::decode(uint64_t raw, unsigned level) const {
   Pte p;
   if (!(raw & kValid)) return p;

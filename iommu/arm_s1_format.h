@@ -39,6 +39,8 @@ class ArmS1Format : public PageTableFormat {
   bool dirty(uint64_t raw) const override { return (raw & (kDbm | kApRo)) == kDbm; }
   uint64_t without_dirty(uint64_t raw) const override { return raw | kApRo; }
   bool clean_needs_tracking() const override { return true; }
+  LeafScan scan_leaves(uint64_t* table, unsigned level, unsigned i0, unsigned i1, bool clean,
+                       bool skip_absent, uint16_t* dirty_at) const override;
 };
 
 }  // namespace sim

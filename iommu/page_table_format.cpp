@@ -13,18 +13,26 @@ std::pair<unsigned, unsigned> format_levels(std::string_view name) {
   return {0, 0};
 }
 
-unsigned PageTableFormat::scan_4k_leaves(uint64_t* t, unsigned i0, unsigned i1, bool clean,
-                                         uint16_t* dirty_at, uint64_t& present) const {
-  unsigned n = 0;
-  for (unsigned i = i0; i < i1; ++i) {
+LeafScan PageTableFormat::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1,
+                                      bool clean, bool skip_absent, uint16_t* dirty_at) const {
+  const unsigned shift = 12 + 9 * (level - 1);
+  LeafScan s;
+  unsigned i = i0;
+  for (; i < i1; ++i) {
     const uint64_t raw = t[i];
-    if (!raw || !decode(raw, 1).present) continue;
-    ++present;
+    const Pte p = raw ? decode(raw, level) : Pte{};
+    if (!p.present) {
+      if (skip_absent) continue;
+      break;
+    }
+    if (!p.leaf || p.size_shift != shift) break;  // a table, or a leaf of several entries
+    ++s.present;
     if (!dirty(raw)) continue;
     if (clean) t[i] = without_dirty(raw);
-    dirty_at[n++] = uint16_t(i);
+    dirty_at[s.dirty++] = uint16_t(i);
   }
-  return n;
+  s.end = i;
+  return s;
 }
 
 std::unique_ptr<PageTableFormat> make_format(std::string_view name, unsigned levels) {

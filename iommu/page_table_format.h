@@ -27,6 +27,13 @@ struct LeafPerm {
   bool r = true, w = false, dirty_capable = false;
 };
 
+// What PageTableFormat::scan_leaves took.
+struct LeafScan {
+  unsigned end = 0;      // the first slot not taken (i1 when every one was)
+  unsigned present = 0;  // leaves among the slots taken
+  unsigned dirty = 0;    // of those, dirty ones: their slots are dirty_at[0, dirty)
+};
+
 class PageTableFormat {
  public:
   virtual ~PageTableFormat() = default;
@@ -54,12 +61,16 @@ class PageTableFormat {
   virtual uint64_t without_dirty(uint64_t raw) const = 0;
   // Whether some leaf can be writable only while tracking (see Pte::w_needs_tracking).
   virtual bool clean_needs_tracking() const { return false; }
-  // A harvest's pass over slots [i0, i1) of a table of single 4 KiB leaves: counts the
-  // present ones into `present`, writes the index of each dirty one to `dirty_at`
-  // (cleaning it when `clean`), returns how many were dirty. One call per table, so a
-  // format can scan with its own bit tests (the default decodes entry by entry).
-  virtual unsigned scan_4k_leaves(uint64_t* table, unsigned i0, unsigned i1, bool clean,
-                                  uint16_t* dirty_at, uint64_t& present) const;
+  // A harvest's pass over slots [i0, i1) of a table at `level` whose entries are single
+  // leaves of the level's span (4 KiB at level 1, 2 MiB at level 2, ...): counts them,
+  // writes the slot of each dirty one to `dirty_at` (cleaning it when `clean`). It stops
+  // at the first slot it does not take, which the caller reads the general way: an entry
+  // that is present but not such a leaf (a table pointer, an AMD replica), or one that
+  // is absent as decode reads it unless `skip_absent`. One call per table, so a format
+  // can scan with its own bit tests (the default decodes entry by entry; a format's own
+  // takes exactly what it takes).
+  virtual LeafScan scan_leaves(uint64_t* table, unsigned level, unsigned i0, unsigned i1,
+                               bool clean, bool skip_absent, uint16_t* dirty_at) const;
 
   // The level whose table holds a leaf of 2^size_shift bytes: the highest whose entry
   // span does not exceed it.

@@ -2,21 +2,59 @@
 
 namespace sim {
 
-// Present is R or W, dirty is D: bit tests, no decode per entry.
-unsigned VtdSsFormat::scan_4k_leaves(uint64_t* t, unsigned i0, unsigned i1, bool clean,
-                                     uint16_t* dirty_at, uint64_t& present) const {
-  unsigned n = 0;
-  uint64_t p = 0;
-  for (unsigned i = i0; i < i1; ++i) {
+namespace {
+
+// The scan with its loop-invariant choices as template arguments, so the 4 KiB case
+// (every present entry a leaf, holes skipped) stays a branch-light loop.
+template <bool kSkipAbsent, bool kNeedPs>
+LeafScan scan(uint64_t* t, unsigned i0, unsigned i1, bool clean, uint16_t* dirty_at) {
+  using F = VtdSsFormat;
+  LeafScan s;
+  if constexpr (kSkipAbsent && !kNeedPs) {
+    // Nothing stops it: presence is counted, not branched on (the 4 KiB harvest's loop).
+    unsigned present = 0, n = 0;
+    for (unsigned i = i0; i < i1; ++i) {
+      const uint64_t raw = t[i];
+      const bool p = raw & (F::R | F::W);
+      present += p;
+      if ((raw & F::D) && p) {
+        if (clean) t[i] = raw & ~F::D;
+        dirty_at[n++] = uint16_t(i);
+      }
+    }
+    s.end = i1;
+    s.present = present;
+    s.dirty = n;
+    return s;
+  }
+  unsigned i = i0;
+  for (; i < i1; ++i) {
     const uint64_t raw = t[i];
-    p += (raw & (R | W)) != 0;
-    if ((raw & D) && (raw & (R | W))) {
-      if (clean) t[i] = raw & ~D;
-      dirty_at[n++] = uint16_t(i);
+    if (!(raw & (F::R | F::W))) {
+      if (kSkipAbsent) continue;
+      break;
+    }
+    if (kNeedPs && !(raw & F::PS)) break;  // a table pointer
+    ++s.present;
+    if (raw & F::D) {
+      if (clean) t[i] = raw & ~F::D;
+      dirty_at[s.dirty++] = uint16_t(i);
     }
   }
-  present += p;
-  return n;
+  s.end = i;
+  return s;
+}
+
+}  // namespace
+
+// Present is R or W, a leaf above level 1 has PS, dirty is D: bit tests, no decode.
+LeafScan VtdSsFormat::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,
+                                  bool skip_absent, uint16_t* dirty_at) const {
+  if (level == 1)
+    return skip_absent ? scan<true, false>(t, i0, i1, clean, dirty_at)
+                       : scan<false, false>(t, i0, i1, clean, dirty_at);
+  return skip_absent ? scan<true, true>(t, i0, i1, clean, dirty_at)
+                     : scan<false, true>(t, i0, i1, clean, dirty_at);
 }
 
 Pte VtdSsFormat::decode(uint64_t raw, unsigned level) const {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host-sw/host_cpu.h"
@@ -35,10 +36,12 @@ struct NoMmio : MmioBus {
 };
 
 // One domain mapping [0, size) at `leaf` bytes per leaf (4 KiB or 2 MiB) with the
-// real driver; the page tables below the guest's physical range.
+// real driver in `format` (the bench's vtd-ss by default); the page tables below the
+// guest's physical range.
 struct HarvestRig {
   static constexpr uint64_t kTables = 8ull << 30;  // room for 1 TiB's tables at 4 KiB
   uint64_t size, leaf;
+  std::string format;
   Dispatcher d;
   SparseMemory mem;
   StatsRegistry stats;
@@ -50,10 +53,12 @@ struct HarvestRig {
   IommuDriver drv{env, cpu, phys};
   Domain* dom = nullptr;
 
-  HarvestRig(uint64_t size_, uint64_t leaf_)
-      : size(size_), leaf(leaf_), mem(kTables + size_), env{d, mem, mmio, stats, trace, hw()} {}
+  HarvestRig(uint64_t size_, uint64_t leaf_, std::string format_ = "vtd-ss")
+      : size(size_), leaf(leaf_), format(std::move(format_)), mem(kTables + size_), env(host()) {}
+  HostEnv host() { return {d, mem, mmio, stats, trace, hw()}; }
   HardwareInfo hw() const {
     HardwareInfo h;
+    h.format = format;
     h.units.push_back({"iommu", 0});  // never booted: the bench submits nothing
     h.memory_size = kTables + size;
     return h;
