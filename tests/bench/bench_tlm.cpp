@@ -213,6 +213,7 @@ int study_cli(int argc, char** argv) {
     std::fprintf(stderr, "usage: iommu-sim-bench study [SCENARIO]\n");
     return 2;
   }
+  sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone
   try {
     return bench::study_main(argc == 3 ? argv[2] : SIM_CANONICAL_STUDY);
   } catch (const InputError& e) {
