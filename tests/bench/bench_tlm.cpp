@@ -219,6 +219,9 @@ int study_cli(int argc, char** argv) {
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // as the CLI: a bug, not bad input
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return 3;
   }
 }
 
@@ -228,10 +231,10 @@ bool canary_flags(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--smoke") {
       kTransactions = 1000;
-    } else if (a == "--phase" && i + 1 < argc && std::string(argv[i + 1]) == "bare") {
-      kOurs = false, ++i;
-    } else if (a == "--phase" && i + 1 < argc && std::string(argv[i + 1]) == "ours") {
-      kBare = false, ++i;
+    } else if (a == "--phase" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "bare" || std::string(argv[i + 1]) == "ours")) {
+      kBare = std::string(argv[++i]) == "bare";
+      kOurs = !kBare;
     } else if (a == "--transactions" && i + 1 < argc && std::atoll(argv[i + 1]) > 0) {
       kTransactions = uint64_t(std::atoll(argv[++i]));
     } else {

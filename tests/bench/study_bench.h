@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/config.h"
 #include "models/platform/checks.h"
 #include "models/platform/platform_tlm.h"
@@ -63,12 +65,13 @@ inline int study_main(const std::string& path) {
   const StatsRegistry& stats = platform.stats();
   for (const std::string& f : failures) std::fprintf(stderr, "%s\n", f.c_str());
   std::printf(
-      "{\"study\": \"%s\", \"scenario\": \"%s\", \"simulated_s\": %.6f, \"wall_s\": %.3f, "
+      "{\"study\": %s, \"scenario\": %s, \"simulated_s\": %.6f, \"wall_s\": %.3f, "
       "\"cpu_s\": %.3f, "
       "\"events\": %llu, \"tlps\": %llu, \"tlps_per_wall_s\": %.0f, \"peak_rss_bytes\": %llu, "
       "\"migration_rounds\": %llu, \"pages_copied\": %llu, \"lost_pages\": %llu, "
       "\"checks_failed\": %zu, \"target_wall_s\": %.0f, \"wall_vs_target\": %.3f}\n",
-      s.name.c_str(), path.c_str(), double(sim_time) / double(kSec), wall, cpu,
+      nlohmann::json(s.name).dump().c_str(), nlohmann::json(path).dump().c_str(),
+      double(sim_time) / double(kSec), wall, cpu,
       (unsigned long long)platform.dispatcher().events_run(),
       (unsigned long long)device_tlps(stats), double(device_tlps(stats)) / wall,
       (unsigned long long)peak_rss(), (unsigned long long)stat_count(stats, "migration.rounds"),
