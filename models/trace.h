@@ -11,6 +11,11 @@
 
 #include "models/units.h"
 
+// 0 (cmake -DSIM_TRACE=OFF) compiles tracing out, to measure what it costs when off.
+#ifndef SIM_TRACE
+#define SIM_TRACE 1
+#endif
+
 namespace sim {
 
 // One key=value of an event: decimal, hex ("0x3000") or text.
@@ -49,9 +54,13 @@ class TraceSink {
 
 class TraceRecorder {
  public:
+  static constexpr bool kCompiledIn = SIM_TRACE != 0;
   // No sinks: disabled, and callers skip building fields (`if (trace.enabled())`).
-  bool enabled() const { return !sinks_.empty(); }
-  void add_sink(std::unique_ptr<TraceSink> s) { sinks_.push_back(std::move(s)); }
+  // Compiled out, a constant false: those blocks vanish, and sinks are dropped.
+  bool enabled() const { return kCompiledIn && !sinks_.empty(); }
+  void add_sink(std::unique_ptr<TraceSink> s) {
+    if (kCompiledIn) sinks_.push_back(std::move(s));
+  }
   void set_filter(std::vector<std::string> components) { filter_ = std::move(components); }
   void record(Ps time, std::string_view component, std::string_view event,
               std::vector<TraceField> fields, TracePhase phase = TracePhase::Instant,

@@ -7,8 +7,15 @@
 // one thread; each transaction is one 64 B posted write advancing simulated time by the same
 // serialisation interval. The figure is the median of 5 repetitions.
 //
+// `--phase bare|ours` runs one chain alone (the other's figures are 0) and
+// `--transactions N` sets the count per repetition: tools/trace-cost.sh counts ours'
+// instructions under callgrind.
+//
 // `harvest [--size 1TiB] [--smoke]`: the dirty harvest and memory of a mapping that
 // size (tests/bench/harvest_bench.h); --smoke maps 1 GiB.
+//
+// `study [SCENARIO]`: one scenario's wall time, events, TLPs and peak RSS, run as the
+// CLI runs it (tests/bench/study_bench.h); default scenarios/canonical-study.yaml.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -17,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -29,6 +37,7 @@
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
 #include "tests/bench/harvest_bench.h"
+#include "tests/bench/study_bench.h"
 #include "tests/bench/translate_bench.h"
 
 using namespace sim;
@@ -38,6 +47,7 @@ namespace {
 
 constexpr int kReps = 5;
 uint64_t kTransactions = 400'000;  // --smoke: a few, to check the bench still runs
+bool kBare = true, kOurs = true;   // --phase: only one of the chains
 
 // A hop that only forwards, adding a fixed delay: the least a socket crossing costs.
 struct Hop : sc_module {
@@ -148,7 +158,8 @@ struct Bench : sc_module {
       gp.set_streaming_width(64);
       wait_until(phase_start(r, false));
       Ps local = sc_to_ps(sc_time_stamp());
-      for (uint64_t i = 0; i < kTransactions; ++i) {
+      const uint64_t n_bare = kBare ? kTransactions : 0;
+      for (uint64_t i = 0; i < n_bare; ++i) {
         gp.set_address(i * 64);
         sc_time d = delay_until(local);
         init.out->b_transport(gp, d);
@@ -156,17 +167,17 @@ struct Bench : sc_module {
         if (local > sc_to_ps(sc_time_stamp()) + kUs)
           wait(ps_to_sc(local - sc_to_ps(sc_time_stamp())));
       }
-      bare[r] = double(kTransactions) / seconds_since(t0);
+      bare[r] = double(n_bare) / seconds_since(t0);
       // Ours: an endpoint's write stream at rate max, run by its dispatcher.
       Dispatcher& d = *dispatchers[size_t(r)];
       wait_until(phase_start(r, true));
-      eps[size_t(r)]->start();
+      if (kOurs) eps[size_t(r)]->start();  // not started: no event to run
       t0 = std::chrono::steady_clock::now();
       while (d.run_one()) {
         if (d.now() > sc_to_ps(sc_time_stamp()) + kUs)
           wait(ps_to_sc(d.now() - sc_to_ps(sc_time_stamp())));
       }
-      ours[r] = double(kTransactions) / seconds_since(t0);
+      ours[r] = kOurs ? double(kTransactions) / seconds_since(t0) : 0;
     }
     sc_stop();
   }
@@ -208,18 +219,64 @@ double median(double* v) {
   return v[kReps / 2];
 }
 
+int study_cli(int argc, char** argv) {
+  if (argc > 3) {
+    std::fprintf(stderr, "usage: iommu-sim-bench study [SCENARIO]\n");
+    return 2;
+  }
+  sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone
+  try {
+    return bench::study_main(argc == 3 ? argv[2] : SIM_CANONICAL_STUDY);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {  // as the CLI: a bug, not bad input
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return 3;
+  }
+}
+
+// The canary's flags; false (after a usage line) when one is wrong.
+bool canary_flags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--smoke") {
+      kTransactions = 1000;
+    } else if (a == "--phase" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "bare" || std::string(argv[i + 1]) == "ours")) {
+      kBare = std::string(argv[++i]) == "bare";
+      kOurs = !kBare;
+    } else if (a == "--transactions" && i + 1 < argc && std::atoll(argv[i + 1]) > 0) {
+      kTransactions = uint64_t(std::atoll(argv[++i]));
+    } else {
+      std::fprintf(stderr,
+                   "usage: iommu-sim-bench [--smoke] [--phase bare|ours] [--transactions N]\n"
+                   "       iommu-sim-bench harvest [--size 1TiB] [--smoke]\n"
+                   "       iommu-sim-bench study [SCENARIO]\n");
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "harvest") return harvest_cli(argc, argv);
-  if (argc > 1 && std::string(argv[1]) == "--smoke") kTransactions = 1000;
-  // --transactions N: fewer per phase, for callgrind.
-  if (argc > 2 && std::string(argv[1]) == "--transactions") kTransactions = std::stoull(argv[2]);
+  if (argc > 1 && std::string(argv[1]) == "study") return study_cli(argc, argv);
+  if (!canary_flags(argc, argv)) return 2;
   sc_set_time_resolution(1, SC_PS);
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone
   auto bench = std::make_unique<Bench>("bench");
   sc_start();
   const double b = median(bench->bare), o = median(bench->ours);
+  if (!kBare || !kOurs) {  // one phase: no ratio, and no core rates to count
+    std::printf(
+        "{\"canary_phase\": \"%s\", \"transactions\": %llu, \"repetitions\": %d, "
+        "\"tps\": %.0f}\n",
+        kBare ? "bare" : "ours", (unsigned long long)kTransactions, kReps, kBare ? b : o);
+    return 0;
+  }
   // The chain must have done what the canary says: one IOTLB lookup per TLP.
   const double lookups =
       double(bench->rig.stat("iommu.iotlb.hits") + bench->rig.stat("iommu.iotlb.misses")) /
