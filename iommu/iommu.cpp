@@ -235,10 +235,7 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
         if (on_stale_dirty_hit) on_stale_dirty_hit(bdf, iova, e->pbase + (iova - e->vbase), at);
       }
     }
-    if (trace_.enabled())
-      trace_.record(at, c_.name, "tlb_hit",
-                    {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
-                     TraceField::dec("ready", t)});
+    if (trace_.enabled()) trace_hit(at, iova, write, t);
     out.pa = e->pbase + (iova - e->vbase);
     out.ready = t;
     return out;
@@ -282,6 +279,13 @@ Translation Iommu::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32
   out.pa = w.pbase + (iova - fill.vbase);
   out.ready = w.done;
   return out;
+}
+
+// Out of the hit path's line: the record's fields would cost every hit otherwise.
+void Iommu::trace_hit(Ps at, uint64_t iova, bool write, Ps ready) {
+  trace_.record(at, c_.name, "tlb_hit",
+                {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),
+                 TraceField::dec("ready", ready)});
 }
 
 unsigned Iommu::apply(const InvDescriptor& d, Ps now) {

@@ -91,6 +91,7 @@ class Iommu : public MmioTarget {
   std::optional<ContextEntry> resolve_context(uint16_t bdf, uint32_t pasid, Ps& t);
   std::optional<ContextEntry> device_context(uint16_t bdf, Ps& t);
   Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
+  [[gnu::cold]] void trace_hit(Ps at, uint64_t iova, bool write, Ps ready);
   unsigned apply(const InvDescriptor& d, Ps now);
 
   IommuConfig c_;

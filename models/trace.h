@@ -57,9 +57,13 @@ class TraceRecorder {
   static constexpr bool kCompiledIn = SIM_TRACE != 0;
   // No sinks: disabled, and callers skip building fields (`if (trace.enabled())`).
   // Compiled out, a constant false: those blocks vanish, and sinks are dropped.
-  bool enabled() const { return kCompiledIn && !sinks_.empty(); }
+  // One flag, and expected false: the compiler moves each traced block out of the hot
+  // path's straight line.
+  bool enabled() const { return __builtin_expect(kCompiledIn && on_, 0); }
   void add_sink(std::unique_ptr<TraceSink> s) {
-    if (kCompiledIn) sinks_.push_back(std::move(s));
+    if (!kCompiledIn) return;
+    sinks_.push_back(std::move(s));
+    on_ = true;
   }
   void set_filter(std::vector<std::string> components) { filter_ = std::move(components); }
   void record(Ps time, std::string_view component, std::string_view event,
@@ -79,6 +83,7 @@ class TraceRecorder {
   void emit(const TraceEvent& e);
 
   std::vector<std::unique_ptr<TraceSink>> sinks_;
+  bool on_ = false;  // a sink is attached
   std::vector<std::string> filter_;
   std::priority_queue<TraceEvent, std::vector<TraceEvent>, Later> pending_;
   Ps flushed_to_ = 0;

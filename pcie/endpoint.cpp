@@ -208,11 +208,7 @@ void Endpoint::issue(unsigned job, Ps now) {
       --ph_free_;
       pd_free_ -= unsigned((c.len + 15) / 16);
     }
-  if (trace_.enabled())
-    trace_.record(now, component_, "dma",
-                  {TraceField::str("op", write ? "write" : "read"), TraceField::hex("iova", iova),
-                   TraceField::dec("size", size), TraceField::str("job", j.config().name)},
-                  TracePhase::Begin, requests_[req].id);
+  if (trace_.enabled()) trace_begin(requests_[req], j, now);
   Ps last = now;
   for (uint32_t i = 0; i < chunks_.size(); ++i) {
     const Chunk& c = chunks_[i];
@@ -242,11 +238,7 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
     ++faults_;
     requests_[req].faulted = true;
   }
-  if (trace_.enabled())
-    trace_.record(
-        now, component_, tlp.write ? "mwr" : "mrd",
-        {TraceField::hex("addr", tlp.addr), TraceField::dec("len", tlp.len),
-         TraceField::dec("id", tlp.request_id), TraceField::str("ok", r.fault ? "no" : "yes")});
+  if (trace_.enabled()) trace_tlp(tlp, r.fault, now);
   if (tlp.write) {
     if (!r.fault) {
       bytes_written_ += tlp.len;
@@ -283,13 +275,32 @@ void Endpoint::finish_tlp(uint32_t req, Ps now) {
   Request& r = requests_[req];
   if (--r.tlps_left) return;
   if (!r.write) read_latency_.add((now - r.issued) / kNs);
-  if (trace_.enabled())
-    trace_.record(now, component_, "dma",
-                  {TraceField::str("op", r.write ? "write" : "read"),
-                   TraceField::str("ok", r.faulted ? "no" : "yes")},
-                  TracePhase::End, r.id);
+  if (trace_.enabled()) trace_end(r, now);
   --requests_open_;
   free_requests_.push_back(req);
+}
+
+// The hot path's trace records, out of its line: their fields' code would otherwise
+// cost every TLP something even with tracing off.
+void Endpoint::trace_begin(const Request& r, const DmaJob& j, Ps now) const {
+  trace_.record(now, component_, "dma",
+                {TraceField::str("op", r.write ? "write" : "read"), TraceField::hex("iova", r.iova),
+                 TraceField::dec("size", r.size), TraceField::str("job", j.config().name)},
+                TracePhase::Begin, r.id);
+}
+
+void Endpoint::trace_tlp(const Tlp& tlp, bool fault, Ps now) const {
+  trace_.record(
+      now, component_, tlp.write ? "mwr" : "mrd",
+      {TraceField::hex("addr", tlp.addr), TraceField::dec("len", tlp.len),
+       TraceField::dec("id", tlp.request_id), TraceField::str("ok", fault ? "no" : "yes")});
+}
+
+void Endpoint::trace_end(const Request& r, Ps now) const {
+  trace_.record(now, component_, "dma",
+                {TraceField::str("op", r.write ? "write" : "read"),
+                 TraceField::str("ok", r.faulted ? "no" : "yes")},
+                TracePhase::End, r.id);
 }
 
 void Endpoint::finalize(Ps end) {

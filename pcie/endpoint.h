@@ -124,6 +124,9 @@ class Endpoint : public EventTarget, public MmioTarget {
   void arrive(uint32_t slot, Ps now);
   void read_done(uint32_t slot, Ps now);
   void finish_tlp(uint32_t req, Ps now);
+  [[gnu::cold]] void trace_begin(const Request& r, const DmaJob& j, Ps now) const;
+  [[gnu::cold]] void trace_tlp(const Tlp& tlp, bool fault, Ps now) const;
+  [[gnu::cold]] void trace_end(const Request& r, Ps now) const;
   // Stores an item in a free slot (slots are reused; indices travel in events).
   template <class T>
   static uint32_t put(std::vector<T>& v, std::vector<uint32_t>& free, T item) {
