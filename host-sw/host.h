@@ -12,6 +12,7 @@
 #include "host-sw/io_pagetable.h"
 #include "host-sw/iommu_driver.h"
 #include "host-sw/iommufd_access.h"
+#include "host-sw/page_set.h"
 #include "host-sw/sticky_pages.h"
 #include "host-sw/vfio_type1.h"
 #include "host-sw/vmm_memory.h"
@@ -66,21 +67,19 @@ class Host {
   Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
   Task<Errno> migrate(const HostOp& op);
   Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
-                                       std::set<uint64_t>& pending);
-  uint64_t add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const;
+                                       PageSet& pending);
+  uint64_t add_guest_pages(const IoptArea& a, PageSet& pending) const;
   uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
-                              std::set<uint64_t>& pending) const;
-  Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt,
-                               std::set<uint64_t>& pending);
-  Task<> copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth);
+                              PageSet& pending) const;
+  Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt, PageSet& pending);
+  Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
   struct RoundMark {
     HostAccounts acc;
     uint64_t killed = 0, misses = 0;
   };
   RoundMark round_mark() const;
   void record_round(MigrationRound r, const RoundMark& start);
-  Task<> send_round(MigrationRound r, const RoundMark& start, std::set<uint64_t>& pending,
-                    uint64_t bandwidth);
+  Task<> send_round(MigrationRound r, const RoundMark& start, PageSet& pending, uint64_t bandwidth);
   Task<> quiesce_devices(const std::string& ioas);
   // Writes the device's control register; a stop returns once it drained.
   Task<Errno> device_control(const std::string& device, bool stop);

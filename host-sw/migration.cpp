@@ -29,7 +29,7 @@ Task<> Host::quiesce_devices(const std::string& ioas) {
 // Harvests every dirty-tracking HWPT on the IOAS over each contiguous mapped range and
 // adds the user pages (4 KiB, by physical address) behind the reported IOVAs.
 Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
-                                           std::set<uint64_t>& pending) {
+                                           PageSet& pending) {
   const IoPagetable& iopt = ioas_[ioas]->iopt;
   uint64_t reported = 0;
   if (op.tracker_type1) co_return co_await harvest_type1(op, iopt, pending);
@@ -57,23 +57,23 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
 }
 
 // The guest pages (4 KiB, by physical address) behind an area; how many were new.
-uint64_t Host::add_guest_pages(const IoptArea& a, std::set<uint64_t>& pending) const {
+uint64_t Host::add_guest_pages(const IoptArea& a, PageSet& pending) const {
   uint64_t added = 0;
   for (uint64_t off = 0; off < a.length; off += 4096)
-    if (auto pa = vmm_.pa(a.user_va + off); pa && pending.insert(*pa & ~0xfffull).second) ++added;
+    if (auto pa = vmm_.pa(a.user_va + off); pa && pending.insert(*pa)) ++added;
   return added;
 }
 
 // The guest pages behind reported IOVA ranges; how many were new.
 uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
-                                  std::set<uint64_t>& pending) const {
+                                  PageSet& pending) const {
   uint64_t added = 0;
   for (const Range& r : ranges)
     for (uint64_t at = r.start; at < r.end(); at += 4096) {
       const IoptArea* a = iopt.area_at(at);
       if (!a) continue;
       auto pa = vmm_.pa(a->user_va + (at - a->iova));
-      if (pa && pending.insert(*pa & ~0xfffull).second) ++added;
+      if (pa && pending.insert(*pa)) ++added;
     }
   return added;
 }
@@ -81,8 +81,7 @@ uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Ran
 // VFIO type1 has no hardware dirty bits: the container's own GET_BITMAP (host_vfio.cpp)
 // reads each contiguous run of mappings at its 4 KiB granule; with an IOMMU-backed
 // device attached it reports every mapped page on every read (iommufd-semantics §5).
-Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt,
-                                   std::set<uint64_t>& pending) {
+Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt, PageSet& pending) {
   uint64_t reported = 0;
   for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
     uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
@@ -96,9 +95,9 @@ Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt,
 
 // Sends pages at the copy bandwidth, a chunk per atomic host operation: each page's
 // contents are taken when its chunk starts.
-Task<> Host::copy_pages(std::set<uint64_t>& pages, uint64_t bandwidth) {
+Task<> Host::copy_pages(PageSet& pages, uint64_t bandwidth) {
   const size_t chunk = 16;
-  std::vector<uint64_t> list(pages.begin(), pages.end());
+  const std::vector<uint64_t> list = pages.pages();
   for (size_t i = 0; i < list.size(); i += chunk) {
     const size_t n = std::min(chunk, list.size() - i);
     if (env_.observer)
@@ -126,7 +125,7 @@ void Host::record_round(MigrationRound r, const RoundMark& start) {
 }
 
 // Sends what a round found and records the round.
-Task<> Host::send_round(MigrationRound r, const RoundMark& start, std::set<uint64_t>& pending,
+Task<> Host::send_round(MigrationRound r, const RoundMark& start, PageSet& pending,
                         uint64_t bandwidth) {
   const Ps c0 = cpu_.now();
   r.copied = pending.size();
@@ -145,14 +144,14 @@ Task<Errno> Host::migrate(const HostOp& op) {
   // log_global_start / _stop).
   if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStart);
   // Round 0: every guest page behind the IOAS.
-  std::set<uint64_t> pending;
+  PageSet pending;
   for (const auto& [iova, a] : io->second->iopt.areas()) add_guest_pages(a, pending);
   const RoundMark m0 = round_mark();
   MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false, {}, 0, 0};
   copied += pending.size();
   if (op.initial_copy_free) {
     if (env_.observer)
-      for (uint64_t pa : pending) env_.observer->copied(pa, cpu_.now());
+      for (uint64_t pa : pending.pages()) env_.observer->copied(pa, cpu_.now());
     pending.clear();
   } else {
     co_await copy_pages(pending, op.copy_bandwidth);
