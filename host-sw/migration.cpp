@@ -109,11 +109,8 @@ Task<> Host::copy_pages(PageSet& pages, uint64_t bandwidth) {
 
 Host::RoundMark Host::round_mark() const {
   // IOTLB figures for rounds.csv only: nothing the host does depends on them.
-  auto hw = [this](const char* name) {
-    auto v = env_.stats.get(name);
-    return v && std::holds_alternative<int64_t>(*v) ? uint64_t(std::get<int64_t>(*v)) : 0;
-  };
-  return {drv_.accounts(), hw("iommu.iotlb.entries_killed"), hw("iommu.iotlb.misses")};
+  return {drv_.accounts(), env_.stats.count("iommu.iotlb.entries_killed"),
+          env_.stats.count("iommu.iotlb.misses")};
 }
 
 void Host::record_round(MigrationRound r, const RoundMark& start) {

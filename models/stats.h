@@ -38,6 +38,11 @@ class StatsRegistry {
   void set(const std::string& name, const std::string& unit, const std::string& desc, StatValue v);
 
   std::optional<StatValue> get(const std::string& name) const;
+  // An integer statistic's value; 0 when absent or not an integer (for reports).
+  uint64_t count(const std::string& name) const {
+    auto v = get(name);
+    return v && std::holds_alternative<int64_t>(*v) ? uint64_t(std::get<int64_t>(*v)) : 0;
+  }
   std::vector<std::string> names() const;  // sorted, histogram exports expanded
   nlohmann::ordered_json to_json(const std::string& scenario, uint64_t seed, Ps sim_time) const;
   std::string table() const;

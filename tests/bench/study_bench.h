@@ -25,18 +25,12 @@ namespace sim::bench {
 
 constexpr double kStudyTargetSeconds = 120;
 
-// A statistic as an integer (0 when absent or not one).
-inline uint64_t stat_count(const StatsRegistry& stats, const std::string& name) {
-  auto v = stats.get(name);
-  return v && std::holds_alternative<int64_t>(*v) ? uint64_t(std::get<int64_t>(*v)) : 0;
-}
-
 // Request TLPs of every device: the `dev.NAME.tlps` counters.
 inline uint64_t device_tlps(const StatsRegistry& stats) {
   uint64_t n = 0;
   for (const std::string& name : stats.names())
     if (name.starts_with("dev.") && name.ends_with(".tlps") && name.find('.', 4) == name.size() - 5)
-      n += stat_count(stats, name);
+      n += stats.count(name);
   return n;
 }
 
@@ -74,10 +68,10 @@ inline int study_main(const std::string& path) {
       double(sim_time) / double(kSec), wall, cpu,
       (unsigned long long)platform.dispatcher().events_run(),
       (unsigned long long)device_tlps(stats), double(device_tlps(stats)) / wall,
-      (unsigned long long)peak_rss(), (unsigned long long)stat_count(stats, "migration.rounds"),
-      (unsigned long long)stat_count(stats, "migration.pages_copied"),
-      (unsigned long long)stat_count(stats, "migration.lost_pages"), failures.size(),
-      kStudyTargetSeconds, wall / kStudyTargetSeconds);
+      (unsigned long long)peak_rss(), (unsigned long long)stats.count("migration.rounds"),
+      (unsigned long long)stats.count("migration.pages_copied"),
+      (unsigned long long)stats.count("migration.lost_pages"), failures.size(), kStudyTargetSeconds,
+      wall / kStudyTargetSeconds);
   return failures.empty() && platform.failed_expectations() == 0 ? 0 : 1;
 }
 
