@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "host-sw/vmm_memory.h"
-#include "models/sparse_memory.h"
-#include "models/units.h"
+#include "models/base/units.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

@@ -7,11 +7,11 @@
 
 #include "host-sw/migration_observer.h"
 #include "iommu/inv_descriptor.h"
-#include "models/dispatcher.h"
-#include "models/mmio.h"
-#include "models/sparse_memory.h"
-#include "models/stats.h"
-#include "models/trace.h"
+#include "models/memory/mmio.h"
+#include "models/memory/sparse_memory.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "models/sim/dispatcher.h"
 
 namespace sim {
 

@@ -3,7 +3,7 @@
 // covered: running totals that a migration turns into per-round figures.
 #include <cstdint>
 
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

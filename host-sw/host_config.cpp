@@ -5,8 +5,8 @@
 
 #include "host-sw/flush_policy.h"
 #include "host-sw/vfio_type1.h"
-#include "models/config.h"
-#include "models/did_you_mean.h"
+#include "models/base/did_you_mean.h"
+#include "models/config/config.h"
 
 namespace sim {
 

@@ -11,9 +11,9 @@
 #include "host-sw/flush_policy.h"
 #include "host-sw/host_cpu.h"
 #include "host-sw/iova_allocator.h"
-#include "models/input_error.h"
-#include "models/requester.h"
-#include "models/units.h"
+#include "models/base/input_error.h"
+#include "models/base/requester.h"
+#include "models/base/units.h"
 
 namespace sim {
 

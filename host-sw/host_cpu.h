@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/sparse_memory.h"
-#include "models/task.h"
+#include "models/memory/sparse_memory.h"
+#include "models/sim/task.h"
 
 namespace sim {
 

@@ -14,7 +14,7 @@
 #include "host-sw/host_cpu.h"
 #include "host-sw/phys_allocator.h"
 #include "iommu/page_table_format.h"
-#include "models/requester.h"
+#include "models/base/requester.h"
 
 namespace sim {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "host-sw/vmm_memory.h"
-#include "models/sparse_memory.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

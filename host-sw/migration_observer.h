@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "host-sw/host_accounts.h"
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

@@ -5,7 +5,7 @@
 #include "host-sw/iommu_driver.h"
 #include "host-sw/iova_allocator.h"
 #include "host-sw/vmm_memory.h"
-#include "models/sparse_memory.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "host-sw/io_pagetable.h"
-#include "models/sparse_memory.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

@@ -2,7 +2,7 @@
 
 #include <iterator>
 
-#include "models/rng.h"
+#include "models/base/rng.h"
 
 namespace sim {
 

@@ -7,7 +7,7 @@
 // (23:16), bit 24 set for a write, bit 63 valid.
 #include <cstdint>
 
-#include "models/sparse_memory.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

@@ -10,11 +10,11 @@
 #include <string>
 
 #include "iommu/inv_descriptor.h"
-#include "models/dispatcher.h"
-#include "models/histogram.h"
-#include "models/sparse_memory.h"
-#include "models/stats.h"
-#include "models/trace.h"
+#include "models/memory/sparse_memory.h"
+#include "models/report/histogram.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "models/sim/dispatcher.h"
 
 namespace sim {
 

@@ -16,9 +16,9 @@
 #include "iommu/iotlb.h"
 #include "iommu/page_walker.h"
 #include "iommu/vtd_regs.h"
-#include "models/mmio.h"
-#include "models/requester.h"
-#include "models/reservation_calendar.h"
+#include "models/base/requester.h"
+#include "models/memory/mmio.h"
+#include "models/sim/reservation_calendar.h"
 
 namespace sim {
 

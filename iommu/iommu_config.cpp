@@ -1,7 +1,7 @@
 #include "iommu/iommu_config.h"
 
 #include "iommu/page_table_format.h"
-#include "models/config.h"
+#include "models/config/config.h"
 
 namespace sim {
 

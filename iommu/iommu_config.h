@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "iommu/inv_descriptor.h"
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

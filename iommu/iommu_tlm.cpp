@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "models/dma_extension_tlm.h"
-#include "models/sim_time_tlm.h"
+#include "models/tlm/dma_extension_tlm.h"
+#include "models/tlm/sim_time_tlm.h"
 
 namespace sim {
 

@@ -6,8 +6,8 @@
 
 #include "iommu/page_table_format.h"
 #include "iommu/walk_cache.h"
-#include "models/memory_timing.h"
-#include "models/sparse_memory.h"
+#include "models/memory/memory_timing.h"
+#include "models/memory/sparse_memory.h"
 
 namespace sim {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

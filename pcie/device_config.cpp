@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "models/config.h"
+#include "models/config/config.h"
 #include "pcie/replay_trace.h"
 
 namespace sim {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "models/input_error.h"
-#include "models/requester.h"
-#include "models/units.h"
+#include "models/base/input_error.h"
+#include "models/base/requester.h"
+#include "models/base/units.h"
 #include "pcie/nic_ring.h"
 
 namespace sim {

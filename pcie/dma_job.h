@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/rng.h"
+#include "models/base/rng.h"
 #include "pcie/device_config.h"
 #include "pcie/replay_trace.h"
 

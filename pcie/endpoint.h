@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "models/dispatcher.h"
-#include "models/histogram.h"
-#include "models/mmio.h"
-#include "models/rng.h"
-#include "models/stats.h"
-#include "models/trace.h"
+#include "models/base/rng.h"
+#include "models/memory/mmio.h"
+#include "models/report/histogram.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "models/sim/dispatcher.h"
 #include "pcie/atc.h"
 #include "pcie/device_config.h"
 #include "pcie/dma_job.h"

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "models/sim_time_tlm.h"
+#include "models/tlm/sim_time_tlm.h"
 #include "pcie/payload.h"
 
 namespace sim {

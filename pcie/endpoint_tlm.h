@@ -6,7 +6,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "models/payload_pool_tlm.h"
+#include "models/tlm/payload_pool_tlm.h"
 #include "pcie/endpoint.h"
 
 namespace sim {

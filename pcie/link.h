@@ -5,8 +5,8 @@
 // calendar per direction so requests and completions contend exactly.
 #include <cstdint>
 
-#include "models/reservation_calendar.h"
-#include "models/timeseries.h"
+#include "models/report/timeseries.h"
+#include "models/sim/reservation_calendar.h"
 #include "pcie/pcie_config.h"
 
 namespace sim {

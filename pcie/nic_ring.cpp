@@ -1,6 +1,6 @@
 #include "pcie/nic_ring.h"
 
-#include "models/config.h"
+#include "models/config/config.h"
 
 namespace sim {
 

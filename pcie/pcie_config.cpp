@@ -1,6 +1,6 @@
 #include "pcie/pcie_config.h"
 
-#include "models/config.h"
+#include "models/config/config.h"
 
 namespace sim {
 

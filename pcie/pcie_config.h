@@ -2,7 +2,7 @@
 // platform.pcie: the link every endpoint has to the root complex.
 #include <cstdint>
 
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "models/input_error.h"
+#include "models/base/input_error.h"
 
 namespace sim {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "models/units.h"
+#include "models/base/units.h"
 
 namespace sim {
 

@@ -1,6 +1,6 @@
 #include "pcie/root_complex_tlm.h"
 
-#include "models/sim_time_tlm.h"
+#include "models/tlm/sim_time_tlm.h"
 
 namespace sim {
 

@@ -18,12 +18,12 @@
 #include "host-sw/host_cpu.h"
 #include "host-sw/iommu_driver.h"
 #include "host-sw/phys_allocator.h"
-#include "models/dispatcher.h"
-#include "models/mmio.h"
-#include "models/rng.h"
-#include "models/sparse_memory.h"
-#include "models/stats.h"
-#include "models/trace.h"
+#include "models/base/rng.h"
+#include "models/memory/mmio.h"
+#include "models/memory/sparse_memory.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "models/sim/dispatcher.h"
 
 namespace sim::bench {
 

@@ -13,12 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/config.h"
-#include "models/platform/checks.h"
-#include "models/platform/platform_tlm.h"
-#include "models/platform/scenario.h"
-#include "models/stats.h"
-#include "models/trace.h"
+#include "models/config/config.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "platform/checks.h"
+#include "platform/platform_tlm.h"
+#include "platform/scenario.h"
 #include "tests/bench/harvest_bench.h"
 
 namespace sim::bench {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/input_error.h"
+#include "models/base/input_error.h"
 #include "pcie/replay_trace.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

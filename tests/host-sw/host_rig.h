@@ -3,8 +3,8 @@
 // core's registers and DMA writes are translate() calls at chosen times.
 #include "host-sw/host.h"
 #include "iommu/iommu.h"
-#include "models/config.h"
-#include "models/requester.h"
+#include "models/base/requester.h"
+#include "models/config/config.h"
 
 namespace sim::test {
 

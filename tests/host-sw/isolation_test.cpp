@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "models/rng.h"
+#include "models/base/rng.h"
 #include "tests/host-sw/host_rig.h"
 
 using namespace sim;

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "host-sw/page_set.h"
-#include "models/rng.h"
+#include "models/base/rng.h"
 
 using namespace sim;
 

@@ -6,7 +6,7 @@
 #include "iommu/iommu.h"
 #include "iommu/vtd_regs.h"
 #include "iommu/vtd_ss_format.h"
-#include "models/requester.h"
+#include "models/base/requester.h"
 
 namespace sim::test {
 

@@ -10,7 +10,7 @@
 #include "iommu/amd_v1_format.h"
 #include "iommu/arm_s1_format.h"
 #include "iommu/page_table_format.h"
-#include "models/rng.h"
+#include "models/base/rng.h"
 
 using namespace sim;
 

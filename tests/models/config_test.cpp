@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "models/config.h"
-#include "models/did_you_mean.h"
+#include "models/base/did_you_mean.h"
+#include "models/config/config.h"
 
 using namespace sim;
 

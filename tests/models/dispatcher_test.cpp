@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "models/dispatcher.h"
-#include "models/task.h"
+#include "models/sim/dispatcher.h"
+#include "models/sim/task.h"
 
 using namespace sim;
 

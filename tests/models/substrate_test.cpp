@@ -2,11 +2,11 @@
 
 #include <set>
 
-#include "models/histogram.h"
-#include "models/reservation_calendar.h"
-#include "models/rng.h"
-#include "models/sparse_memory.h"
-#include "models/stats.h"
+#include "models/base/rng.h"
+#include "models/memory/sparse_memory.h"
+#include "models/report/histogram.h"
+#include "models/report/stats.h"
+#include "models/sim/reservation_calendar.h"
 
 using namespace sim;
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "models/timeseries.h"
+#include "models/report/timeseries.h"
 
 using namespace sim;
 

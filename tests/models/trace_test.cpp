@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "models/trace.h"
-#include "models/trace_chrome_sink.h"
-#include "models/trace_diff.h"
-#include "models/trace_text_sink.h"
+#include "models/report/trace.h"
+#include "models/report/trace_chrome_sink.h"
+#include "models/report/trace_diff.h"
+#include "models/report/trace_text_sink.h"
 
 using namespace sim;
 

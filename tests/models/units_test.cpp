@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "models/units.h"
+#include "models/base/units.h"
 
 using namespace sim;
 

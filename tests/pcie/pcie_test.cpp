@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "models/config.h"
+#include "models/config/config.h"
 #include "pcie/endpoint.h"
 #include "pcie/pcie_bench_model.h"
 #include "pcie/replay_trace.h"

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "models/platform/oracle.h"
+#include "platform/oracle.h"
 
 using namespace sim;
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "models/platform/platform_tlm.h"
+#include "platform/platform_tlm.h"
 
 namespace sim::test {
 

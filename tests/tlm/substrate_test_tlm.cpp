@@ -4,9 +4,9 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "models/dispatcher_tlm.h"
-#include "models/memory_tlm.h"
-#include "models/sim_time_tlm.h"
+#include "models/tlm/dispatcher_tlm.h"
+#include "models/tlm/memory_tlm.h"
+#include "models/tlm/sim_time_tlm.h"
 
 using namespace sim;
 using namespace sc_core;

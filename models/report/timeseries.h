@@ -1,0 +1,54 @@
+#pragma once
+// timeseries.csv: named series bucketed by simulated time. Components add to them as
+// things happen (no sampling events, so a run's event order is untouched); the CSV
+// has a row per bucket from 0 to the end of the run.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/base/units.h"
+
+namespace sim {
+
+class TimeSeries {
+ public:
+  // Sum: a count per bucket. Gbps: bytes per bucket, written as Gb/s. Level: a gauge,
+  // its highest value in the bucket (carried into buckets with no change).
+  enum class Kind { Sum, Gbps, Level };
+
+  class Series {
+   public:
+    void add(Ps t, double v = 1) {
+      if (!on_) return;
+      grow(t / bucket_) += v;
+    }
+    void level(Ps t, double v);
+
+   private:
+    friend class TimeSeries;
+    double& grow(uint64_t i) {
+      if (i >= v_.size()) v_.resize(i + 1, 0.0);
+      return v_[i];
+    }
+    Kind kind_ = Kind::Sum;
+    bool on_ = true;
+    Ps bucket_ = 10 * kUs;
+    std::vector<double> v_;
+    std::vector<double> last_;  // Level: the value at the end of each touched bucket
+    double current_ = 0;
+  };
+
+  // 0 turns every series off (no memory, no CSV). Call before any series exists.
+  void set_bucket(Ps bucket) { bucket_ = bucket; }
+  Series& series(const std::string& name, Kind kind);
+  // Columns in name order, rows up to `end`; "" when off or empty.
+  std::string csv(Ps end) const;
+
+ private:
+  Ps bucket_ = 10 * kUs;
+  std::map<std::string, std::unique_ptr<Series>> series_;
+};
+
+}  // namespace sim

@@ -1,0 +1,100 @@
+#include "models/sim/reservation_calendar.h"
+
+#include <iterator>
+
+namespace sim {
+
+size_t ReservationCalendar::upper(size_t from, Ps t) const {
+  size_t lo = from, hi = busy_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (busy_[mid].start > t)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
+  if (duration == 0) return ready;
+  if (head_ == busy_.size() || ready >= busy_.back().end) return ready;  // past every booking
+  Ps t = ready;
+  size_t i = upper(head_, t);
+  if (i > head_ && busy_[i - 1].end > t) t = busy_[i - 1].end;
+  for (; i < busy_.size(); ++i) {
+    if (busy_[i].start >= t + duration) break;  // the gap before this interval fits
+    if (busy_[i].end > t) t = busy_[i].end;
+  }
+  return t;
+}
+
+Ps ReservationCalendar::book(Ps ready, Ps duration) {
+  const Ps booked = peek(ready, duration);
+  if (duration == 0) return booked;
+  busy_total_ += duration;
+  const Ps end = booked + duration;
+  if (head_ == busy_.size() || booked >= busy_.back().end) {  // the common case: at the end
+    if (head_ < busy_.size() && busy_.back().end == booked)
+      busy_.back().end = end;
+    else
+      busy_.push_back({booked, end});
+  } else {
+    // In a gap: i is the first interval starting after `booked` (none starts at it).
+    const size_t i = upper(head_, booked);
+    const bool join_prev = i > head_ && busy_[i - 1].end == booked;
+    const bool join_next = i < busy_.size() && busy_[i].start == end;
+    if (join_prev && join_next) {
+      busy_[i - 1].end = busy_[i].end;
+      busy_.erase(busy_.begin() + ptrdiff_t(i));
+    } else if (join_prev) {
+      busy_[i - 1].end = end;
+    } else if (join_next) {
+      busy_[i].start = booked;
+    } else {
+      busy_.insert(busy_.begin() + ptrdiff_t(i), {booked, end});
+    }
+  }
+  // Forgetting is answer-neutral (see kHorizon); a sweep every 1/16 horizon is enough.
+  if (intervals() > 256 && booked > forgot_at_ + kHorizon / 16 && booked > kHorizon) {
+    forget_before(booked - kHorizon);
+    forgot_at_ = booked;
+  }
+  return booked;
+}
+
+void ReservationCalendar::forget_before(Ps t) {
+  while (head_ < busy_.size() && busy_[head_].end <= t) ++head_;
+  if (head_ > busy_.size() / 2) {  // compact once the dead prefix is half the vector
+    busy_.erase(busy_.begin(), busy_.begin() + ptrdiff_t(head_));
+    head_ = 0;
+  }
+}
+
+size_t ReservationPool::best(Ps ready, Ps duration, Ps& start) const {
+  size_t idx = 0;
+  start = servers_[0].peek(ready, duration);
+  for (size_t i = 1; i < servers_.size(); ++i) {
+    Ps s = servers_[i].peek(ready, duration);
+    if (s < start) {
+      start = s;
+      idx = i;
+    }
+  }
+  return idx;
+}
+
+Ps ReservationPool::peek(Ps ready, Ps duration) const {
+  Ps start;
+  best(ready, duration, start);
+  return start;
+}
+
+Ps ReservationPool::book(Ps ready, Ps duration) {
+  Ps start;
+  size_t i = best(ready, duration, start);
+  servers_[i].book(ready, duration);
+  return start;
+}
+
+}  // namespace sim

@@ -1,0 +1,32 @@
+#include "models/tlm/memory_tlm.h"
+
+#include "models/tlm/sim_time_tlm.h"
+
+namespace sim {
+
+MemoryTlm::MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing)
+    : sc_module(name), socket("socket"), store_(store), timing_(timing) {
+  socket.register_b_transport(this, &MemoryTlm::b_transport);
+}
+
+void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const uint64_t addr = trans.get_address();
+  const unsigned len = trans.get_data_length();
+  if (addr + len < addr || addr + len > store_.size()) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const Ps done = timing_.access(abs_ps(delay), len, trans.is_write());
+  if (trans.is_write()) {
+    store_.write(addr, trans.get_data_ptr(), len);
+    bytes_written_ += len;
+    if (on_write) on_write(addr, len, done);
+  } else if (trans.is_read()) {
+    store_.read(addr, trans.get_data_ptr(), len);
+    bytes_read_ += len;
+  }
+  delay = delay_until(done);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace sim

@@ -1,0 +1,36 @@
+#pragma once
+// The TLM face of physical memory: a target that moves bytes in the sparse store and
+// annotates each access with its latency and its slot on the bandwidth channel.
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <functional>
+#include <systemc>
+#include <tlm>
+
+#include "models/memory/memory_timing.h"
+#include "models/memory/sparse_memory.h"
+
+namespace sim {
+
+class MemoryTlm : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<MemoryTlm> socket;  // one per IOMMU unit
+
+  MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
+
+  // Called for every write that lands (the migration oracle counts generations).
+  std::function<void(uint64_t addr, uint64_t len, Ps visible)> on_write;  // when readers see it
+
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  SparseMemory& store_;
+  MemoryTiming& timing_;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,31 @@
+#pragma once
+// Picoseconds <-> sc_time. The kernel resolution is set to 1 ps at start-up, so
+// sc_time values are exact integer picoseconds.
+#include <systemc>
+
+#include "models/base/units.h"
+
+namespace sim {
+
+inline sc_core::sc_time ps_to_sc(Ps ps) {
+  return sc_core::sc_time::from_value(ps);
+}
+inline Ps sc_to_ps(const sc_core::sc_time& t) {
+  return t.value();
+}
+// The kernel's time, read inline: sc_time_stamp() is an out-of-line library call,
+// and the DMA path asks several times per TLP.
+inline Ps now_ps() {
+  return sc_core::sc_get_curr_simcontext()->time_stamp().value();
+}
+// Absolute time of a transaction whose annotated delay is `delay` (LT timing).
+inline Ps abs_ps(const sc_core::sc_time& delay) {
+  return now_ps() + sc_to_ps(delay);
+}
+// The delay to annotate for an effect at absolute time `at` (never before now).
+inline sc_core::sc_time delay_until(Ps at) {
+  Ps now = now_ps();
+  return ps_to_sc(at > now ? at - now : 0);
+}
+
+}  // namespace sim

@@ -1,0 +1,124 @@
+#include "platform/platform_tlm.h"
+
+#include "iommu/vtd_regs.h"
+
+namespace sim {
+
+Platform::Platform(const Scenario& s, TraceRecorder& trace)
+    : s_(s),
+      trace_(trace),
+      stats_(s.output.timeseries_bucket),
+      dispatcher_(s.end),
+      memory_(s.memory.size),
+      memory_timing_(s.memory.latency, s.memory.bandwidth, s.memory.write_latency),
+      oracle_(stats_),
+      memory_tlm_("memory", memory_, memory_timing_),
+      root_complex_("root_complex", s.pcie),
+      mmio_("mmio"),
+      dispatcher_tlm_("dispatcher", dispatcher_, s.quantum) {
+  HardwareInfo hw;
+  std::vector<const Iommu*> units;
+  for (const IommuConfig& u : s.iommus) {
+    iommus_.push_back(
+        std::make_unique<Iommu>(u, memory_, memory_timing_, dispatcher_, stats_, trace_));
+    iommu_tlms_.push_back(std::make_unique<IommuTlm>(u.name.c_str(), *iommus_.back()));
+    root_complex_.iommu_out.bind(iommu_tlms_.back()->dma_in);
+    iommu_tlms_.back()->mem_out.bind(memory_tlm_.socket);
+    mmio_.add_window(u.mmio_base, kIommuMmioSize);
+    mmio_.socket.bind(iommu_tlms_.back()->mmio_in);
+    units.push_back(iommus_.back().get());
+    hw.units.push_back({u.name, u.mmio_base, u.invalidation.max_order, u.invalidation.encoding,
+                        u.invalidation.batch, u.coherent_walk});
+  }
+  if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
+  // Each device's TLPs go to the unit it sits behind.
+  auto unit_of = [&](const std::string& dev) {
+    for (size_t u = 0; u < s.iommus.size(); ++u)
+      for (const std::string& d : s.iommus[u].devices)
+        if (d == dev) return unsigned(u);
+    return 0u;
+  };
+  for (const DeviceConfig& d : s.devices) {
+    endpoints_.push_back(std::make_unique<EndpointTlm>(d.name.c_str(), d, s.pcie, dispatcher_,
+                                                       stats_, trace_, payloads_, s.seed));
+    endpoints_.back()->socket.bind(root_complex_.dev_in);
+    root_complex_.route(int(endpoints_.size() - 1), int(unit_of(d.name)));
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    mmio_.add_window(kEndpointCtrlBase + i * kEndpointCtrlStride, kEndpointCtrlStride);
+    mmio_.socket.bind(endpoints_[i]->ctrl_in);
+  }
+
+  hw.format = s.iommu.format;
+  hw.levels = s.iommu.levels;
+  hw.translate = s.iommu.mode == "translate";
+  hw.memory_size = s.memory.size;
+  for (size_t i = 0; i < s.devices.size(); ++i)
+    hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
+                          kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
+                          unit_of(s.devices[i].name)});
+  // The oracle sees every DMA write as it lands, and every stale dirty hit.
+  memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
+    oracle_.dma_write(pa, len, at, dispatcher_.now());
+  };
+  for (auto& iommu : iommus_) {
+    iommu->on_stale_dirty_hit = [this](uint16_t, uint64_t, uint64_t pa, Ps at) {
+      oracle_.stale_dirty_hit(pa, at);
+    };
+    iommu->on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
+      oracle_.stale_atc_write(pa, at);
+    };
+    // Device-TLB invalidations go down the device's link to its ATC.
+    iommu->on_device_tlb_invalidate = [this](uint16_t sid, uint64_t addr, uint64_t bytes, Ps at) {
+      for (auto& e : endpoints_)
+        if (e->core().bdf() == sid) return e->core().invalidate_atc(addr, bytes, at);
+      return at;  // no such device: nothing to wait for
+    };
+  }
+  host_ = std::make_unique<Host>(
+      s.host, HostEnv{dispatcher_, memory_, mmio_, stats_, trace_, hw, &oracle_});
+  host_->on_step_done([this](const std::string& step, Ps at) {
+    for (auto& e : endpoints_) e->start_job_after_step(step, at);
+  });
+
+  dispatcher_tlm_.on_start([this] { start(); });
+  dispatcher_tlm_.on_progress([this](Ps now) { trace_.advance(now); });
+  if (s.end_auto) dispatcher_tlm_.stop_when([this] { return finished(); });
+}
+
+Platform::~Platform() = default;
+
+void Platform::start() {
+  // Set-up runs before time 0 and takes no simulated time: host costs are free and
+  // the IOMMU completes its invalidations at once, still in dispatcher order.
+  for (auto& iommu : iommus_) iommu->set_zero_cost(true);
+  host_->boot_and_setup();
+  while (!host_->setup_done() && dispatcher_.run_one()) {
+  }
+  for (auto& iommu : iommus_) iommu->set_zero_cost(false);
+  host_->start_steps();
+  for (auto& e : endpoints_) e->start();
+}
+
+bool Platform::finished() const {
+  if (!host_->steps_done()) return false;
+  for (auto& e : endpoints_)
+    if (!e->idle()) return false;
+  return true;
+}
+
+Ps Platform::run() {
+  sc_core::sc_start();
+  ended_at_ = s_.end_auto ? dispatcher_.now() : s_.end;
+  for (auto& e : endpoints_) e->finalize(ended_at_);
+  host_->finalize();
+  trace_.finish();
+  return ended_at_;
+}
+
+uint64_t Platform::failed_expectations() const {
+  auto v = stats_.get("host.steps_failed");
+  return v ? uint64_t(std::get<int64_t>(*v)) : 0;
+}
+
+}  // namespace sim

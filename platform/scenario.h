@@ -1,0 +1,44 @@
+#pragma once
+// A whole scenario file read into typed configuration, every error found before
+// anything is elaborated. Each part reads its own section with its own loader.
+#include <string>
+#include <vector>
+
+#include "host-sw/host_config.h"
+#include "iommu/iommu_config.h"
+#include "models/config/config.h"
+#include "models/memory/memory_config.h"
+#include "pcie/device_config.h"
+#include "pcie/pcie_config.h"
+#include "platform/checks.h"
+
+namespace sim {
+
+struct OutputConfig {
+  std::string trace = "both";       // text | chrome | both | none
+  Ps timeseries_bucket = 10 * kUs;  // 0: no timeseries.csv
+};
+
+struct Scenario {
+  std::string name;
+  uint64_t seed = 1;
+  Ps end = 0;
+  bool end_auto = false;
+  Ps quantum = kUs;
+  MemoryConfig memory;
+  IommuConfig iommu;                // platform.iommu: the base of every unit
+  std::vector<IommuConfig> iommus;  // the units (one, "iommu", unless platform.iommus)
+  PcieConfig pcie;
+  std::vector<DeviceConfig> devices;
+  HostConfig host;
+  std::vector<Check> checks;
+  OutputConfig output;
+  bool has_sweep = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> sweep_vary;  // sweep.vary
+  unsigned sweep_seeds = 1;
+};
+
+// Reads every section of `doc` (after --set overrides) and rejects unknown keys.
+Scenario load_scenario(ConfigDoc& doc);
+
+}  // namespace sim
