@@ -56,6 +56,9 @@ class PageTableFormat {
   virtual uint64_t make_table(uint64_t pa, unsigned level) const = 0;
   // Hardware's update on an access: A always, dirty state on a write.
   virtual uint64_t with_access(uint64_t raw, bool write) const = 0;
+  // Hardware's update of a table entry a walk passes through (x86 first stage sets A
+  // there too; the other formats have no such bit).
+  virtual uint64_t table_with_access(uint64_t raw) const { return raw; }
   virtual bool dirty(uint64_t raw) const = 0;
   // Software's clean of a dirty leaf (VT-d and AMD: clear D; Arm: set AP[2]).
   virtual uint64_t without_dirty(uint64_t raw) const = 0;
