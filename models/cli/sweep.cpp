@@ -256,7 +256,9 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
       }
       out += buf;
     }
-    if (missing) out += "  (" + std::to_string(missing) + " seeds missing)";
+    if (missing)
+      out +=
+          "  (" + std::to_string(missing) + " of " + std::to_string(idx.size()) + " seeds missing)";
     out += "\n";
   }
   return out;

@@ -24,7 +24,7 @@ class SweepBackend {
   virtual ~SweepBackend() = default;
   // Before anything is written: options this backend does not take, tools it lacks.
   virtual void check(const BackendOptions& o) const = 0;
-  // Runs plan.points[i] for each i in `todo` (their folders are empty). Returns false
+  // Runs plan.points[i] for each i in `todo` (their folders do not exist). Returns false
   // when it only queued them (--no-wait): the reports come from a later collect.
   virtual bool run(const SweepPlan& plan, const std::vector<size_t>& todo,
                    const BackendOptions& o) = 0;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include "models/cli/sweep_backend.h"
@@ -16,6 +17,9 @@ namespace sim::cli {
 namespace {
 
 pid_t spawn(const std::string& binary, const SweepPoint& p) {
+  std::error_code ec;
+  std::filesystem::create_directories(p.dir, ec);
+  if (ec) return -1;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, (p.dir + "/stdout.txt").c_str(),
@@ -55,7 +59,8 @@ class LocalBackend : public SweepBackend {
         const SweepPoint& p = plan.points[todo[next++]];
         pid_t pid = spawn(plan.binary, p);
         if (pid < 0) {
-          write_whole(p.dir + "/stderr.txt", "could not start " + plan.binary + "\n");
+          write_whole(p.dir + "/stderr.txt",
+                      "could not start " + plan.binary + " in " + p.dir + "\n");
           write_whole(p.dir + "/exit_code", "127\n");
           ++failed;
         } else {

@@ -122,8 +122,7 @@ std::vector<size_t> points_to_run(const SweepPlan& plan) {
     if (finished) continue;
     std::error_code ec;
     fs::remove_all(p.dir, ec);
-    fs::create_directories(p.dir, ec);
-    if (ec) throw InputError("-o " + plan.outdir, "cannot create " + p.dir + ": " + ec.message());
+    if (ec) throw InputError("-o " + plan.outdir, "cannot empty " + p.dir + ": " + ec.message());
     todo.push_back(i);
   }
   return todo;

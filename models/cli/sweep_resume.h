@@ -19,7 +19,7 @@ void save_plan(const SweepPlan& plan);
 // InputError when `outdir` holds no sweep.
 SweepPlan load_plan(const std::string& outdir);
 // The points whose folders do not hold a finished run of exactly their configuration
-// (exit 0 or 1, stats.json, the same resolved config); their folders are emptied.
+// (exit 0 or 1, stats.json, the same resolved config); their folders are removed.
 std::vector<size_t> points_to_run(const SweepPlan& plan);
 // Each point's exit code and error from its folder (missing: -1), then sweep.csv,
 // sweep.json and the table on stdout; missing points are named on stderr. Returns the

@@ -157,7 +157,8 @@ class SlurmBackend : public SweepBackend {
     Ran r = run_tool(cmd, plan.outdir);
     const std::string job = job_id(r.out);
     if (r.code != 0 || job.empty()) {
-      fs::remove(plan.outdir + "/" + kPlanFile, ec);  // nothing was queued: no sweep here
+      // Nothing was queued: no sweep here (the points' folders were never made).
+      for (const std::string& f : {script, plan.outdir + "/" + kPlanFile, logs}) fs::remove(f, ec);
       throw InputError("--backend slurm", "the cluster did not take the job (sbatch exit " +
                                               std::to_string(r.code) + "): " + r.err);
     }
