@@ -15,6 +15,7 @@ fail() {
 rm -rf "$OUT"
 mkdir -p "$OUT"
 trap slurm_stop EXIT
+trap "exit 1" TERM INT  # a timeout still stops the cluster
 slurm_start "$OUT/cluster" || exit $?
 grid=(--vary platform.iommu.invalidation.wait=100ns,800ns --seeds 2)
 # Until no job of this cluster is left in the queue (at most 120 s).
@@ -56,12 +57,16 @@ grep -q "collect job [0-9]* writes" "$OUT/nowait.err" || fail "no collect job: $
 drain
 cmp "$OUT/local/sweep.csv" "$OUT/nowait/sweep.csv" || fail "the collected sweep.csv differs"
 grep -q "goodput_gbps" "$OUT/nowait/collect.log" || fail "the collect job's table is missing"
+grep -q "Copyright" "$OUT/nowait/collect.log" && fail "SystemC's banner in the collect job's log"
 
 echo "== a cancelled sweep: collect reports what is missing, a re-run runs only that"
 "$SIM" sweep "$SCEN" "${grid[@]}" -j 1 --backend slurm --no-wait -o "$OUT/resume" \
   2>"$OUT/resume.err" >/dev/null || fail "--no-wait exited $?: $(cat "$OUT/resume.err")"
 job=$(sed -n 's/.*array job \([0-9]*\) queued.*/\1/p' "$OUT/resume.err")
-sleep 1
+for i in $(seq 300); do  # cancelled once the first run has ended: some done, some not
+  ls "$OUT"/resume/point-*/exit_code >/dev/null 2>&1 && break
+  sleep 0.1
+done
 scancel "$job"
 drain
 "$SIM" sweep --collect "$OUT/resume" >"$OUT/resume.table" 2>"$OUT/resume.collect"

@@ -178,7 +178,8 @@ class SlurmBackend : public SweepBackend {
                                     "--job-name=iommu-sim-collect",
                                     "--output=" + plan.outdir + "/collect.log"};
     cmd.insert(cmd.end(), o.sbatch_args.begin(), o.sbatch_args.end());
-    cmd.push_back("--wrap=" + quoted(plan.binary) + " sweep --collect " + quoted(plan.outdir));
+    cmd.push_back("--wrap=SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 " + quoted(plan.binary) +
+                  " sweep --collect " + quoted(plan.outdir));
     Ran r = run_tool(cmd, plan.outdir);
     const std::string collect = job_id(r.out);
     if (r.code != 0 || collect.empty()) {
