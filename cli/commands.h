@@ -20,6 +20,10 @@ struct Args {
   unsigned seeds = 0;
   unsigned jobs = 0;
   std::string plot;
+  std::string backend;  // sweep: local (default) or slurm
+  std::vector<std::string> sbatch_args;
+  bool no_wait = false;
+  std::string collect;  // sweep --collect OUTDIR
   std::string component;
 };
 

@@ -19,6 +19,8 @@ const char* kUsage =
     "  iommu-sim validate SCENARIO [--set PATH=VALUE]...\n"
     "  iommu-sim sweep SCENARIO [--vary PATH=V1,V2,...]... [--seeds N] [-j N] [-o OUTDIR] "
     "[--plot STAT]\n"
+    "        [--backend local|slurm] [--sbatch-arg=ARG]... [--no-wait]\n"
+    "  iommu-sim sweep --collect OUTDIR [--plot STAT]\n"
     "  iommu-sim trace-diff A B [--ignore-time] [--component NAME]\n"
     "  iommu-sim --help | --version\n"
     "exit codes: 0 ran and every expectation held; 1 an expectation or check failed; "
@@ -65,6 +67,10 @@ int dispatch(int argc, char** argv) {
       "seeds", po::value<unsigned>(), "sweep: seeds per point")("jobs,j", po::value<unsigned>(),
                                                                 "sweep: points in parallel")(
       "plot", po::value<std::string>(), "sweep: draw STAT as an SVG")(
+      "backend", po::value<std::string>(), "sweep: local|slurm")(
+      "sbatch-arg", po::value<std::vector<std::string>>(), "sweep: passed to sbatch")(
+      "no-wait", "sweep: queue and return")("collect", po::value<std::string>(),
+                                            "sweep: report OUTDIR")(
       "component", po::value<std::string>(), "trace-diff: compare one component only")(
       "args", po::value<std::vector<std::string>>(&positional), "positional");
   po::positional_options_description pos;
@@ -95,6 +101,10 @@ int dispatch(int argc, char** argv) {
   if (vm.count("seeds")) a.seeds = vm["seeds"].as<unsigned>();
   if (vm.count("jobs")) a.jobs = vm["jobs"].as<unsigned>();
   if (vm.count("plot")) a.plot = vm["plot"].as<std::string>();
+  if (vm.count("backend")) a.backend = vm["backend"].as<std::string>();
+  if (vm.count("sbatch-arg")) a.sbatch_args = vm["sbatch-arg"].as<std::vector<std::string>>();
+  a.no_wait = vm.count("no-wait") > 0;
+  if (vm.count("collect")) a.collect = vm["collect"].as<std::string>();
   if (vm.count("component")) a.component = vm["component"].as<std::string>();
 
   if (cmd == "run") return sim::cli::run(a);

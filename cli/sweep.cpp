@@ -1,5 +1,7 @@
 #include "cli/sweep.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -34,6 +36,31 @@ std::string key_of(const SweepPoint& p) {
   return k;
 }
 }  // namespace
+
+std::string point_name(const SweepPoint& p) {
+  return p.dir.substr(p.dir.rfind('/') + 1);
+}
+
+uint64_t fingerprint(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+bool write_whole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    if (!f.flush()) {
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) == 0) return true;
+  std::remove(tmp.c_str());
+  return false;
+}
 
 Axis parse_vary(const std::string& flag) {
   size_t eq = flag.find('=');
@@ -89,7 +116,7 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
     }
   }
   // sweep.csv: one row per point and seed.
-  std::ofstream csv(outdir + "/sweep.csv");
+  std::ostringstream csv;
   csv << "point,seed";
   for (const Axis& a : axes) csv << "," << csv_cell(a.path);
   csv << ",exit,error";
@@ -98,9 +125,9 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (size_t i = 0; i < points.size(); ++i) {
     const SweepPoint& p = points[i];
-    csv << p.dir.substr(p.dir.rfind('/') + 1) << "," << p.seed;
+    csv << point_name(p) << "," << p.seed;
     nlohmann::ordered_json row;
-    row["point"] = p.dir.substr(p.dir.rfind('/') + 1);
+    row["point"] = point_name(p);
     row["seed"] = p.seed;
     for (size_t k = 0; k < axes.size(); ++k) {
       csv << "," << csv_cell(p.values[k]);
@@ -163,8 +190,10 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
     }
     agg.push_back(g);
   }
-  std::ofstream(outdir + "/sweep.json")
-      << nlohmann::ordered_json{{"points", rows}, {"summary", agg}}.dump(1) << "\n";
+  if (!write_whole(outdir + "/sweep.csv", csv.str()) ||
+      !write_whole(outdir + "/sweep.json",
+                   nlohmann::ordered_json{{"points", rows}, {"summary", agg}}.dump(1) + "\n"))
+    throw InputError("-o " + outdir, "cannot write sweep.csv / sweep.json");
   // The comparison table (means over seeds; stale hits and lost pages: max).
   struct Column {
     const char* head;
@@ -201,9 +230,12 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
     bool failed = true;
     for (size_t i : idx) failed &= points[i].exit_code != 0 && points[i].exit_code != 1;
     if (failed) {
-      out += "error: " + points[idx[0]].error + "\n";
+      const SweepPoint& p = points[idx[0]];
+      out += (p.exit_code == -1 ? "" : "error: ") + p.error + "\n";
       continue;
     }
+    size_t missing = 0;
+    for (size_t i : idx) missing += points[i].exit_code == -1;
     double goodput = 0;
     for (const std::string& n : names)
       if (n.rfind("dev.", 0) == 0 && n.size() > 13 &&
@@ -224,6 +256,9 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
       }
       out += buf;
     }
+    if (missing)
+      out +=
+          "  (" + std::to_string(missing) + " of " + std::to_string(idx.size()) + " seeds missing)";
     out += "\n";
   }
   return out;

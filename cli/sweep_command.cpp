@@ -1,20 +1,14 @@
-// `iommu-sim sweep`: validates every point, runs them as child processes (-j in
-// parallel), and reports them side by side.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `iommu-sim sweep`: validates every point, writes the plan, runs the points a
+// re-run cannot keep on the chosen backend, and reports them side by side.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 
 #include "cli/commands.h"
 #include "cli/sweep.h"
+#include "cli/sweep_backend.h"
+#include "cli/sweep_resume.h"
 #include "platform/scenario.h"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -22,41 +16,29 @@ namespace sim::cli {
 
 namespace {
 
-std::vector<std::string> point_args(const Args& a, const std::vector<Axis>& axes,
-                                    const SweepPoint& p) {
+// The run of one point, as `iommu-sim ARGS...`, with absolute paths (a compute node
+// shares the filesystem, not this process's working directory).
+std::vector<std::string> point_args(const Args& a, const SweepPlan& plan, const SweepPoint& p) {
   std::vector<std::string> v = {
-      "iommu-sim", "run",  a.positional[0],  "-o",     p.dir,
-      "--trace",   "none", "--ignore-sweep", "--seed", std::to_string(p.seed)};
+      "run",    plan.scenario,         "-o", p.dir, "--trace", "none", "--ignore-sweep",
+      "--seed", std::to_string(p.seed)};
   for (const std::string& s : a.sets) v.insert(v.end(), {"--set", s});
-  for (size_t k = 0; k < axes.size(); ++k)
-    v.insert(v.end(), {"--set", axes[k].path + "=" + p.values[k]});
+  for (size_t k = 0; k < plan.axes.size(); ++k)
+    v.insert(v.end(), {"--set", plan.axes[k].path + "=" + p.values[k]});
   if (!a.quantum.empty()) v.insert(v.end(), {"--quantum", a.quantum});
   return v;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& dir) {
-  fs::create_directories(dir);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, (dir + "/stdout.txt").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, (dir + "/stderr.txt").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv;
-  for (const std::string& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-std::string last_line(const std::string& file) {
-  std::ifstream f(file);
-  std::string line, last;
-  while (std::getline(f, line))
-    if (!line.empty() && line.rfind("ran ", 0) != 0) last = line;
-  return last;
+// What `iommu-sim run` with these arguments writes as config.resolved.yaml (the same
+// overrides in the same order); loading it also validates the point.
+std::string resolved_config(const Args& a, const SweepPlan& plan, const SweepPoint& p) {
+  ConfigDoc d = ConfigDoc::from_file(a.positional[0]);
+  for (const std::string& x : a.sets) d.apply_set(x);
+  for (size_t k = 0; k < plan.axes.size(); ++k) d.apply_set(plan.axes[k].path + "=" + p.values[k]);
+  d.apply_set("seed=" + std::to_string(p.seed));
+  if (!a.quantum.empty()) d.apply_set("sim.quantum=" + a.quantum);
+  load_scenario(d);
+  return d.resolved_yaml();
 }
 
 void plot(const std::string& stat, const std::vector<Axis>& axes, const std::string& outdir) {
@@ -91,59 +73,52 @@ void plot(const std::string& stat, const std::vector<Axis>& axes, const std::str
 }  // namespace
 
 int sweep(const Args& a) {
+  if (!a.collect.empty()) {
+    if (!a.positional.empty())
+      throw InputError("--collect", "takes the output directory only, no scenario");
+    SweepPlan plan = load_plan(a.collect);
+    const int rc = collect(plan);
+    if (!a.plot.empty()) plot(a.plot, plan.axes, plan.outdir);
+    return rc;
+  }
   if (a.positional.size() != 1) throw InputError("arguments", "expected one scenario file");
+  BackendOptions opts{a.jobs, a.sbatch_args, a.no_wait};
+  std::unique_ptr<SweepBackend> backend = make_backend(a.backend.empty() ? "local" : a.backend);
+  backend->check(opts);
   ConfigDoc doc = ConfigDoc::from_file(a.positional[0]);
   for (const std::string& s : a.sets) doc.apply_set(s);
   Scenario s = load_scenario(doc);
-  std::vector<Axis> axes;
+  SweepPlan plan;
   if (!a.vary.empty()) {
-    for (const std::string& v : a.vary) axes.push_back(parse_vary(v));
+    for (const std::string& v : a.vary) plan.axes.push_back(parse_vary(v));
   } else {
-    for (const auto& [path, values] : s.sweep_vary) axes.push_back({path, values});
+    for (const auto& [path, values] : s.sweep_vary) plan.axes.push_back({path, values});
   }
   const unsigned seeds = a.seeds ? a.seeds : s.sweep_seeds;
-  const std::string outdir = a.outdir.empty() ? "out/" + s.name + "-sweep" : a.outdir;
-  std::vector<SweepPoint> points = expand(axes, seeds, s.seed, outdir);
+  const fs::path outdir =
+      a.outdir.empty() ? fs::path("out") / (s.name + "-sweep") : fs::path(a.outdir);
+  plan.outdir = fs::absolute(outdir).lexically_normal().string();
+  while (plan.outdir.size() > 1 && plan.outdir.back() == '/') plan.outdir.pop_back();
+  plan.scenario = fs::absolute(a.positional[0]).lexically_normal().string();
+  plan.binary = fs::read_symlink("/proc/self/exe").string();
+  plan.points = expand(plan.axes, seeds, s.seed, plan.outdir);
   // Every point's configuration is checked before anything runs (as a whole: a key
   // may exist only for another key's value, like a deferred flush's `sticky`).
-  for (size_t i = 0; i < points.size(); i += seeds) {
-    ConfigDoc d = ConfigDoc::from_file(a.positional[0]);
-    for (const std::string& x : a.sets) d.apply_set(x);
-    for (size_t k = 0; k < axes.size(); ++k) d.apply_set(axes[k].path + "=" + points[i].values[k]);
-    load_scenario(d);
+  for (SweepPoint& p : plan.points) {
+    p.args = point_args(a, plan, p);
+    p.config_hash = fingerprint(resolved_config(a, plan, p));
   }
-  fs::create_directories(outdir);
-  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);  // keep the points' stderr to the point
-  const unsigned jobs = a.jobs ? a.jobs : 1;
-  std::map<pid_t, size_t> running;
-  size_t next = 0;
-  while (next < points.size() || !running.empty()) {
-    while (next < points.size() && running.size() < jobs) {
-      pid_t pid = spawn(point_args(a, axes, points[next]), points[next].dir);
-      if (pid < 0) {
-        points[next].error = "could not start a process";
-      } else {
-        running[pid] = next;
-      }
-      ++next;
-    }
-    if (running.empty()) continue;
-    int status = 0;
-    pid_t done = waitpid(-1, &status, 0);
-    auto it = running.find(done);
-    if (it == running.end()) continue;
-    SweepPoint& p = points[it->second];
-    p.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (p.exit_code != 0) p.error = last_line(p.dir + "/stderr.txt");
-    running.erase(it);
-  }
-  std::cout << write_reports(axes, points, outdir);
-  std::cerr << "sweep: " << points.size() << " runs; sweep.csv and sweep.json in " << outdir
-            << "\n";
-  if (!a.plot.empty()) plot(a.plot, axes, outdir);
-  for (const SweepPoint& p : points)
-    if (p.exit_code != 0) return 1;
-  return 0;
+  prepare_outdir(plan);
+  std::vector<size_t> todo = points_to_run(plan);
+  save_plan(plan);
+  if (todo.size() < plan.points.size())
+    std::cerr << "sweep: " << plan.points.size() - todo.size() << " of " << plan.points.size()
+              << " runs already done in " << plan.outdir << " (same configuration); running "
+              << todo.size() << "\n";
+  if (!todo.empty() && !backend->run(plan, todo, opts)) return 0;  // queued; a job collects
+  const int rc = collect(plan);
+  if (!a.plot.empty()) plot(a.plot, plan.axes, plan.outdir);
+  return rc;
 }
 
 }  // namespace sim::cli

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs what iommu-sim needs from Debian 12 packages (idempotent; apt-get only
 # when something is missing). Run as root, or have the packages installed already.
+#   --ci     also the sanitizer and fuzzing toolchain (clang)
+#   --slurm  also a one-node Slurm cluster's packages, for the slurm backend's test
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev doctest-dev
       libyaml-cpp-dev nlohmann-json3-dev)
-[ "${1:-}" = "--ci" ] && pkgs+=(clang libclang-rt-14-dev)
+for opt in "$@"; do
+  case "$opt" in
+    --ci) pkgs+=(clang libclang-rt-14-dev) ;;
+    --slurm) pkgs+=(slurmctld slurmd slurm-client munge) ;;
+    *) echo "iommu-sim setup: unknown option $opt (--ci, --slurm)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
