@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 
+#include "models/cli/cli_options.h"
 #include "models/cli/commands.h"
 #include "models/cli/sweep.h"
 #include "models/platform/scenario.h"
@@ -51,12 +52,47 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& dir) {
   return pid;
 }
 
+// The line of a failed point's stderr that says why: its "error:" or "internal
+// error" line (a SystemC report goes on with "In process: ..."), else the last line.
 std::string last_line(const std::string& file) {
   std::ifstream f(file);
-  std::string line, last;
-  while (std::getline(f, line))
-    if (!line.empty() && line.rfind("ran ", 0) != 0) last = line;
-  return last;
+  std::string line, last, error;
+  while (std::getline(f, line)) {
+    if (line.empty() || line.rfind("ran ", 0) == 0) continue;
+    last = line;
+    if (error.empty() && (line.rfind("error: ", 0) == 0 || line.rfind("internal error", 0) == 0 ||
+                          line.rfind("Error: ", 0) == 0))
+      error = line;
+  }
+  return error.empty() ? last : error;
+}
+
+// Before any point runs: the axes name distinct paths with distinct values, the
+// grid is a size the user asked for, the plot can be drawn.
+void check_sweep(const Args& a, const std::vector<Axis>& axes, unsigned seeds) {
+  uint64_t runs = seeds;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    for (size_t k = 0; k < i; ++k)
+      if (axes[k].path == axes[i].path)
+        throw InputError("--vary " + axes[i].path + "=...",
+                         axes[i].path + " is varied twice; give its values in one --vary");
+    for (size_t v = 0; v < axes[i].values.size(); ++v)
+      for (size_t w = 0; w < v; ++w)
+        if (axes[i].values[v] == axes[i].values[w])
+          throw InputError("--vary " + axes[i].path + "=...",
+                           "the value '" + axes[i].values[v] + "' twice");
+    runs = axes[i].values.size() > kMaxSweepRuns / runs + 1 ? kMaxSweepRuns + 1
+                                                            : runs * axes[i].values.size();
+  }
+  if (runs > kMaxSweepRuns)
+    throw InputError("sweep", "over " + std::to_string(kMaxSweepRuns) +
+                                  " runs (the values of every axis times --seeds); split it");
+  if (runs > kSweepConfirmRuns && !a.yes)
+    throw InputError(a.seeds ? "--seeds" : "sweep", std::to_string(runs) + " runs, over " +
+                                                        std::to_string(kSweepConfirmRuns) +
+                                                        ": add --yes to run them all");
+  if (!a.plot.empty() && std::system("command -v gnuplot >/dev/null 2>&1") != 0)
+    throw InputError("--plot", "gnuplot is not installed (apt-get install gnuplot-nox)");
 }
 
 void plot(const std::string& stat, const std::vector<Axis>& axes, const std::string& outdir) {
@@ -103,6 +139,9 @@ int sweep(const Args& a) {
   }
   const unsigned seeds = a.seeds ? a.seeds : s.sweep_seeds;
   const std::string outdir = a.outdir.empty() ? "out/" + s.name + "-sweep" : a.outdir;
+  check_sweep(a, axes, seeds);
+  if (std::error_code ec; fs::exists(outdir, ec) && !fs::is_directory(outdir, ec))
+    throw InputError("-o", outdir + " is not a folder");
   std::vector<SweepPoint> points = expand(axes, seeds, s.seed, outdir);
   // Every point's configuration is checked before anything runs (as a whole: a key
   // may exist only for another key's value, like a deferred flush's `sticky`).
