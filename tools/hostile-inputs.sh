@@ -205,7 +205,7 @@ scen device-name-slash.yaml 'name: x'
 sed -i 's/name: nic0/name: "a\/b"/' $I/device-name-slash.yaml
 printf 'version: 1\nname: x\nsim: {end: 10us}\ndevices: [{name: "n\xc3\x28"}]\n' >$I/device-name-non-utf8.yaml
 scen rate-zero.yaml 'name: x'
-sed -i 's/^  - {name: nic0, bdf: "01:00.0"}/  - name: nic0\n    dma: [{name: s, op: write, region: {iova: 0, length: 64KiB}, size: 256, rate: 0Gb\/s, start: 1us, stop: 5us}]/' $I/rate-zero.yaml
+sed -i 's/^  - {name: nic0, bdf: "01:00.0"}/  - name: nic0\n    bdf: "01:00.0"\n    dma: [{name: s, op: write, region: {iova: 0, length: 64KiB}, size: 256, rate: 0Gb\/s, start: 1us, stop: 5us}]/' $I/rate-zero.yaml
 R no-devices "" run $I/no-devices.yaml --trace none
 R no-devices-host "" run $I/no-devices-host.yaml
 E vmm-too-big "vmm-too-big.yaml:7:33: host.memory.g.size: the VMM's memory" run $I/vmm-too-big.yaml
@@ -222,14 +222,14 @@ E sim-end-max "output.timeseries_bucket" run $I/sim-end-max.yaml
 E bucket-1ps "output.timeseries_bucket" run $I/bucket-1ps.yaml
 E bucket-1ps-1s "output.timeseries_bucket" run $I/bucket-1ps-1s.yaml
 E stream-forever "devices.nic0.dma.s: runs forever" run $I/stream-forever.yaml
-E trace-big "trace_limit" run $I/trace-big.yaml
+E trace-big "output.trace_limit: trace.txt reached the limit of 1 MiB" run $I/trace-big.yaml
 E sim-end-zero "sim.end" run $I/sim-end-zero.yaml
 E memory-zero "platform.memory.size" run $I/memory-zero.yaml
 E memory-huge "platform.memory.size" run $I/memory-huge.yaml
 E seed-huge "seed" run $I/seed-huge.yaml
 E devices-map "devices" run $I/devices-map.yaml
 E device-name-non-utf8 "not UTF-8" run $I/device-name-non-utf8.yaml
-E rate-zero "rate" run $I/rate-zero.yaml
+E rate-zero "dma.s.rate: expected a rate above 0" run $I/rate-zero.yaml
 { echo 'version: 1'; echo 'name: many'; echo 'sim: {end: 10us}'; echo 'output: {trace: none}'; echo 'devices:'
   for i in $(seq 0 16383); do printf '  - {name: d%d, bdf: "%02x:%02x.%d"}\n' $i $((i / 256)) $(((i / 8) % 32)) $((i % 8)); done; } >$I/16k-devices.yaml
 head -n $((5 + 3400)) $I/16k-devices.yaml >$I/3400-devices.yaml
