@@ -19,6 +19,7 @@ struct Args {
   std::vector<std::string> vary;
   unsigned seeds = 0;
   unsigned jobs = 0;
+  bool yes = false;  // sweep: run more than kSweepConfirmRuns
   std::string plot;
   std::string backend;  // sweep: local (default) or slurm
   std::vector<std::string> sbatch_args;

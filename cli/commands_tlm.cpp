@@ -4,7 +4,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/capped_file.h"
 #include "cli/commands.h"
+#include "cli/output_dir.h"
+#include "models/base/input_file.h"
 #include "models/report/trace_chrome_sink.h"
 #include "models/report/trace_diff.h"
 #include "models/report/trace_text_sink.h"
@@ -47,6 +50,80 @@ int validate(const Args& a) {
   return 0;
 }
 
+namespace {
+
+// The simulation and every output file, written into `dir`; returns the exit code.
+int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::string& trace_kind,
+             const fs::path& dir, const std::string& shown) {
+  write_file(dir / "config.resolved.yaml", doc.resolved_yaml());
+
+  // Each trace file stops at output.trace_limit: the run stops there too, and says so.
+  TraceRecorder trace;
+  std::string full;
+  auto open = [&](const char* file) {
+    auto buf =
+        std::make_unique<CappedFileBuf>((dir / file).string(), s.output.trace_limit, [&full, file] {
+          if (full.empty()) full = file;
+          sc_core::sc_stop();
+        });
+    if (!buf->is_open()) throw InputError("-o", "cannot write " + (dir / file).string());
+    return buf;
+  };
+  std::unique_ptr<CappedFileBuf> text_buf, json_buf;
+  std::ostream text_out(nullptr), json_out(nullptr);
+  if (trace_kind == "text" || trace_kind == "both") {
+    text_buf = open("trace.txt");
+    text_out.rdbuf(text_buf.get());
+    trace.add_sink(std::make_unique<TraceTextSink>(text_out));
+  }
+  if (trace_kind == "chrome" || trace_kind == "both") {
+    json_buf = open("trace.json");
+    json_out.rdbuf(json_buf.get());
+    trace.add_sink(std::make_unique<TraceChromeSink>(json_out));
+  }
+
+  auto wall0 = std::chrono::steady_clock::now();
+  Platform platform(s, trace);
+  verify_check_names(s.checks, platform.stats());
+  Ps sim_time = platform.run();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  if (!full.empty())
+    throw InputError({doc.name(), 0, 0}, "output.trace_limit",
+                     full + " reached the limit of " + human_bytes(s.output.trace_limit) + " at " +
+                         human_time(platform.dispatcher().now()) +
+                         " of simulated time; the run stopped there. Raise "
+                         "output.trace_limit, trace less (--trace none) or end sooner");
+
+  StatsRegistry& stats = platform.stats();
+  std::vector<std::string> failures = evaluate_checks(s.checks, stats);
+  write_file(dir / "stats.json", stats.to_json(s.name, s.seed, sim_time).dump(1) + "\n");
+  write_file(dir / "stats.txt", stats.table());
+  if (!platform.host().rounds().empty())
+    write_file(dir / "rounds.csv", rounds_csv(platform.host().rounds()));
+  const std::string series = stats.timeseries().csv(sim_time);
+  if (!series.empty()) write_file(dir / "timeseries.csv", series);
+  if (stats.timeseries().truncated())
+    std::cerr << "note: timeseries.csv stops at " << kMaxTimeseriesRows
+              << " rows; raise output.timeseries_bucket to see the whole run\n";
+  std::string summary = make_summary(s, stats, sim_time, failures);
+  const auto& losses = platform.oracle().losses();
+  for (size_t i = 0; i < losses.size() && i < 5; ++i)
+    summary += "  lost page " + hex(losses[i].pa) + ": last written at " +
+               human_time(losses[i].write_at) + ", " + losses[i].hazard + "\n";
+  if (losses.size() > 5)
+    summary += "  (" + std::to_string(losses.size() - 5) + " more lost pages)\n";
+  write_file(dir / "summary.txt", summary);
+  text_out.flush();
+  json_out.flush();
+  std::cout << summary;
+  for (const std::string& f : failures) std::cerr << f << "\n";
+  std::cerr << "ran " << platform.dispatcher().events_run() << " events in " << wall
+            << " s of host time; outputs in " << shown << "\n";
+  return failures.empty() && platform.failed_expectations() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
 int run(const Args& a) {
   need_args(a, 1, "one scenario file");
   ConfigDoc doc = load_doc(a);
@@ -57,55 +134,30 @@ int run(const Args& a) {
   if (trace_kind != "text" && trace_kind != "chrome" && trace_kind != "both" &&
       trace_kind != "none")
     throw InputError("--trace", "expected text, chrome, both or none, got '" + trace_kind + "'");
+  const std::string target = a.outdir.empty() ? (fs::path("out") / s.name).string() : a.outdir;
 
-  fs::path out = a.outdir.empty() ? fs::path("out") / s.name : fs::path(a.outdir);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw InputError("-o", "cannot create " + out.string() + ": " + ec.message());
-  write_file(out / "config.resolved.yaml", doc.resolved_yaml());
-
-  TraceRecorder trace;
-  std::ofstream text_out, json_out;
-  if (trace_kind == "text" || trace_kind == "both") {
-    text_out.open(out / "trace.txt", std::ios::binary);
-    trace.add_sink(std::make_unique<TraceTextSink>(text_out));
+  if (a.ignore_sweep) {  // a sweep's point: the sweep made the folder and owns it
+    fs::path dir(target);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError("-o", "cannot create " + target + ": " + ec.message());
+    return run_into(a, doc, s, trace_kind, dir, target);
   }
-  if (trace_kind == "chrome" || trace_kind == "both") {
-    json_out.open(out / "trace.json", std::ios::binary);
-    trace.add_sink(std::make_unique<TraceChromeSink>(json_out));
+  OutputDir out(target);
+  try {
+    const int rc = run_into(a, doc, s, trace_kind, out.dir(), target);
+    out.commit();
+    return rc;
+  } catch (const std::exception& e) {
+    const fs::path kept = out.fail(e.what());
+    std::cerr << "the failed run's partial outputs are in " << kept.string() << "\n";
+    throw;
   }
-
-  auto wall0 = std::chrono::steady_clock::now();
-  Platform platform(s, trace);
-  verify_check_names(s.checks, platform.stats());
-  Ps sim_time = platform.run();
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-
-  StatsRegistry& stats = platform.stats();
-  std::vector<std::string> failures = evaluate_checks(s.checks, stats);
-  write_file(out / "stats.json", stats.to_json(s.name, s.seed, sim_time).dump(1) + "\n");
-  write_file(out / "stats.txt", stats.table());
-  if (!platform.host().rounds().empty())
-    write_file(out / "rounds.csv", rounds_csv(platform.host().rounds()));
-  const std::string series = stats.timeseries().csv(sim_time);
-  if (!series.empty()) write_file(out / "timeseries.csv", series);
-  std::string summary = make_summary(s, stats, sim_time, failures);
-  const auto& losses = platform.oracle().losses();
-  for (size_t i = 0; i < losses.size() && i < 5; ++i)
-    summary += "  lost page " + hex(losses[i].pa) + ": last written at " +
-               human_time(losses[i].write_at) + ", " + losses[i].hazard + "\n";
-  if (losses.size() > 5)
-    summary += "  (" + std::to_string(losses.size() - 5) + " more lost pages)\n";
-  write_file(out / "summary.txt", summary);
-  std::cout << summary;
-  for (const std::string& f : failures) std::cerr << f << "\n";
-  std::cerr << "ran " << platform.dispatcher().events_run() << " events in " << wall
-            << " s of host time; outputs in " << out.string() << "\n";
-  return failures.empty() && platform.failed_expectations() == 0 ? 0 : 1;
 }
 
 int trace_diff(const Args& a) {
   need_args(a, 2, "two trace files");
+  for (const std::string& f : a.positional) check_input_file(f, kTraceFile, "");
   std::ifstream fa(a.positional[0], std::ios::binary), fb(a.positional[1], std::ios::binary);
   if (!fa) throw InputError(a.positional[0], "cannot open");
   if (!fb) throw InputError(a.positional[1], "cannot open");
@@ -113,6 +165,10 @@ int trace_diff(const Args& a) {
   o.ignore_time = a.ignore_time;
   o.component = a.component;
   TraceDiffResult r = sim::trace_diff(fa, fb, o);
+  if (!o.component.empty() && r.compared == 0)
+    throw InputError("--component", "no line of component '" + o.component +
+                                        "' in either trace (a component is the second word "
+                                        "of a trace line)");
   std::cout << r.message << (r.message.empty() || r.message.back() == '\n' ? "" : "\n");
   return r.same ? 0 : 1;
 }

@@ -1,30 +1,13 @@
 // iommu-sim: the command line. Every executable linking libsystemc defines sc_main.
 #include <systemc>
 
-#include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "models/base/input_error.h"
 
-namespace po = boost::program_options;
-
 namespace {
-
-const char* kUsage =
-    "usage:\n"
-    "  iommu-sim run SCENARIO [-o OUTDIR] [--set PATH=VALUE]... [--seed N] "
-    "[--trace text|chrome|both|none] [--quantum TIME]\n"
-    "  iommu-sim validate SCENARIO [--set PATH=VALUE]...\n"
-    "  iommu-sim sweep SCENARIO [--vary PATH=V1,V2,...]... [--seeds N] [-j N] [-o OUTDIR] "
-    "[--plot STAT]\n"
-    "        [--backend local|slurm] [--sbatch-arg=ARG]... [--no-wait]\n"
-    "  iommu-sim sweep --collect OUTDIR [--plot STAT]\n"
-    "  iommu-sim trace-diff A B [--ignore-time] [--component NAME]\n"
-    "  iommu-sim --help | --version\n"
-    "exit codes: 0 ran and every expectation held; 1 an expectation or check failed; "
-    "2 bad input\n";
 
 // SystemC reports must never reach stdout (it carries the summary and is compared).
 void route_systemc_reports() {
@@ -40,79 +23,10 @@ void route_systemc_reports() {
 }
 
 int dispatch(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << kUsage;
-    return 2;
-  }
-  const std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (cmd == "--version") {
-    std::cout << "iommu-sim " << SIM_VERSION << "\n";
-    return 0;
-  }
-
-  po::options_description opts("options");
-  std::vector<std::string> positional, sets;
-  opts.add_options()("help,h", "show usage")("out,o", po::value<std::string>(), "output folder")(
-      "set", po::value<std::vector<std::string>>(&sets), "PATH=VALUE override")(
-      "seed", po::value<uint64_t>(), "seed override")("trace", po::value<std::string>(),
-                                                      "text|chrome|both|none")(
-      "quantum", po::value<std::string>(), "SystemC quantum override (performance only)")(
-      "ignore-time", "trace-diff: ignore the time column")("ignore-sweep",
-                                                           "run: a sweep point (used by sweep)")(
-      "vary", po::value<std::vector<std::string>>(), "sweep: PATH=V1,V2,...")(
-      "seeds", po::value<unsigned>(), "sweep: seeds per point")("jobs,j", po::value<unsigned>(),
-                                                                "sweep: points in parallel")(
-      "plot", po::value<std::string>(), "sweep: draw STAT as an SVG")(
-      "backend", po::value<std::string>(), "sweep: local|slurm")(
-      "sbatch-arg", po::value<std::vector<std::string>>(), "sweep: passed to sbatch")(
-      "no-wait", "sweep: queue and return")("collect", po::value<std::string>(),
-                                            "sweep: report OUTDIR")(
-      "component", po::value<std::string>(), "trace-diff: compare one component only")(
-      "args", po::value<std::vector<std::string>>(&positional), "positional");
-  po::positional_options_description pos;
-  pos.add("args", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "iommu-sim " << cmd << ": " << e.what() << "\n" << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-
+  sim::cli::Command command = nullptr;
   sim::cli::Args a;
-  a.positional = positional;
-  a.sets = sets;
-  if (vm.count("out")) a.outdir = vm["out"].as<std::string>();
-  if (vm.count("seed")) a.seed = vm["seed"].as<uint64_t>();
-  if (vm.count("trace")) a.trace = vm["trace"].as<std::string>();
-  if (vm.count("quantum")) a.quantum = vm["quantum"].as<std::string>();
-  a.ignore_time = vm.count("ignore-time") > 0;
-  a.ignore_sweep = vm.count("ignore-sweep") > 0;
-  if (vm.count("vary")) a.vary = vm["vary"].as<std::vector<std::string>>();
-  if (vm.count("seeds")) a.seeds = vm["seeds"].as<unsigned>();
-  if (vm.count("jobs")) a.jobs = vm["jobs"].as<unsigned>();
-  if (vm.count("plot")) a.plot = vm["plot"].as<std::string>();
-  if (vm.count("backend")) a.backend = vm["backend"].as<std::string>();
-  if (vm.count("sbatch-arg")) a.sbatch_args = vm["sbatch-arg"].as<std::vector<std::string>>();
-  a.no_wait = vm.count("no-wait") > 0;
-  if (vm.count("collect")) a.collect = vm["collect"].as<std::string>();
-  if (vm.count("component")) a.component = vm["component"].as<std::string>();
-
-  if (cmd == "run") return sim::cli::run(a);
-  if (cmd == "validate") return sim::cli::validate(a);
-  if (cmd == "trace-diff") return sim::cli::trace_diff(a);
-  if (cmd == "sweep") return sim::cli::sweep(a);
-  std::cerr << "iommu-sim: unknown command '" << cmd << "'\n" << kUsage;
-  return 2;
+  if (int rc = sim::cli::parse_command_line(argc, argv, command, a); rc >= 0) return rc;
+  return command(a);
 }
 
 }  // namespace

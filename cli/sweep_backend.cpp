@@ -38,12 +38,19 @@ int read_exit_code(const std::string& point_dir) {
   return code;
 }
 
+// The line of a failed point's stderr that says why: its "error:" or "internal error"
+// line (a SystemC report goes on with "In process: ..."), else the last line.
 std::string last_error_line(const std::string& point_dir) {
   std::ifstream f(point_dir + "/stderr.txt");
-  std::string line, last;
-  while (std::getline(f, line))
-    if (!line.empty() && line.rfind("ran ", 0) != 0) last = line;
-  return last;
+  std::string line, last, error;
+  while (std::getline(f, line)) {
+    if (line.empty() || line.rfind("ran ", 0) == 0) continue;
+    last = line;
+    if (error.empty() && (line.rfind("error: ", 0) == 0 || line.rfind("internal error", 0) == 0 ||
+                          line.rfind("Error: ", 0) == 0))
+      error = line;
+  }
+  return error.empty() ? last : error;
 }
 
 Progress::Progress(size_t total) : total_(total), tty_(isatty(2)) {}

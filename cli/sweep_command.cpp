@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/cli_options.h"
 #include "cli/commands.h"
 #include "cli/sweep.h"
 #include "cli/sweep_backend.h"
@@ -39,6 +40,34 @@ std::string resolved_config(const Args& a, const SweepPlan& plan, const SweepPoi
   if (!a.quantum.empty()) d.apply_set("sim.quantum=" + a.quantum);
   load_scenario(d);
   return d.resolved_yaml();
+}
+
+// Before any point runs: the axes name distinct paths with distinct values, the grid is
+// a size the user asked for, the plot can be drawn.
+void check_sweep(const Args& a, const std::vector<Axis>& axes, unsigned seeds) {
+  uint64_t runs = seeds;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    for (size_t k = 0; k < i; ++k)
+      if (axes[k].path == axes[i].path)
+        throw InputError("--vary " + axes[i].path + "=...",
+                         axes[i].path + " is varied twice; give its values in one --vary");
+    for (size_t v = 0; v < axes[i].values.size(); ++v)
+      for (size_t w = 0; w < v; ++w)
+        if (axes[i].values[v] == axes[i].values[w])
+          throw InputError("--vary " + axes[i].path + "=...",
+                           "the value '" + axes[i].values[v] + "' twice");
+    runs = axes[i].values.size() > kMaxSweepRuns / runs + 1 ? kMaxSweepRuns + 1
+                                                            : runs * axes[i].values.size();
+  }
+  if (runs > kMaxSweepRuns)
+    throw InputError("sweep", "over " + std::to_string(kMaxSweepRuns) +
+                                  " runs (the values of every axis times --seeds); split it");
+  if (runs > kSweepConfirmRuns && !a.yes)
+    throw InputError(a.seeds ? "--seeds" : "sweep", std::to_string(runs) + " runs, over " +
+                                                        std::to_string(kSweepConfirmRuns) +
+                                                        ": add --yes to run them all");
+  if (!a.plot.empty() && std::system("command -v gnuplot >/dev/null 2>&1") != 0)
+    throw InputError("--plot", "gnuplot is not installed (apt-get install gnuplot-nox)");
 }
 
 void plot(const std::string& stat, const std::vector<Axis>& axes, const std::string& outdir) {
@@ -95,8 +124,11 @@ int sweep(const Args& a) {
     for (const auto& [path, values] : s.sweep_vary) plan.axes.push_back({path, values});
   }
   const unsigned seeds = a.seeds ? a.seeds : s.sweep_seeds;
+  check_sweep(a, plan.axes, seeds);
   const fs::path outdir =
       a.outdir.empty() ? fs::path("out") / (s.name + "-sweep") : fs::path(a.outdir);
+  if (std::error_code ec; fs::exists(outdir, ec) && !fs::is_directory(outdir, ec))
+    throw InputError("-o", outdir.string() + " is not a folder");
   plan.outdir = fs::absolute(outdir).lexically_normal().string();
   while (plan.outdir.size() > 1 && plan.outdir.back() == '/') plan.outdir.pop_back();
   plan.scenario = fs::absolute(a.positional[0]).lexically_normal().string();

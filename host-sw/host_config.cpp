@@ -399,6 +399,11 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     v.size = m.size("size");
     if (v.size == 0) m.fail("size", "expected a size above 0");
     v.backing = backing_size(m, "backing");
+    if (v.size % v.backing)
+      m.fail("backing", "the mapping's size (" + std::to_string(v.size) +
+                            " bytes) is not a whole number of its backing pages");
+    v.size_mark = m.mark("size");
+    v.size_key = m.path() + ".size";
     v.readonly = m.boolean("readonly", false);
     if (!n.user.insert(v.name).second)
       m.fail("name", "a mapping named '" + v.name + "' exists already");

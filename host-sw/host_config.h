@@ -23,6 +23,8 @@ struct VmmMemoryConfig {
   std::string name;
   uint64_t size = 0, backing = 4096;
   bool readonly = false;
+  SourceMark size_mark;  // for "does not fit physical memory"
+  std::string size_key;
 };
 
 struct HostOp {

@@ -17,6 +17,8 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
                " levels, not " + std::to_string(c.levels));
   c.mmio_base = r.address("mmio_base", c.mmio_base);
   if (c.mmio_base & 0xfff) r.fail("mmio_base", "expected a 4 KiB aligned address");
+  c.mmio_mark = r.mark("mmio_base");
+  c.mmio_key = r.path() + ".mmio_base";
   c.coherent_walk = r.boolean("coherent_walk", c.coherent_walk);
   ConfigReader t = r.section("iotlb");
   c.iotlb.entries = unsigned(t.integer("entries", c.iotlb.entries, 1, 1 << 20));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "iommu/inv_descriptor.h"
+#include "models/base/input_error.h"
 #include "models/base/units.h"
 
 namespace sim {
@@ -21,6 +22,8 @@ struct IommuConfig {
   std::string format = "vtd-ss";
   unsigned levels = 4;
   uint64_t mmio_base = 0xfed90000;
+  SourceMark mmio_mark;  // where mmio_base was set (or the unit), for placement errors
+  std::string mmio_key = "platform.iommu.mmio_base";
   bool coherent_walk = true;  // walks snoop caches: required for dirty tracking
   struct Iotlb {
     unsigned entries = 128, ways = 8;

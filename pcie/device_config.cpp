@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "models/base/input_file.h"
 #include "models/config/config.h"
 #include "pcie/replay_trace.h"
 
@@ -65,6 +66,11 @@ DmaJobConfig load_job(ConfigReader& j) {
     std::filesystem::path p(file);
     // A relative path is relative to the scenario file.
     if (p.is_relative()) p = std::filesystem::path(j.mark("file").file).parent_path() / p;
+    try {
+      check_input_file(p.string(), kReplayFile, "replay");
+    } catch (const InputError& e) {
+      j.fail("file", p.string() + ": " + e.message());
+    }
     c.replay = std::make_shared<std::vector<ReplayRequest>>(load_replay(p.string()));
     if (c.replay->empty()) j.fail("file", "the request trace holds no request");
     load_start(j, "start", c, false);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/base/input_error.h"
+#include "models/base/input_file.h"
 
 namespace sim {
 
@@ -49,11 +50,7 @@ std::vector<ReplayRequest> parse_replay(const std::string& text, const std::stri
 }
 
 std::vector<ReplayRequest> load_replay(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError({path, 0, 0}, "replay", "cannot open the request trace");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_replay(ss.str(), path);
+  return parse_replay(read_input_file(path, kReplayFile, "replay"), path);
 }
 
 }  // namespace sim

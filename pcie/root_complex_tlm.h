@@ -15,7 +15,10 @@ namespace sim {
 
 class RootComplexTlm : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<RootComplexTlm> dev_in;
+  // Zero devices is a platform too: host software alone (the kernel's selftests need none).
+  tlm_utils::multi_passthrough_target_socket<RootComplexTlm, 32, tlm::tlm_base_protocol_types, 0,
+                                             sc_core::SC_ZERO_OR_MORE_BOUND>
+      dev_in;
   tlm_utils::multi_passthrough_initiator_socket<RootComplexTlm> iommu_out;  // one per unit
 
   RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c);

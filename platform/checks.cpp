@@ -1,5 +1,7 @@
 #include "platform/checks.h"
 
+#include <cmath>
+
 #include <cstdio>
 
 #include "models/base/did_you_mean.h"
@@ -36,8 +38,8 @@ std::vector<Check> load_checks(ConfigReader& root) {
       k.value_text = c.text(op);
       char* end = nullptr;
       k.value = std::strtod(k.value_text.c_str(), &end);
-      if (k.value_text.empty() || *end != '\0')
-        c.fail(op, "expected a number, got '" + k.value_text + "'");
+      if (k.value_text.empty() || *end != '\0' || !std::isfinite(k.value))
+        c.fail(op, "expected a finite number, got '" + k.value_text + "'");
     }
     if (n != 1) c.fail("stat", "a check needs exactly one of eq, ne, lt, le, gt, ge");
     out.push_back(std::move(k));

@@ -2,14 +2,26 @@
 
 #include <set>
 
+#include "platform/scenario_bounds.h"
+#include "models/report/timeseries.h"
+
 namespace sim {
 
 namespace {
 
-OutputConfig load_output(ConfigReader r) {
+OutputConfig load_output(ConfigReader r, const Scenario& s) {
   OutputConfig o;
   o.trace = r.choice("trace", o.trace, {"text", "chrome", "both", "none"});
   o.timeseries_bucket = r.time_ps("timeseries_bucket", o.timeseries_bucket);
+  // A row per bucket up to sim.end: bounded here; under `auto` the series stop at the
+  // same bound (TimeSeries drops later buckets and says so).
+  if (o.timeseries_bucket && !s.end_auto && s.end / o.timeseries_bucket >= kMaxTimeseriesRows)
+    r.fail("timeseries_bucket",
+           "sim.end (" + format_time(s.end) + ") over this bucket is over " +
+               std::to_string(kMaxTimeseriesRows) + " rows of timeseries.csv; use a bucket of " +
+               format_time(s.end / kMaxTimeseriesRows + 1) + " or more, or 0 for none");
+  o.trace_limit = r.size("trace_limit", o.trace_limit);
+  if (o.trace_limit == 0) r.fail("trace_limit", "expected a size above 0");
   return o;
 }
 
@@ -35,6 +47,8 @@ Scenario load_scenario(ConfigDoc& doc) {
   if (r.integer("version", 1, 0, INT64_MAX) != 1)
     r.fail("version", "this iommu-sim reads scenario format version 1");
   s.name = r.text("name");
+  if (std::string why = output_name_problem(s.name); !why.empty())
+    r.fail("name", "expected a plain file name (it names the output folder): " + why);
   s.seed = uint64_t(r.integer("seed", 1, 0, INT64_MAX));
 
   ConfigReader sim = r.map("sim");
@@ -71,7 +85,7 @@ Scenario load_scenario(ConfigDoc& doc) {
         throw InputError(j.start_mark, "devices." + d.name + ".dma." + j.name + ".start.after",
                          "no host step named '" + j.start_after + "'");
   s.checks = load_checks(r);
-  s.output = load_output(r.section("output"));
+  s.output = load_output(r.section("output"), s);
   s.has_sweep = r.has("sweep");
   if (s.has_sweep) {  // run by `iommu-sim sweep`
     ConfigReader sw = r.map("sweep");
@@ -84,6 +98,7 @@ Scenario load_scenario(ConfigDoc& doc) {
     s.sweep_seeds = unsigned(sw.integer("seeds", 1, 1, 1000));
   }
   doc.check_unknown_keys();
+  check_scenario_bounds(s, r.mark("devices"));
   return s;
 }
 

@@ -15,8 +15,9 @@
 namespace sim {
 
 struct OutputConfig {
-  std::string trace = "both";       // text | chrome | both | none
-  Ps timeseries_bucket = 10 * kUs;  // 0: no timeseries.csv
+  std::string trace = "both";         // text | chrome | both | none
+  Ps timeseries_bucket = 10 * kUs;    // 0: no timeseries.csv
+  uint64_t trace_limit = 1ull << 30;  // bytes per trace file; the run stops past it
 };
 
 struct Scenario {

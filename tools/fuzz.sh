@@ -15,7 +15,9 @@ for t in scenario_loader iova_bitmap host_ops replay_trace; do
   mkdir -p "$corpus" "build-fuzz/crashes/$t"
   cp -n tests/fuzz/corpus/$t/* "$corpus"/ 2>/dev/null || true
   echo "== fuzz $t for ${seconds}s"
-  if ! build-fuzz/fuzz_$t -max_total_time="$seconds" -print_final_stats=1 \
+  dict=()
+  [[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
+  if ! build-fuzz/fuzz_$t "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 \
       -artifact_prefix="build-fuzz/crashes/$t/" "$corpus" 2>build-fuzz/fuzz_$t.log; then
     tail -40 build-fuzz/fuzz_$t.log
     status=1

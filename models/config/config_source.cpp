@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "models/base/did_you_mean.h"
+#include "models/base/input_file.h"
 #include "models/config/config_state.h"
+#include "models/config/yaml_guard.h"
 
 namespace sim {
 
@@ -74,6 +76,7 @@ ConfigDoc ConfigDoc::from_string(std::string_view text, std::string name) {
   st->name = std::move(name);
   std::istringstream lines{std::string(text)};
   for (std::string l; std::getline(lines, l);) st->lines.push_back(l);
+  check_yaml_text(text, st->name);
   try {
     st->root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
@@ -97,11 +100,7 @@ ConfigDoc ConfigDoc::from_string(std::string_view text, std::string name) {
 }
 
 ConfigDoc ConfigDoc::from_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError({path, 0, 0}, "", "cannot open the scenario file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return from_string(ss.str(), path);
+  return from_string(read_input_file(path, kScenarioFile, ""), path);
 }
 
 const std::string& ConfigDoc::name() const {

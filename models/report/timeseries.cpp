@@ -8,6 +8,10 @@ namespace sim {
 void TimeSeries::Series::level(Ps t, double v) {
   if (!on_) return;
   const uint64_t i = t / bucket_;
+  if (i >= kMaxTimeseriesRows) {
+    dropped_ = true;
+    return;
+  }
   double& peak = grow(i);
   if (last_.size() < v_.size()) last_.resize(v_.size(), -1.0);
   // First sample of the bucket: the level carried in from before counts too (levels
@@ -27,12 +31,18 @@ TimeSeries::Series& TimeSeries::series(const std::string& name, Kind kind) {
   return *s;
 }
 
+bool TimeSeries::truncated() const {
+  for (const auto& [name, s] : series_)
+    if (s->dropped_) return true;
+  return false;
+}
+
 std::string TimeSeries::csv(Ps end) const {
   if (!bucket_ || series_.empty()) return "";
   std::string out = "time_us";
   for (const auto& [name, s] : series_) out += "," + name;
   out += "\n";
-  const uint64_t rows = end / bucket_ + 1;
+  const uint64_t rows = std::min<uint64_t>(end / bucket_ + 1, kMaxTimeseriesRows);
   std::vector<double> carry(series_.size(), 0.0);
   char buf[64];
   for (uint64_t i = 0; i < rows; ++i) {

@@ -12,6 +12,11 @@
 
 namespace sim {
 
+// timeseries.csv stops at this many rows: a scenario with a fixed sim.end cannot ask
+// for more (an error at output.timeseries_bucket); an `auto` run's later buckets are
+// dropped and the run says so.
+inline constexpr uint64_t kMaxTimeseriesRows = 1'000'000;
+
 class TimeSeries {
  public:
   // Sum: a count per bucket. Gbps: bytes per bucket, written as Gb/s. Level: a gauge,
@@ -22,6 +27,10 @@ class TimeSeries {
    public:
     void add(Ps t, double v = 1) {
       if (!on_) return;
+      if (t / bucket_ >= kMaxTimeseriesRows) {
+        dropped_ = true;
+        return;
+      }
       grow(t / bucket_) += v;
     }
     void level(Ps t, double v);
@@ -34,6 +43,7 @@ class TimeSeries {
     }
     Kind kind_ = Kind::Sum;
     bool on_ = true;
+    bool dropped_ = false;  // a sample past kMaxTimeseriesRows
     Ps bucket_ = 10 * kUs;
     std::vector<double> v_;
     std::vector<double> last_;  // Level: the value at the end of each touched bucket
@@ -45,6 +55,8 @@ class TimeSeries {
   Series& series(const std::string& name, Kind kind);
   // Columns in name order, rows up to `end`; "" when off or empty.
   std::string csv(Ps end) const;
+  // Samples were dropped past kMaxTimeseriesRows (an `auto` run that went on).
+  bool truncated() const;
 
  private:
   Ps bucket_ = 10 * kUs;

@@ -35,6 +35,7 @@ TraceDiffResult trace_diff(std::istream& a, std::istream& b, const TraceDiffOpti
   for (;;) {
     bool ha = next_line(a, o, r.line_a, ra, ka);
     bool hb = next_line(b, o, r.line_b, rb, kb);
+    r.compared += uint64_t(ha) + uint64_t(hb);
     if (!ha && !hb) {
       r.message = "traces are the same";
       return r;

@@ -15,6 +15,7 @@ struct TraceDiffOptions {
 struct TraceDiffResult {
   bool same = true;
   uint64_t line_a = 0, line_b = 0;
+  uint64_t compared = 0;  // lines that passed the filter, in A and B together
   std::string text_a, text_b;
   std::string message;
 };
