@@ -59,14 +59,17 @@ int dispatch(int argc, char** argv) {
       "seed", po::value<uint64_t>(), "seed override")("trace", po::value<std::string>(),
                                                       "text|chrome|both|none")(
       "quantum", po::value<std::string>(), "SystemC quantum override (performance only)")(
-      "ignore-time", "trace-diff: ignore the time column")("ignore-sweep",
-                                                           "run: a sweep point (used by sweep)")(
+      "ignore-time", "trace-diff: ignore the time column")(
       "vary", po::value<std::vector<std::string>>(), "sweep: PATH=V1,V2,...")(
       "seeds", po::value<unsigned>(), "sweep: seeds per point")("jobs,j", po::value<unsigned>(),
                                                                 "sweep: points in parallel")(
       "plot", po::value<std::string>(), "sweep: draw STAT as an SVG")(
       "component", po::value<std::string>(), "trace-diff: compare one component only")(
       "args", po::value<std::vector<std::string>>(&positional), "positional");
+  // Internal, never in the usage: `sweep` runs each point as `run --ignore-sweep`.
+  po::options_description internal("internal");
+  internal.add_options()("ignore-sweep", "run: a sweep point (used by sweep)");
+  opts.add(internal);
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;
