@@ -4,6 +4,11 @@
 
 namespace sim {
 
+const FormatRegistration kAmdV1Registration{
+    "amd-v1", 3, 6, [](unsigned levels) -> std::unique_ptr<PageTableFormat> {
+      return std::make_unique<AmdV1Format>(levels);
+    }};
+
 // Present is PR; a single leaf of the level's span has NextLevel 0, and any other
 // NextLevel (a table, a replica with 7, a malformed one) is rare: decode tells.
 LeafScan AmdV1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,

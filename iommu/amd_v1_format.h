@@ -11,6 +11,8 @@
 
 namespace sim {
 
+extern const FormatRegistration kAmdV1Registration;  // its name and levels
+
 class AmdV1Format : public PageTableFormat {
  public:
   static constexpr uint64_t PR = 1, A = 1 << 5, D = 1 << 6;
@@ -20,7 +22,7 @@ class AmdV1Format : public PageTableFormat {
   static constexpr uint64_t kAddrMask = ((1ull << 52) - 1) & ~0xfffull;
 
   explicit AmdV1Format(unsigned levels) : levels_(levels) {}
-  std::string_view name() const override { return "amd-v1"; }
+  std::string_view name() const override { return kAmdV1Registration.name; }
   unsigned levels() const override { return levels_; }
   unsigned iova_bits() const override { return levels_ >= 6 ? 64 : 12 + 9 * levels_; }
   // Every power of two from 4 KiB to 256 GiB (leaves at levels 1 to 3, as Linux).

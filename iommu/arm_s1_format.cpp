@@ -2,6 +2,12 @@
 
 namespace sim {
 
+// 48-bit with a 4 KiB granule: 4 levels (no 52-bit LPA2 here).
+const FormatRegistration kArmS1Registration{
+    "arm-s1", 4, 4, [](unsigned levels) -> std::unique_ptr<PageTableFormat> {
+      return std::make_unique<ArmS1Format>();
+    }};
+
 // Valid is bit 0; a page at level 1 has the page bit, a block at levels 2 and 3 has not
 // (with it, the entry is a table); dirty is DBM with AP[2] clear, cleaned by setting AP[2].
 LeafScan ArmS1Format::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1, bool clean,

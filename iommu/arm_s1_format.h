@@ -17,13 +17,15 @@
 
 namespace sim {
 
+extern const FormatRegistration kArmS1Registration;  // its name and levels
+
 class ArmS1Format : public PageTableFormat {
  public:
   static constexpr uint64_t kValid = 1, kTable = 2, kApRo = 1 << 7, kAf = 1 << 10;
   static constexpr uint64_t kDbm = 1ull << 51;
   static constexpr uint64_t kAddrMask = ((1ull << 48) - 1) & ~0xfffull;
 
-  std::string_view name() const override { return "arm-s1"; }
+  std::string_view name() const override { return kArmS1Registration.name; }
   unsigned levels() const override { return 4; }
   unsigned iova_bits() const override { return 48; }
   uint64_t page_sizes() const override { return (1ull << 12) | (1ull << 21) | (1ull << 30); }

@@ -1,16 +1,18 @@
-// PCIe ATS at the IOMMU: translation requests from a device's translation cache, and
-// the translated requests that come back using what it cached.
-#include "iommu/iommu.h"
+// PCIe ATS at the IOMMU, the translation path's other half: translation requests from
+// a device's translation cache, and the translated requests that come back using what
+// it cached.
+#include "iommu/translation.h"
 
 namespace sim {
 
-AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t iova,
-                                        bool want_write, Ps at) {
+AtsTranslation Translator::translate_request(uint16_t bdf, uint32_t pasid, uint64_t iova,
+                                             bool want_write, Ps at) {
   ++ats_requests_;
   AtsTranslation out;
   out.ready = at;
   Ps t = at;
-  std::optional<ContextEntry> ctx = translation_enabled() ? context(bdf, pasid, t) : std::nullopt;
+  std::optional<ContextEntry> ctx =
+      p_.regs.translation_enabled() ? context(bdf, pasid, t) : std::nullopt;
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts) {
     out.fault = fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, iova,
                       want_write, at)
@@ -24,7 +26,7 @@ AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t i
     out.fault = tr.fault;
     return out;
   }
-  IotlbEntry* e = iotlb_.lookup(ctx->did, pasid, iova);
+  IotlbEntry* e = p_.iotlb.lookup(ctx->did, pasid, iova);
   t = tr.ready;
   out.ok = true;
   out.size_shift = e ? e->size_shift : 12;
@@ -37,13 +39,14 @@ AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t i
     ++ats_write_grants_;
     if (ctx->ade) {
       if (!e->dirty_known) {
-        if (walker_.set_dirty(e->pte_addr)) ++dirty_sets_;
+        if (p_.walker.set_dirty(e->pte_addr)) ++dirty_sets_;
         e->dirty_known = true;
         t = timing_.access(t, 8);
-      } else if (!walker_.pte_dirty(e->pte_addr)) {
+      } else if (!p_.walker.pte_dirty(e->pte_addr)) {
         // Granting write from a stale dirty-known entry: D stays clear.
         ++stale_hits_;
-        if (on_stale_dirty_hit) on_stale_dirty_hit(bdf, iova, tr.pa & ~0xfffull, at);
+        if (p_.hooks.on_stale_dirty_hit)
+          p_.hooks.on_stale_dirty_hit(bdf, iova, tr.pa & ~0xfffull, at);
       }
     }
   }
@@ -58,20 +61,20 @@ AtsTranslation Iommu::translate_request(uint16_t bdf, uint32_t pasid, uint64_t i
   return out;
 }
 
-Translation Iommu::translated_access(uint16_t bdf, uint64_t pa, uint32_t, bool write,
-                                     uint64_t pte_addr, Ps at) {
+Translation Translator::translated_access(uint16_t bdf, uint64_t pa, uint32_t, bool write,
+                                          uint64_t pte_addr, Ps at) {
   Translation out;
   out.pa = pa;
   out.ready = at;
-  if (!translation_enabled()) return out;
+  if (!p_.regs.translation_enabled()) return out;
   Ps t = at;
   std::optional<ContextEntry> ctx = context(bdf, kNoPasid, t);
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts)
     return fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, pa, write,
                  at);
-  if (write && ctx->ade && pte_addr && !walker_.pte_dirty(pte_addr)) {
+  if (write && ctx->ade && pte_addr && !p_.walker.pte_dirty(pte_addr)) {
     ++ats_stale_writes_;
-    if (on_stale_atc_write) on_stale_atc_write(bdf, pa, at);
+    if (p_.hooks.on_stale_atc_write) p_.hooks.on_stale_atc_write(bdf, pa, at);
   }
   out.ready = t;
   return out;

@@ -7,8 +7,8 @@ namespace sim {
 
 IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
   IommuConfig c = base;
-  c.mode = r.choice("mode", c.mode, {"translate", "passthrough"});
-  c.format = r.choice("format", c.format, {"vtd-ss", "amd-v1", "arm-s1"});
+  c.mode = r.choice("mode", c.mode, kIommuModes);
+  c.format = r.choice("format", c.format, format_names());
   c.levels = unsigned(r.integer("levels", c.levels, 1, 64));
   if (auto [lo, hi] = format_levels(c.format); c.levels < lo || c.levels > hi)
     r.fail("levels",
@@ -27,7 +27,7 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
     t.fail("ways", "more ways (" + std::to_string(c.iotlb.ways) + ") than entries (" +
                        std::to_string(c.iotlb.entries) + ")");
   if (c.iotlb.entries % c.iotlb.ways) t.fail("ways", "entries must be a multiple of ways");
-  c.iotlb.replacement = t.choice("replacement", c.iotlb.replacement, {"lru", "fifo"});
+  c.iotlb.replacement = t.choice("replacement", c.iotlb.replacement, kIotlbReplacements);
   c.walkers = unsigned(r.integer("walkers", c.walkers, 1, 1024));
   ConfigReader wc = r.section("walk_cache");
   c.walk_cache.entries = unsigned(wc.integer("entries", c.walk_cache.entries, 0, 1 << 16));
@@ -35,9 +35,8 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
   if (c.walk_cache.entries &&
       (c.walk_cache.ways > c.walk_cache.entries || c.walk_cache.entries % c.walk_cache.ways))
     wc.fail("ways", "entries must be a multiple of ways, and ways at most entries");
-  c.walk_cache.honour_leaf_hint =
-      wc.choice("leaf_hint", c.walk_cache.honour_leaf_hint ? "honour" : "ignore",
-                {"ignore", "honour"}) == "honour";
+  static const NamedValues<bool> leaf_hint{{"ignore", false}, {"honour", true}};
+  c.walk_cache.honour_leaf_hint = wc.choice("leaf_hint", c.walk_cache.honour_leaf_hint, leaf_hint);
   ConfigReader lat = r.section("latency");
   c.hit_latency = lat.time_ps("iotlb_hit", c.hit_latency);
   c.walk_overhead = lat.time_ps("walk_overhead", c.walk_overhead);
@@ -62,12 +61,7 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
       unsigned(bg.integer("domain_every", c.invalidation.background_domain_every, 0, 1 << 20));
   c.invalidation.batch = unsigned(inv.integer("batch", c.invalidation.batch, 1, 4096));
   c.invalidation.max_order = unsigned(inv.integer("max_order", c.invalidation.max_order, 0, 52));
-  const char* enc_names[] = {"pow2_aligned", "arbitrary_range", "page_only"};
-  const std::string enc = inv.choice("encoding", enc_names[int(c.invalidation.encoding)],
-                                     {"pow2_aligned", "arbitrary_range", "page_only"});
-  c.invalidation.encoding = enc == "arbitrary_range" ? InvEncoding::ArbitraryRange
-                            : enc == "page_only"     ? InvEncoding::PageOnly
-                                                     : InvEncoding::Pow2Aligned;
+  c.invalidation.encoding = inv.choice("encoding", c.invalidation.encoding, kInvEncodings);
   ConfigReader neg = r.section("negative");
   c.negative.no_drain = neg.boolean("no_drain", c.negative.no_drain);
   c.negative.stale_fill = neg.boolean("stale_fill", c.negative.stale_fill);

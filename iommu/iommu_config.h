@@ -7,10 +7,24 @@
 #include "iommu/inv_descriptor.h"
 #include "models/base/input_error.h"
 #include "models/base/units.h"
+#include "models/config/named_values.h"
 
 namespace sim {
 
 class ConfigReader;
+
+// translate, or passthrough: translation off for everyone.
+enum class IommuMode : uint8_t { Translate, Passthrough };
+enum class IotlbReplacement : uint8_t { Lru, Fifo };
+// The names platform.iommu's settings take (the summary prints the mode's).
+inline const NamedValues<IommuMode> kIommuModes{{"translate", IommuMode::Translate},
+                                                {"passthrough", IommuMode::Passthrough}};
+inline const NamedValues<IotlbReplacement> kIotlbReplacements{{"lru", IotlbReplacement::Lru},
+                                                              {"fifo", IotlbReplacement::Fifo}};
+inline const NamedValues<InvEncoding> kInvEncodings{
+    {"pow2_aligned", InvEncoding::Pow2Aligned},
+    {"arbitrary_range", InvEncoding::ArbitraryRange},
+    {"page_only", InvEncoding::PageOnly}};
 
 struct IommuConfig {
   // The unit's name (traces, `iommu.units.NAME.*`) and the devices behind it
@@ -18,8 +32,8 @@ struct IommuConfig {
   // every device sits.
   std::string name = "iommu";
   std::vector<std::string> devices;
-  std::string mode = "translate";  // translate | passthrough (translation off for everyone)
-  std::string format = "vtd-ss";
+  IommuMode mode = IommuMode::Translate;
+  std::string format = "vtd-ss";  // a registered page-table format (page_table_format.h)
   unsigned levels = 4;
   uint64_t mmio_base = 0xfed90000;
   SourceMark mmio_mark;  // where mmio_base was set (or the unit), for placement errors
@@ -27,7 +41,7 @@ struct IommuConfig {
   bool coherent_walk = true;  // walks snoop caches: required for dirty tracking
   struct Iotlb {
     unsigned entries = 128, ways = 8;
-    std::string replacement = "lru";  // lru | fifo
+    IotlbReplacement replacement = IotlbReplacement::Lru;
   } iotlb;
   // Paging-structure caches: entries per non-leaf level (0: none), and whether a
   // page-selective invalidation with the leaf-only hint spares them.

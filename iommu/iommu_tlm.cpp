@@ -29,7 +29,6 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   if (ext && ext->at == At::TranslationRequest) {
     AtsTranslation a = core_.translate_request(bdf, pasid, iova, ext->want_write, abs_ps(delay));
     ext->outcome = a.ok ? DmaExtension::Outcome::Ok : DmaExtension::Outcome::Fault;
-    ext->fault_reason = uint8_t(a.fault);
     ext->translated = a.pbase;
     ext->ats_vbase = a.vbase;
     ext->ats_size_shift = a.size_shift;
@@ -49,7 +48,6 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     // An error completion: no byte reaches memory.
     if (ext) {
       ext->outcome = DmaExtension::Outcome::Fault;
-      ext->fault_reason = uint8_t(t.fault);
     }
     delay = delay_until(t.ready);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -1,3 +1,4 @@
+// The page-table format registry and the general leaf scan every format starts from.
 #include "iommu/page_table_format.h"
 
 #include "iommu/amd_v1_format.h"
@@ -6,11 +7,27 @@
 
 namespace sim {
 
+namespace {
+// Every format, one registration line each (the entries live beside their formats).
+const FormatRegistration* const kFormats[] = {&kVtdSsRegistration, &kAmdV1Registration,
+                                              &kArmS1Registration};
+
+const FormatRegistration* find_format(std::string_view name) {
+  for (const FormatRegistration* f : kFormats)
+    if (f->name == name) return f;
+  return nullptr;
+}
+}  // namespace
+
+std::vector<std::string> format_names() {
+  std::vector<std::string> out;
+  for (const FormatRegistration* f : kFormats) out.emplace_back(f->name);
+  return out;
+}
+
 std::pair<unsigned, unsigned> format_levels(std::string_view name) {
-  if (name == "vtd-ss") return {4, 5};
-  if (name == "amd-v1") return {3, 6};
-  if (name == "arm-s1") return {4, 4};  // 48-bit with a 4 KiB granule; no 52-bit LPA2 here
-  return {0, 0};
+  const FormatRegistration* f = find_format(name);
+  return f ? std::pair{f->min_levels, f->max_levels} : std::pair{0u, 0u};
 }
 
 LeafScan PageTableFormat::scan_leaves(uint64_t* t, unsigned level, unsigned i0, unsigned i1,
@@ -36,11 +53,9 @@ LeafScan PageTableFormat::scan_leaves(uint64_t* t, unsigned level, unsigned i0, 
 }
 
 std::unique_ptr<PageTableFormat> make_format(std::string_view name, unsigned levels) {
-  auto [lo, hi] = format_levels(name);
-  if (!lo || levels < lo || levels > hi) return nullptr;
-  if (name == "vtd-ss") return std::make_unique<VtdSsFormat>(levels);
-  if (name == "amd-v1") return std::make_unique<AmdV1Format>(levels);
-  return std::make_unique<ArmS1Format>();
+  const FormatRegistration* f = find_format(name);
+  if (!f || levels < f->min_levels || levels > f->max_levels) return nullptr;
+  return f->make(levels);
 }
 
 }  // namespace sim

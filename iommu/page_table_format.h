@@ -4,8 +4,10 @@
 // interface, and neither the walker nor the driver has format-specific code.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace sim {
 
@@ -85,8 +87,18 @@ class PageTableFormat {
   unsigned entries_per_table() const { return 512; }
 };
 
-// "vtd-ss" (4 or 5 levels), "amd-v1" (3 to 6), "arm-s1" (4); nullptr for an unknown
-// name or a level count the format does not have.
+// A format as the registry knows it, defined in the format's own file beside its
+// implementation (the only place its name is written); page_table_format.cpp lists
+// each once.
+struct FormatRegistration {
+  std::string_view name;
+  unsigned min_levels, max_levels;  // the table level counts it admits
+  std::unique_ptr<PageTableFormat> (*make)(unsigned levels);
+};
+
+// The registered formats' names, in registry order (for the loader and its "did you mean").
+std::vector<std::string> format_names();
+// nullptr for an unknown name or a level count the format does not have.
 std::unique_ptr<PageTableFormat> make_format(std::string_view name, unsigned levels);
 // The level counts a format admits, for the loader's message ({0, 0}: unknown).
 std::pair<unsigned, unsigned> format_levels(std::string_view name);

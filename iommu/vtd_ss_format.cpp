@@ -2,6 +2,11 @@
 
 namespace sim {
 
+const FormatRegistration kVtdSsRegistration{
+    "vtd-ss", 4, 5, [](unsigned levels) -> std::unique_ptr<PageTableFormat> {
+      return std::make_unique<VtdSsFormat>(levels);
+    }};
+
 namespace {
 
 // The scan with its loop-invariant choices as template arguments, so the 4 KiB case

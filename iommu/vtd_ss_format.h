@@ -6,13 +6,15 @@
 
 namespace sim {
 
+extern const FormatRegistration kVtdSsRegistration;  // its name and levels
+
 class VtdSsFormat : public PageTableFormat {
  public:
   static constexpr uint64_t R = 1, W = 2, PS = 1 << 7, A = 1 << 8, D = 1 << 9;
   static constexpr uint64_t kAddrMask = ((1ull << 52) - 1) & ~0xfffull;
 
   explicit VtdSsFormat(unsigned levels) : levels_(levels) {}
-  std::string_view name() const override { return "vtd-ss"; }
+  std::string_view name() const override { return kVtdSsRegistration.name; }
   unsigned levels() const override { return levels_; }
   unsigned iova_bits() const override { return 12 + 9 * levels_; }
   uint64_t page_sizes() const override { return (1ull << 12) | (1ull << 21) | (1ull << 30); }

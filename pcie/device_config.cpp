@@ -28,6 +28,15 @@ std::string format_bdf(uint16_t b) {
 
 namespace {
 
+const NamedValues<bool> kOps{{"write", true}, {"read", false}};
+const NamedValues<bool> kNicDirections{{"nic_rx", true}, {"nic_tx", false}};
+// `replay` is read apart (its requests come from a file); here it is only a name.
+const NamedValues<DmaPattern> kPatterns{{"sequential", DmaPattern::Sequential},
+                                        {"random", DmaPattern::Random},
+                                        {"stride", DmaPattern::Stride},
+                                        {"zipf", DmaPattern::Zipf},
+                                        {"replay", DmaPattern::Replay}};
+
 void load_start(ConfigReader& j, const char* key, DmaJobConfig& c, bool required) {
   c.start_mark = j.mark(key);
   if (j.is_map(key)) {
@@ -46,8 +55,7 @@ DmaJobConfig load_job(ConfigReader& j) {
   // A PASID prefix on every TLP (PASID-capable device; PCIe allows 20 bits).
   if (j.has("pasid")) c.pasid = uint32_t(j.integer("pasid", 0, (1 << 20) - 1));
   const bool nic = j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx");
-  if (!j.is_keyword("pattern", "replay") && !nic)
-    c.write = j.choice("op", {"write", "read"}) == "write";
+  if (!j.is_keyword("pattern", "replay") && !nic) c.write = j.choice("op", kOps);
   if (j.has("at")) {  // one exact DMA
     c.one_shot = true;
     load_start(j, "at", c, true);
@@ -77,7 +85,7 @@ DmaJobConfig load_job(ConfigReader& j) {
     return c;
   }
   if (j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx")) {
-    const bool rx = j.choice("pattern", {"nic_rx", "nic_tx"}) == "nic_rx";
+    const bool rx = j.choice("pattern", kNicDirections);
     c.pattern = DmaPattern::Nic;
     c.size = j.size("size");
     if (c.size == 0) j.fail("size", "expected a packet size above 0");
@@ -94,12 +102,7 @@ DmaJobConfig load_job(ConfigReader& j) {
   c.size = j.size("size");
   if (c.size == 0) j.fail("size", "expected a request size above 0");
   if (c.size > c.length) j.fail("size", "a request is larger than its region");
-  std::string pattern =
-      j.choice("pattern", "sequential", {"sequential", "random", "stride", "zipf", "replay"});
-  c.pattern = pattern == "random"   ? DmaPattern::Random
-              : pattern == "stride" ? DmaPattern::Stride
-              : pattern == "zipf"   ? DmaPattern::Zipf
-                                    : DmaPattern::Sequential;
+  c.pattern = j.choice("pattern", DmaPattern::Sequential, kPatterns);
   if (c.pattern == DmaPattern::Zipf) {
     std::string theta = j.text("theta", "0.99");
     char* end = nullptr;

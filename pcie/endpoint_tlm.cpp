@@ -43,11 +43,8 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   DmaExtension* ext = gp->dma;
   ext->requester_id = tlp.requester;
   ext->pasid = tlp.pasid;
-  ext->request_id = tlp.request_id;
-  ext->tlp_index = tlp.index;
   ext->at = tlp.translated ? DmaExtension::AddressType::Translated
                            : DmaExtension::AddressType::Untranslated;
-  ext->iova = tlp.addr;
   ext->pte_addr = tlp.pte_addr;
   if (tlp.translated) gp->set_address(tlp.pa);
   sc_core::sc_time delay = delay_until(at);
@@ -69,11 +66,8 @@ AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, P
   DmaExtension* ext = gp->dma;
   ext->requester_id = requester;
   ext->pasid = kNoPasid;
-  ext->request_id = 0;
-  ext->tlp_index = 0;
   ext->at = DmaExtension::AddressType::TranslationRequest;
   ext->want_write = write;
-  ext->iova = iova;
   ext->pte_addr = 0;
   sc_core::sc_time delay = delay_until(at);
   socket->b_transport(*gp, delay);

@@ -1,6 +1,6 @@
 #pragma once
 // The SystemC face of an endpoint: its TLPs cross an initiator socket into the root
-// complex, carrying requester id and request id in a DmaExtension.
+// complex, carrying requester id, PASID and address type in a DmaExtension.
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>

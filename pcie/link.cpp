@@ -83,19 +83,10 @@ double LinkRates::tlp_gbps() const {
   return double(tlp_num) / double(tlp_den) * 8 / 1e9;
 }
 
-LinkDirection::LinkDirection(const LinkRates& r)
-    : ps_per_byte_fp_((u128(kSec) * r.tlp_den << 32) / r.tlp_num) {}
-
-Ps LinkDirection::duration(uint64_t wire_bytes) const {
-  return Ps((u128(wire_bytes) * ps_per_byte_fp_ + 0xffffffffu) >> 32);
-}
-
 Ps LinkDirection::send(Ps ready, uint64_t wire_bytes) {
   // The fraction of a picosecond left by one TLP carries into the next, so a long
   // back-to-back stream takes exactly bytes / rate.
-  u128 total = u128(wire_bytes) * ps_per_byte_fp_ + carry_;
-  carry_ = uint64_t(total & 0xffffffffu);
-  Ps d = Ps(total >> 32);
+  const Ps d = clock_.advance(wire_bytes);
   ++tlps_;
   wire_bytes_ += wire_bytes;
   const Ps end = calendar_.book(ready, d) + d;

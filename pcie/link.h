@@ -5,6 +5,7 @@
 // calendar per direction so requests and completions contend exactly.
 #include <cstdint>
 
+#include "models/base/units.h"
 #include "models/report/timeseries.h"
 #include "models/sim/reservation_calendar.h"
 #include "pcie/pcie_config.h"
@@ -29,10 +30,10 @@ LinkRates link_rates(const PcieConfig& c);
 // One direction of a link: serialisation at the TLP-layer rate, booked in a calendar.
 class LinkDirection {
  public:
-  explicit LinkDirection(const LinkRates& r);
+  explicit LinkDirection(const LinkRates& r) : clock_(r.tlp_num, r.tlp_den) {}
   // Books `wire_bytes` at or after `ready`; returns when the TLP has fully arrived.
   Ps send(Ps ready, uint64_t wire_bytes);
-  Ps duration(uint64_t wire_bytes) const;
+  Ps duration(uint64_t wire_bytes) const { return clock_.duration(wire_bytes); }
   uint64_t tlps() const { return tlps_; }
   uint64_t wire_bytes() const { return wire_bytes_; }
   Ps busy_ps() const { return calendar_.busy_ps(); }
@@ -40,9 +41,8 @@ class LinkDirection {
   void observe(TimeSeries::Series* s) { series_ = s; }
 
  private:
-  unsigned __int128 ps_per_byte_fp_;  // 32.32 fixed point
+  RateClock clock_;  // at the TLP-layer rate
   ReservationCalendar calendar_;
-  uint64_t carry_ = 0;
   uint64_t tlps_ = 0, wire_bytes_ = 0;
   TimeSeries::Series* series_ = nullptr;
 };

@@ -28,7 +28,8 @@ PcieConfig load_pcie_config(ConfigReader& r) {
   int64_t rcb = r.integer("rcb", c.rcb, 1, 1 << 20);
   if (rcb != 64 && rcb != 128) r.fail("rcb", "expected 64 or 128, got " + std::to_string(rcb));
   c.rcb = unsigned(rcb);
-  c.completions_at_rcb = r.choice("completions", "mps", {"mps", "rcb"}) == "rcb";
+  static const NamedValues<bool> completions{{"mps", false}, {"rcb", true}};
+  c.completions_at_rcb = r.choice("completions", c.completions_at_rcb, completions);
   int64_t addressing = r.integer("addressing", c.addressing, 1, 64);
   if (addressing != 32 && addressing != 64)
     r.fail("addressing", "expected 32 or 64, got " + std::to_string(addressing));

@@ -10,7 +10,16 @@
 namespace sim {
 
 namespace {
-const char* kOps[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+// Each comparison a check may make, under its key.
+const struct {
+  const char* name;
+  bool (*holds)(double x, double value);
+} kOps[] = {{"eq", [](double x, double v) { return x == v; }},
+            {"ne", [](double x, double v) { return x != v; }},
+            {"lt", [](double x, double v) { return x < v; }},
+            {"le", [](double x, double v) { return x <= v; }},
+            {"gt", [](double x, double v) { return x > v; }},
+            {"ge", [](double x, double v) { return x >= v; }}};
 
 double as_double(const StatValue& v) {
   return std::holds_alternative<int64_t>(v) ? double(std::get<int64_t>(v)) : std::get<double>(v);
@@ -31,10 +40,11 @@ std::vector<Check> load_checks(ConfigReader& root) {
     k.mark = c.mark("stat");
     k.stat = c.text("stat");
     int n = 0;
-    for (const char* op : kOps) {
+    for (const auto& [op, holds] : kOps) {
       if (!c.has(op)) continue;
       ++n;
       k.op = op;
+      k.holds = holds;
       k.value_text = c.text(op);
       char* end = nullptr;
       k.value = std::strtod(k.value_text.c_str(), &end);
@@ -61,14 +71,8 @@ std::vector<std::string> evaluate_checks(const std::vector<Check>& checks,
   std::vector<std::string> failures;
   for (const Check& c : checks) {
     StatValue v = *stats.get(c.stat);
-    double x = as_double(v);
-    bool ok = c.op == "eq"   ? x == c.value
-              : c.op == "ne" ? x != c.value
-              : c.op == "lt" ? x < c.value
-              : c.op == "le" ? x <= c.value
-              : c.op == "gt" ? x > c.value
-                             : x >= c.value;
-    if (!ok)
+    const double x = as_double(v);
+    if (!c.holds(x, c.value))
       failures.push_back(c.mark.file + ":" + std::to_string(c.mark.line) + ": check failed: " +
                          c.stat + " = " + show(v) + ", expected " + c.op + " " + c.value_text);
   }

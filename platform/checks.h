@@ -13,7 +13,8 @@ class ConfigReader;
 
 struct Check {
   std::string stat;
-  std::string op;  // eq ne lt le gt ge
+  std::string op;                                   // eq ne lt le gt ge
+  bool (*holds)(double x, double value) = nullptr;  // op's comparison
   double value = 0;
   std::string value_text;
   SourceMark mark;

@@ -51,7 +51,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
 
   hw.format = s.iommu.format;
   hw.levels = s.iommu.levels;
-  hw.translate = s.iommu.mode == "translate";
+  hw.translate = s.iommu.mode == IommuMode::Translate;
   hw.memory_size = s.memory.size;
   for (size_t i = 0; i < s.devices.size(); ++i)
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,

@@ -48,7 +48,7 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
                   v.ns(p + "read_latency_ns.max").c_str());
   }
 
-  out += line("iommu (%s)\n", s.iommu.mode.c_str());
+  out += line("iommu (%s)\n", std::string(kIommuModes.name(s.iommu.mode)).c_str());
   out += line("  IOTLB      %llu hits, %llu misses, %llu walks\n",
               (unsigned long long)v.count("iommu.iotlb.hits"),
               (unsigned long long)v.count("iommu.iotlb.misses"),

@@ -1,4 +1,5 @@
-# The IOTLB calibration sweep has the shape of hw-iommu.md §3.1 (pcie-bench data):
+# The IOTLB calibration sweep has the shape of pcie-bench's IOTLB data (Neugebauer et
+# al., SIGCOMM 2018):
 # tag-bound (Little's law) inside the IOTLB's reach, a knee between 256 KiB and a few
 # MiB, a miss-bound floor of 17-22 M reads/s, and flat 2 MiB mappings.
 # -DSIM=exe -DSCENARIO=file -DOUT=dir

@@ -51,12 +51,17 @@ Ps transfer_ps(uint64_t bytes, uint64_t bytes_per_s);
 // carried between calls so many small transfers add up to the exact total.
 class RateClock {
  public:
-  explicit RateClock(uint64_t bytes_per_s);
+  explicit RateClock(uint64_t bytes_per_s) : RateClock(bytes_per_s, 1) {}
+  // A rate that is an exact fraction: num / den bytes per second (a PCIe link's).
+  RateClock(unsigned __int128 num, unsigned __int128 den);
+  // The time `bytes` take after what came before, the fraction carried on.
   Ps advance(uint64_t bytes);
+  // The time `bytes` take alone, rounded up (no carry in or out).
+  Ps duration(uint64_t bytes) const;
 
  private:
-  uint64_t ps_per_byte_fp_;  // 32.32
-  uint64_t carry_ = 0;       // fractional ps, low 32 bits
+  unsigned __int128 ps_per_byte_fp_;  // 32.32
+  uint64_t carry_ = 0;                // fractional ps, low 32 bits
 };
 
 }  // namespace sim

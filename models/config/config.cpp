@@ -178,11 +178,18 @@ std::string ConfigReader::text(std::string_view key, const std::string& def) {
 
 std::string ConfigReader::choice(std::string_view key,
                                  std::initializer_list<std::string_view> allowed) {
-  return choice(key, std::string("\x01"), allowed);
+  return choice_of(key, std::nullopt, std::vector<std::string>(allowed.begin(), allowed.end()));
 }
 std::string ConfigReader::choice(std::string_view key, const std::string& def,
                                  std::initializer_list<std::string_view> allowed) {
-  std::vector<std::string> opts(allowed.begin(), allowed.end());
+  return choice_of(key, def, std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+std::string ConfigReader::choice(std::string_view key, const std::string& def,
+                                 const std::vector<std::string>& allowed) {
+  return choice_of(key, def, allowed);
+}
+std::string ConfigReader::choice_of(std::string_view key, const std::optional<std::string>& def,
+                                    const std::vector<std::string>& opts) {
   auto parse = [&](const std::string& s, std::string& err) {
     for (const auto& o : opts)
       if (o == s) return s;
@@ -191,9 +198,7 @@ std::string ConfigReader::choice(std::string_view key, const std::string& def,
     err = "expected one of " + list + ", got '" + s + "'" + hint(s, opts);
     return s;
   };
-  std::optional<std::string> d;
-  if (def != "\x01") d = def;
-  return parsed<std::string>(key, d, "a choice", parse, [](const std::string& s) { return s; });
+  return parsed<std::string>(key, def, "a choice", parse, [](const std::string& s) { return s; });
 }
 
 Range ConfigReader::range(std::string_view key) {

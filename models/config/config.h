@@ -15,6 +15,7 @@
 
 #include "models/base/input_error.h"
 #include "models/base/units.h"
+#include "models/config/named_values.h"
 
 namespace sim {
 
@@ -64,6 +65,18 @@ class ConfigReader {
   std::string choice(std::string_view key, std::initializer_list<std::string_view> allowed);
   std::string choice(std::string_view key, const std::string& def,
                      std::initializer_list<std::string_view> allowed);
+  // The same over names known only at run time (a registry's).
+  std::string choice(std::string_view key, const std::string& def,
+                     const std::vector<std::string>& allowed);
+  // A name from `table`, as the value it selects (`def` when absent).
+  template <class T>
+  T choice(std::string_view key, const NamedValues<T>& table) {
+    return table.value(choice_of(key, std::nullopt, table.names()));
+  }
+  template <class T>
+  T choice(std::string_view key, const T& def, const NamedValues<T>& table) {
+    return table.value(choice_of(key, std::string(table.name(def)), table.names()));
+  }
   Range range(std::string_view key);
   // A value that is exactly this word (rate: max, end: auto); keyword() records it.
   bool is_keyword(std::string_view key, std::string_view word) const;
@@ -86,6 +99,8 @@ class ConfigReader {
   std::optional<YAML::Node> find(std::string_view key) const;  // marks the key asked
   std::optional<YAML::Node> scalar(std::string_view key, const char* expected) const;
   std::string key_path(std::string_view key) const;
+  std::string choice_of(std::string_view key, const std::optional<std::string>& def,
+                        const std::vector<std::string>& allowed);
   void record(std::string_view key, const std::string& canonical);
   template <class T, class Parse, class Format>
   T parsed(std::string_view key, const std::optional<T>& def, const char* expected, Parse parse,

@@ -17,16 +17,12 @@ struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   uint16_t requester_id = 0;  // bus:dev.fn
   uint32_t pasid = kNoPasid;
   AddressType at = AddressType::Untranslated;
-  uint64_t request_id = 0;  // the endpoint's DMA serial: names the payload pattern and trace ids
-  uint32_t tlp_index = 0;   // which TLP of the request
   bool want_write = false;  // translation request: write permission asked (no-write flag clear)
-  uint64_t iova = 0;        // translated request: the IOVA the device translated (payload)
   // Simulator side band (no such field on the wire): the leaf PTE behind a translation.
   uint64_t pte_addr = 0;
   // Response side, filled by the IOMMU.
-  Outcome outcome = Outcome::Ok;
-  uint8_t fault_reason = 0;
-  uint64_t translated = 0;
+  Outcome outcome = Outcome::Ok;  // Fault: an error completion, no byte reached memory
+  uint64_t translated = 0;        // the physical address (a translation completion's page)
   // Translation completion: the page, its size and what it grants.
   uint64_t ats_vbase = 0;
   uint8_t ats_size_shift = 12;
@@ -35,14 +31,6 @@ struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   tlm::tlm_extension_base* clone() const override { return new DmaExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& o) override {
     *this = static_cast<const DmaExtension&>(o);
-  }
-  void reset_response() {
-    outcome = Outcome::Ok;
-    fault_reason = 0;
-    translated = 0;
-    ats_vbase = 0;
-    ats_size_shift = 12;
-    ats_r = ats_w = false;
   }
 };
 

@@ -1,5 +1,5 @@
-// Domains, accounting and in-kernel accesses through the host's ops (iommufd-semantics
-// §1.13, §2.6-2.8): pins counted once however many covers, RLIMIT rollback, attach of
+// Domains, accounting and in-kernel accesses through the host's ops, as Linux
+// iommufd has them (domain attach, unfill, accounting, iommufd_access): pins counted once however many covers, RLIMIT rollback, attach of
 // unbacked memory, unmap before unpin in the trace, accesses and their unmap notices,
 // hwpt_destroy, and random sequences that must tear down to nothing.
 #include <doctest/doctest.h>
@@ -37,7 +37,7 @@ Outcome run_host(const std::string& yaml, std::vector<std::string>* events = nul
 }
 }  // namespace
 
-// ---- accounting (§2.7) ----
+// ---- accounting ----
 
 TEST_CASE("accounting: MAP, COPY into another IOAS and an access on both count the pages once") {
   Outcome o = run_host(R"(
@@ -90,7 +90,7 @@ setup:
   CHECK(o.locked == 64 << 10);  // the second identical pin adds a cover, not a page
 }
 
-// ---- §1.13 domains ----
+// ---- domains (attach and detach) ----
 
 TEST_CASE("attach after a lazy map of unbacked memory fails EFAULT and leaves the IOAS unchanged") {
   Outcome o = run_host(R"(
@@ -154,7 +154,7 @@ setup:
   CHECK(o.tables == 0);
 }
 
-// ---- §2.8 in-kernel accesses ----
+// ---- in-kernel accesses ----
 
 TEST_CASE("access: pins a lazy IOAS's pages, unpin takes them back, errnos for bad ranges") {
   Outcome o = run_host(R"(

@@ -1,5 +1,5 @@
-// Rules on the io_pagetable directly: area splitting for VFIO type1 v1 (§1.12),
-// reserved ranges of several owners, and removing domains (§1.13).
+// Rules on the io_pagetable directly: area splitting for VFIO type1 v1
+// (iopt_cut_iova), reserved ranges of several owners, and removing domains.
 #include <doctest/doctest.h>
 
 #include "tests/host-sw/ioas_rig.h"
@@ -7,7 +7,7 @@
 using namespace sim;
 using namespace sim::test;
 
-// ---- §1.12 area splitting (VFIO type1 v1), on an io_pagetable directly ----
+// ---- area splitting (VFIO type1 v1), on an io_pagetable directly ----
 
 TEST_CASE("cut: type1 v1 unmaps any page-aligned sub-range, pins unchanged until unmapped") {
   IoptRig t;

@@ -1,4 +1,4 @@
-// iommufd dirty tracking (iommufd-semantics §3, §4) rules the other suites do not
+// iommufd dirty tracking (iova_bitmap, SET_DIRTY_TRACKING, GET_DIRTY_BITMAP) rules the other suites do not
 // reach: the order of a read-and-clear and a DMA at the same timestamp, NO_CLEAR
 // issuing no sync, enable after disable starting clean, unmap discarding D state,
 // the silent partial success at a hole, and iova_bitmap's partial last byte and

@@ -1,5 +1,5 @@
-// IOAS map, unmap, destroy and copy through the host, rule by rule (iommufd-semantics
-// §1.3, 1.4, 1.6, 1.7), the errnos in the kernel's order; save_iova; and random
+// IOAS map, unmap, destroy and copy through the host, rule by rule (IOMMU_IOAS_DESTROY,
+// MAP, UNMAP, COPY), the errnos in the kernel's order; save_iova; and random
 // operation sequences, the invariants checked after every operation.
 #include <doctest/doctest.h>
 
@@ -11,7 +11,7 @@
 using namespace sim;
 using namespace sim::test;
 
-// ---- §1.4 MAP ----
+// ---- MAP ----
 
 TEST_CASE("map: allocated IOVAs follow the allocator through the CLI keys") {
   CHECK(failures(R"(
@@ -106,7 +106,7 @@ setup:
 )") == 0);
 }
 
-// ---- §1.6 UNMAP ----
+// ---- UNMAP ----
 
 TEST_CASE("unmap: returned length skips holes, ENOENT for nothing, unmap-all of nothing is fine") {
   CHECK(failures(R"(
@@ -162,7 +162,7 @@ setup:
 )") == 1);
 }
 
-// ---- §1.3 DESTROY ----
+// ---- DESTROY ----
 
 TEST_CASE("destroy: EBUSY while a HWPT uses the IOAS, with areas and no users it unmaps them") {
   int64_t locked = -1;
@@ -181,7 +181,7 @@ setup:
   CHECK(locked == 64 * 1024);
 }
 
-// ---- §1.7 COPY ----
+// ---- COPY ----
 
 TEST_CASE("copy: across IOASes shares the pages, the charge follows the last cover") {
   int64_t locked = -1;
@@ -249,7 +249,7 @@ setup:
 )") == 0);
 }
 
-// ---- save_iova (SCENARIO.md) ----
+// ---- save_iova (docs/scenario.md) ----
 
 TEST_CASE("save_iova: later ops use the name where an IOVA goes") {
   CHECK(failures(R"(

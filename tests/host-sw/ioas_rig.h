@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the io_pagetable suites (iommufd-semantics §1 rule by rule): the VMM
+// Shared by the io_pagetable suites (iommufd's IOAS rules one by one): the VMM
 // memory they map, a host run that checks the invariants after every operation, and
 // an io_pagetable over the real driver and IOMMU for rules no scenario op reaches.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// The IOVA allocator's arithmetic (iommufd-semantics §1.5), exactly.
+// The IOVA allocator's arithmetic (the kernel's iopt_alloc_iova), exactly.
 #include <doctest/doctest.h>
 
 #include "host-sw/iova_allocator.h"
@@ -8,7 +8,7 @@
 using namespace sim;
 using namespace sim::test;
 
-// ---- §1.5 allocator arithmetic ----
+// ---- allocator arithmetic ----
 
 TEST_CASE("alloc_alignment: roundup_pow_of_two(length), min lowbit(addr), capped at 2 MiB") {
   CHECK(alloc_alignment(0, 0x3000) == 0x4000);  // addr 0: the length alone

@@ -1,5 +1,5 @@
 // IOVA_RANGES, reserved and allowed ranges, the alignment lifecycle and the huge-pages
-// option (iommufd-semantics §1.8 to §1.11).
+// option, as iommufd has them.
 #include <doctest/doctest.h>
 
 #include "tests/host-sw/ioas_rig.h"
@@ -7,7 +7,7 @@
 using namespace sim;
 using namespace sim::test;
 
-// ---- §1.8 IOVA_RANGES, §1.10 reserved ranges ----
+// ---- IOVA_RANGES, reserved ranges ----
 
 TEST_CASE("iova_ranges: holes of the reserved ranges, aperture at hwpt_alloc, MSI at attach") {
   CHECK(failures(R"(
@@ -50,7 +50,7 @@ setup:
 )") == 0);
 }
 
-// ---- §1.9 ALLOW_IOVAS ----
+// ---- ALLOW_IOVAS ----
 
 TEST_CASE(
     "allow_iovas: EINVAL for one-byte and overlapping ranges, EADDRINUSE keeps the old list") {
@@ -90,7 +90,7 @@ setup:
 )") == 0);
 }
 
-// ---- §1.11 alignment lifecycle and huge pages ----
+// ---- alignment lifecycle and huge pages ----
 
 TEST_CASE("alignment: a byte-aligned lazy area blocks the first domain (EADDRINUSE)") {
   CHECK(failures(R"(

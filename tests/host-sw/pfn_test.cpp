@@ -1,4 +1,4 @@
-// iopt_pages, pfn_batch and pfn_reader (iommufd-semantics §2.1-2.4) on their own and
+// iopt_pages, pfn_batch and pfn_reader (as Linux iommufd has them) on their own and
 // over the real driver: interval pins, batches and their splits, the tiers in order,
 // short pins, EFAULT unwinding, and the largest leaf the backing allows.
 #include <doctest/doctest.h>
@@ -36,7 +36,7 @@ TEST_CASE("interval counts: a 1 TiB guest at 4 KiB costs a few segments, not a p
   CHECK(c.covered(0, pages - 1) == pages);
 }
 
-// ---- pfn_batch (§2.3) ----
+// ---- pfn_batch ----
 
 TEST_CASE("pfn batch: contiguous PFNs extend a run, a full batch takes no new run") {
   PfnBatch b(2);
@@ -55,7 +55,7 @@ TEST_CASE("pfn batch: contiguous PFNs extend a run, a full batch takes no new ru
   CHECK((b.empty() && b.total() == 0 && !b.full()));
 }
 
-// ---- pfn_reader (§2.4) over the real VMM memory, driver and page tables ----
+// ---- pfn_reader over the real VMM memory, driver and page tables ----
 
 namespace {
 // The PFNs the reader hands over for [first, last], batch by batch.

@@ -1,4 +1,4 @@
-// The pin ledger and accounting (iommufd-semantics §2.1, §2.7) and RLIMIT_MODE.
+// The pin ledger and RLIMIT_MEMLOCK accounting of iopt_pages, and RLIMIT_MODE.
 #include <doctest/doctest.h>
 
 #include "tests/host-sw/ioas_rig.h"
@@ -6,7 +6,7 @@
 using namespace sim;
 using namespace sim::test;
 
-// ---- the pin ledger (§2.1, §2.7) ----
+// ---- the pin ledger ----
 
 TEST_CASE("pin ledger: charges up to the limit, ENOMEM changes nothing, uncharge returns it") {
   PinLedger l(8 * 4096);
@@ -38,7 +38,7 @@ TEST_CASE("iopt_pages: shared pages are pinned once, the last cover unpins") {
   CHECK(p.segments() == 0);
 }
 
-// ---- §2.7 accounting modes and §1.11 RLIMIT_MODE ----
+// ---- accounting modes and RLIMIT_MODE ----
 
 TEST_CASE("accounting: CAP_IPC_LOCK pins without charging, so RLIMIT_MEMLOCK does not bind") {
   int64_t locked = -1;

@@ -1,4 +1,4 @@
-// The VFIO type1 front end (iommufd-semantics §5) rule by rule: MAP_DMA / UNMAP_DMA
+// The VFIO type1 front end (as vfio_iommu_type1.c behaves) rule by rule: MAP_DMA / UNMAP_DMA
 // over the IOAS, the dirty-pages API without D bits, its u64-word bitmap writes.
 #include <doctest/doctest.h>
 

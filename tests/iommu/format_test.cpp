@@ -3,6 +3,9 @@
 // hand-built tables of each format through the one generic walker.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "iommu/amd_v1_format.h"
 #include "iommu/arm_s1_format.h"
 #include "tests/iommu/iommu_fixture.h"
@@ -38,6 +41,21 @@ TEST_CASE("make_format knows each format and its level counts") {
   CHECK(AmdV1Format(3).iova_bits() == 39);
   CHECK(AmdV1Format(6).iova_bits() == 64);
   CHECK(ArmS1Format().iova_bits() == 48);
+}
+
+TEST_CASE("the registry: each format made under its name, and docs/scenario.md names each") {
+  const std::vector<std::string> names = format_names();
+  CHECK(names == std::vector<std::string>{"vtd-ss", "amd-v1", "arm-s1"});
+  std::ifstream in(std::string(SIM_SOURCE_DIR) + "/docs/scenario.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(doc.empty());
+  for (const std::string& n : names) {
+    auto [lo, hi] = format_levels(n);
+    REQUIRE(lo > 0);
+    CHECK(make_format(n, lo)->name() == n);
+    CHECK(make_format(n, hi)->levels() == hi);
+    CHECK_MESSAGE(doc.find("`" + n + "`") != std::string::npos, n);
+  }
 }
 
 TEST_CASE("every format round-trips tables at every level and leaves of every size") {

@@ -222,7 +222,7 @@ TEST_CASE("walkers: more concurrent misses than walkers queue") {
 
 TEST_CASE("passthrough: translation off returns the IOVA") {
   IommuConfig c;
-  c.mode = "passthrough";
+  c.mode = IommuMode::Passthrough;
   IommuRig rig(c);
   CHECK_FALSE(rig.iommu->translation_enabled());
   Translation t = rig.write(0x1234'5678, 3);

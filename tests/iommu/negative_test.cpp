@@ -149,8 +149,7 @@ TEST_CASE("range descriptors: exact on arbitrary_range hardware, a domain one el
   CHECK(back.addr == 0x2000);
   for (const char* enc : {"arbitrary_range", "pow2_aligned"}) {
     IommuConfig c;
-    c.invalidation.encoding = std::string(enc) == "arbitrary_range" ? InvEncoding::ArbitraryRange
-                                                                    : InvEncoding::Pow2Aligned;
+    c.invalidation.encoding = kInvEncodings.value(enc);
     IommuRig rig(c);
     for (uint64_t p = 1; p <= 6; ++p) {
       rig.map(p << 12, 0x7000'0000 + (p << 12));

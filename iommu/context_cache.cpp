@@ -1,0 +1,86 @@
+// The context and PASID caches: misses read the tables in memory; invalidations drop
+// entries by device, domain or PASID.
+#include "iommu/context_cache.h"
+
+namespace sim {
+
+ContextCache::ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats)
+    : mem_(mem),
+      timing_(timing),
+      misses_(
+          stats.shared_counter("iommu.context_cache.misses", "count", "context entries fetched")) {}
+
+std::optional<ContextEntry> ContextCache::resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table,
+                                                  Ps& t) {
+  std::optional<ContextEntry> ctx = device_context(bdf, root_table, t);
+  if (!ctx) return std::nullopt;
+  ContextEntry eff = *ctx;
+  if (!ctx->pasid) {
+    // Without PASIDs enabled a request with a PASID is blocked (VT-d legacy mode).
+    if (pasid != kNoPasid) return std::nullopt;
+  } else {
+    const uint32_t p = pasid == kNoPasid ? kRidPasid : pasid;
+    if (p >= kPasidTableEntries) return std::nullopt;
+    const uint64_t key = uint64_t(bdf) << 32 | p;
+    auto it = pasid_cache_.find(key);
+    if (it == pasid_cache_.end()) {
+      ++misses_;
+      const uint64_t a = pasid_entry_addr(ctx->root, p);
+      PasidEntry pe = PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8));
+      t = timing_.access(t, 16);
+      if (!pe.present) return std::nullopt;
+      it = pasid_cache_.emplace(key, pe).first;
+    }
+    const PasidEntry& pe = it->second;
+    // The device's translation type (ATS or not) stays; the rest is the PASID's.
+    if (pe.pass_through) eff.tt = ContextEntry::kPassThrough;
+    eff.root = pe.root;
+    eff.aw = pe.aw;
+    eff.ade = pe.ade;
+    eff.did = pe.did;
+    eff.pasid = false;
+  }
+  memo_ = {true, bdf, pasid, eff};
+  return eff;
+}
+
+std::optional<ContextEntry> ContextCache::device_context(uint16_t bdf, uint64_t root_table, Ps& t) {
+  auto it = context_cache_.find(bdf);
+  if (it != context_cache_.end()) return it->second;
+  if (!root_table) return std::nullopt;
+  ++misses_;
+  const uint64_t ra = root_entry_addr(root_table, bdf);
+  RootEntry root = RootEntry::decode(mem_.read64(ra), mem_.read64(ra + 8));
+  t = timing_.access(t, 16);
+  if (!root.present) return std::nullopt;
+  const uint64_t ca = context_entry_addr(root.context_table, bdf);
+  ContextEntry ctx = ContextEntry::decode(mem_.read64(ca), mem_.read64(ca + 8));
+  t = timing_.access(t, 16);
+  if (!ctx.present) return std::nullopt;  // not cached: a later attach needs no invalidation
+  context_cache_[bdf] = ctx;
+  return ctx;
+}
+
+void ContextCache::invalidate_context(const InvDescriptor& d) {
+  memo_.valid = false;
+  const bool global = d.granularity == InvDescriptor::kGlobal;
+  std::erase_if(context_cache_, [&](const auto& kv) {
+    return global || (d.granularity == InvDescriptor::kDomain && kv.second.did == d.did) ||
+           (d.granularity == InvDescriptor::kPage && kv.first == d.sid);
+  });
+  // PASID entries are reached through the device's context: they go with it.
+  if (d.granularity != InvDescriptor::kDomain)
+    std::erase_if(pasid_cache_,
+                  [&](const auto& kv) { return global || uint16_t(kv.first >> 32) == d.sid; });
+}
+
+void ContextCache::invalidate_pasid(const InvDescriptor& d) {
+  memo_.valid = false;
+  std::erase_if(pasid_cache_, [&](const auto& kv) {
+    return d.granularity == InvDescriptor::kGlobal ||
+           (kv.second.did == d.did &&
+            (d.granularity == InvDescriptor::kDomain || uint32_t(kv.first) == d.pasid));
+  });
+}
+
+}  // namespace sim

@@ -1,0 +1,53 @@
+#pragma once
+// The context and PASID caches: which translation a request of (bdf, pasid) gets,
+// read from the root, context and PASID tables in memory on a miss and kept until a
+// context or PASID-cache invalidation drops it.
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+#include "iommu/context_entry.h"
+#include "iommu/inv_descriptor.h"
+#include "models/base/requester.h"
+#include "models/memory/memory_timing.h"
+#include "models/memory/sparse_memory.h"
+#include "models/report/stats.h"
+
+namespace sim {
+
+class ContextCache {
+ public:
+  ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats);
+
+  // The device's context entry, or with PASIDs enabled its PASID's entry (RID_PASID
+  // for none) as a context, found through the root table at `root_table`; a miss's
+  // reads advance `t`. nullopt: no translation (not present, or a PASID not allowed).
+  std::optional<ContextEntry> lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t) {
+    // The last answer, while no context or PASID-cache invalidation has applied: a run
+    // of TLPs from one device skips the cache lookups (a cached entry costs no time).
+    if (memo_.valid && memo_.bdf == bdf && memo_.pasid == pasid) return memo_.ctx;
+    return resolve(bdf, pasid, root_table, t);
+  }
+
+  // A context-cache descriptor (global, domain or device) or a PASID-cache one.
+  void invalidate_context(const InvDescriptor& d);
+  void invalidate_pasid(const InvDescriptor& d);
+
+ private:
+  std::optional<ContextEntry> resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t);
+  std::optional<ContextEntry> device_context(uint16_t bdf, uint64_t root_table, Ps& t);
+
+  SparseMemory& mem_;
+  MemoryTiming& timing_;
+  std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
+  std::unordered_map<uint64_t, PasidEntry> pasid_cache_;      // (bdf << 32 | pasid)
+  struct {
+    bool valid = false;
+    uint16_t bdf = 0;
+    uint32_t pasid = 0;
+    ContextEntry ctx;
+  } memo_;  // lookup()'s last answer
+  uint64_t& misses_;
+};
+
+}  // namespace sim

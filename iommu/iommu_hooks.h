@@ -1,0 +1,21 @@
+#pragma once
+// What an IOMMU unit tells the platform around it: the hazards the migration oracle
+// watches, and the device-TLB invalidations it sends down a device's link.
+#include <cstdint>
+#include <functional>
+
+#include "models/base/units.h"
+
+namespace sim {
+
+struct IommuHooks {
+  // A write through a dirty-known IOTLB entry whose PTE has D clear.
+  std::function<void(uint16_t bdf, uint64_t iova, uint64_t pa, Ps at)> on_stale_dirty_hit;
+  // A translated write through a write grant whose PTE has D clear (device-TLB hazard).
+  std::function<void(uint16_t bdf, uint64_t pa, Ps at)> on_stale_atc_write;
+  // Sends a device-TLB invalidation to the device `sid`; returns when its completion
+  // is back at the IOMMU (the platform routes it to the endpoint).
+  std::function<Ps(uint16_t sid, uint64_t addr, uint64_t bytes, Ps at)> on_device_tlb_invalidate;
+};
+
+}  // namespace sim

@@ -1,0 +1,101 @@
+#pragma once
+// Translation: a DMA request's context, IOTLB lookup, page walk with A/D updates and
+// fault, and the ATS side (translation requests and translated requests, ats.cpp).
+// The caches, walker and registers it reads are the Iommu's (iommu.h).
+#include <cstdint>
+#include <optional>
+
+#include "iommu/context_cache.h"
+#include "iommu/fault_log.h"
+#include "iommu/inv_queue.h"
+#include "iommu/iommu_config.h"
+#include "iommu/iommu_hooks.h"
+#include "iommu/iotlb.h"
+#include "iommu/page_walker.h"
+#include "iommu/register_file.h"
+#include "models/report/stats.h"
+#include "models/report/trace.h"
+#include "models/sim/reservation_calendar.h"
+
+namespace sim {
+
+struct Translation {
+  bool ok = true;
+  FaultReason fault = FaultReason::None;
+  uint64_t pa = 0;
+  Ps ready = 0;  // when the translated access may go to memory
+};
+
+// A translation completion (PCIe ATS): what the device may cache.
+struct AtsTranslation {
+  bool ok = false;
+  FaultReason fault = FaultReason::None;
+  uint64_t vbase = 0, pbase = 0;
+  uint8_t size_shift = 12;
+  bool r = false, w = false;
+  uint64_t pte_addr = 0;  // simulator side band, not in the real completion
+  Ps ready = 0;
+};
+
+class Translator {
+ public:
+  // What the translation path reads and updates, owned by the unit.
+  struct Parts {
+    const PageTableFormat& format;
+    PageWalker& walker;
+    WalkCache& walk_cache;
+    Iotlb& iotlb;
+    ContextCache& contexts;
+    const RegisterFile& regs;
+    const InvQueue& queue;
+    FaultLog& fault_log;
+    const IommuHooks& hooks;
+  };
+  Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, StatsRegistry& stats,
+             TraceRecorder& trace);
+
+  Translation translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
+                        Ps at);
+  AtsTranslation translate_request(uint16_t bdf, uint32_t pasid, uint64_t iova, bool want_write,
+                                   Ps at);
+  Translation translated_access(uint16_t bdf, uint64_t pa, uint32_t len, bool write,
+                                uint64_t pte_addr, Ps at);
+  // Time translations waited for invalidations in progress (blocks_translation).
+  Ps blocked_ps() const { return blocked_ps_; }
+
+ private:
+  std::optional<ContextEntry> context(uint16_t bdf, uint32_t pasid, Ps& t) {
+    return p_.contexts.lookup(bdf, pasid, p_.regs.root_table(), t);
+  }
+  Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
+  [[gnu::cold]] void trace_hit(Ps at, uint64_t iova, bool write, Ps ready);
+
+  const IommuConfig& c_;
+  Parts p_;
+  MemoryTiming& timing_;
+  TraceRecorder& trace_;
+  ReservationPool walkers_;
+  Ps blocked_ps_ = 0;
+
+  uint64_t& hits_;
+  uint64_t& misses_;
+  uint64_t& walks_;
+  TimeSeries::Series& misses_ts_;
+  TimeSeries::Series& walks_ts_;
+  uint64_t& accessed_sets_;
+  uint64_t& dirty_sets_;
+  uint64_t& stale_hits_;
+  uint64_t& faults_;
+  uint64_t* fault_by_reason_[6];
+  uint64_t& faults_dropped_;
+  uint64_t& walk_reads_;
+  uint64_t& walk_cache_hits_;
+  uint64_t& ats_requests_;
+  uint64_t& ats_write_grants_;
+  uint64_t& ats_stale_writes_;
+  struct {
+    uint64_t hits = 0, misses = 0, faults = 0;
+  } unit_;  // this unit's share of the shared totals
+};
+
+}  // namespace sim
