@@ -1,7 +1,7 @@
 // The IOVA allocator's arithmetic (iommufd-semantics §1.5), exactly.
 #include <doctest/doctest.h>
 
-#include "host-sw/iova_allocator.h"
+#include "host-sw/iommufd/iova_allocator.h"
 
 #include "tests/host-sw/ioas_rig.h"
 
