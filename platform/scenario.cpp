@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "host-sw/ops/load_host_config.h"
+
 namespace sim {
 
 namespace {
@@ -63,8 +65,8 @@ Scenario load_scenario(ConfigDoc& doc) {
   s.host = load_host_config(host, device_names);
   // A DMA job may start when a named host step ends.
   std::set<std::string> steps;
-  for (const HostOp& op : s.host.steps)
-    if (!op.name.empty()) steps.insert(op.name);
+  for (const auto& op : s.host.steps)
+    if (!op->name.empty()) steps.insert(op->name);
   for (const DeviceConfig& d : s.devices)
     for (const DmaJobConfig& j : d.jobs)
       if (!j.start_after.empty() && !steps.count(j.start_after))

@@ -4,6 +4,8 @@
 // a stale dirty-known entry, so `sticky` re-reports it in later harvests; without
 // sticky (a negative control) those writes are lost.
 #include "host-sw/driver/flush_policies.h"
+#include "host-sw/driver/flush_registry.h"
+#include "models/config/config.h"
 
 namespace sim {
 
@@ -11,19 +13,19 @@ namespace {
 
 class DeferredPolicy : public FlushPolicy {
  public:
-  std::string_view name() const override { return "deferred"; }
-  FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
-    if (g.empty()) return {};
-    return {covering(did, g.start, g.end, caps)};
-  }
   bool deferred() const override { return true; }
   unsigned batch() const override { return config().batch ? config().batch : 256; }
 };
 
+void read_deferred_keys(ConfigReader& r, FlushConfig& c) {
+  c.batch = unsigned(r.integer("batch", 256, 1, 1 << 30));
+  c.timeout = r.time_ps("timeout", c.timeout);
+  c.sticky = r.boolean("sticky", true);
+}
+
 }  // namespace
 
-std::unique_ptr<FlushPolicy> make_deferred_policy() {
-  return std::make_unique<DeferredPolicy>();
-}
+extern const FlushPolicyInfo deferred_flush{"deferred", make_policy<DeferredPolicy>,
+                                            read_deferred_keys};
 
 }  // namespace sim

@@ -1,6 +1,7 @@
 // One domain invalidation per harvest that cleared anything: the fewest descriptors,
 // and every translation of the domain is walked again afterwards.
 #include "host-sw/driver/flush_policies.h"
+#include "host-sw/driver/flush_registry.h"
 
 namespace sim {
 
@@ -8,7 +9,6 @@ namespace {
 
 class DomainPolicy : public FlushPolicy {
  public:
-  std::string_view name() const override { return "domain"; }
   FlushGroups groups(uint16_t did, const Gather& g, const InvCaps&) const override {
     if (g.empty()) return {};
     return {{InvDescriptor::iotlb_domain(did)}};
@@ -17,8 +17,6 @@ class DomainPolicy : public FlushPolicy {
 
 }  // namespace
 
-std::unique_ptr<FlushPolicy> make_domain_policy() {
-  return std::make_unique<DomainPolicy>();
-}
+extern const FlushPolicyInfo domain_flush{"domain", make_policy<DomainPolicy>};
 
 }  // namespace sim

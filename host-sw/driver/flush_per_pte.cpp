@@ -1,6 +1,8 @@
 // One page-selective descriptor per cleared leaf (adjacent leaves as aligned blocks),
 // `batch` descriptors per wait: exact, and the most descriptors.
 #include "host-sw/driver/flush_policies.h"
+#include "host-sw/driver/flush_registry.h"
+#include "models/config/config.h"
 
 namespace sim {
 
@@ -28,7 +30,6 @@ namespace {
 
 class PerPtePolicy : public FlushPolicy {
  public:
-  std::string_view name() const override { return "per_pte"; }
   FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     return per_pte_groups(did, g, caps);
   }
@@ -39,7 +40,6 @@ class PerPtePolicy : public FlushPolicy {
 // run of cleared leaves is never invalidated.
 class PerPteOffByOnePolicy : public PerPtePolicy {
  public:
-  std::string_view name() const override { return "per_pte_off_by_one"; }
   FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     Gather shorter;
     for (const Range& r : g.records)
@@ -48,13 +48,15 @@ class PerPteOffByOnePolicy : public PerPtePolicy {
   }
 };
 
+// Descriptors per wait (0: the hardware's batch).
+void read_per_pte_keys(ConfigReader& r, FlushConfig& c) {
+  c.batch = unsigned(r.integer("batch", 0, 0, 254));
+}
+
 }  // namespace
 
-std::unique_ptr<FlushPolicy> make_per_pte_policy() {
-  return std::make_unique<PerPtePolicy>();
-}
-std::unique_ptr<FlushPolicy> make_per_pte_off_by_one_policy() {
-  return std::make_unique<PerPteOffByOnePolicy>();
-}
+extern const FlushPolicyInfo per_pte_flush{"per_pte", make_policy<PerPtePolicy>, read_per_pte_keys};
+extern const FlushPolicyInfo per_pte_off_by_one_flush{"per_pte_off_by_one",
+                                                      make_policy<PerPteOffByOnePolicy>};
 
 }  // namespace sim

@@ -1,7 +1,5 @@
 #include "host-sw/driver/flush_policy.h"
 
-#include "host-sw/driver/flush_policies.h"
-
 namespace sim {
 
 InvDescriptor covering_invalidation(uint16_t did, uint64_t start, uint64_t end,
@@ -32,29 +30,6 @@ std::vector<InvDescriptor> covering(uint16_t did, uint64_t start, uint64_t end,
     }
   }
   return {InvDescriptor::iotlb_domain(did)};
-}
-
-namespace {
-
-std::unique_ptr<FlushPolicy> make_named(const std::string& name) {
-  if (name == "gather") return make_gather_policy();
-  if (name == "window") return make_window_policy();
-  if (name == "per_pte") return make_per_pte_policy();
-  if (name == "per_pte_off_by_one") return make_per_pte_off_by_one_policy();
-  if (name == "runs") return make_runs_policy();
-  if (name == "ranges") return make_ranges_policy();
-  if (name == "domain") return make_domain_policy();
-  if (name == "deferred") return make_deferred_policy();
-  if (name == "none") return make_none_policy();
-  return nullptr;
-}
-
-}  // namespace
-
-std::unique_ptr<FlushPolicy> make_flush_policy(const FlushConfig& c) {
-  std::unique_ptr<FlushPolicy> p = make_named(c.name);
-  if (p) p->configure(c);
-  return p;
 }
 
 }  // namespace sim

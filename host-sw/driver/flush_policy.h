@@ -52,7 +52,7 @@ std::vector<InvDescriptor> covering(uint16_t did, uint64_t start, uint64_t end,
                                     const InvCaps& caps);
 
 struct FlushConfig {
-  std::string name = "gather";  // one of SIM_FLUSH_POLICIES
+  std::string name = "gather";  // a policy of flush_registry.h
   unsigned max_ranges = 8;      // ranges: at most this many, else a domain invalidation
   uint64_t merge_gap = 0;       // ranges: runs closer than this merge first
   bool wait = true;             // false: return before the wait completes (negative control)
@@ -67,15 +67,21 @@ struct FlushConfig {
 class FlushPolicy {
  public:
   virtual ~FlushPolicy() = default;
-  virtual std::string_view name() const = 0;
+  // The name it was made under (flush_registry.h).
+  std::string_view name() const { return config_.name; }
   // Groups of descriptors; the driver ends each group with a wait (and splits a group
-  // longer than the hardware's batch).
+  // longer than the hardware's batch). By default Linux's: the gathered span as the
+  // covering invalidation, one wait.
   virtual std::vector<std::vector<InvDescriptor>> groups(uint16_t did, const Gather& g,
-                                                         const InvCaps& caps) const = 0;
+                                                         const InvCaps& caps) const {
+    if (g.empty()) return {};
+    return {covering(did, g.start, g.end, caps)};
+  }
   // `window` flushes after each iova_bitmap window instead of once per call.
   virtual bool per_window() const { return false; }
-  // `deferred` queues what a call cleared and flushes it later (groups() then says
-  // how the queue is flushed); `config()` holds its timeout, batch and stickiness.
+  // `deferred` queues what a call cleared and the driver flushes the queue later as one
+  // gathered span (groups() is not asked); `config()` holds its timeout, batch and
+  // stickiness.
   virtual bool deferred() const { return false; }
   // A deferred policy that re-reports pages until their flush has completed.
   bool sticky() const { return deferred() && config_.sticky; }
@@ -89,13 +95,9 @@ class FlushPolicy {
   FlushConfig config_;
 };
 
-// nullptr for an unknown name.
+// The policy `c.name` names, configured (flush_registry.cpp); nullptr for an unknown name.
 std::unique_ptr<FlushPolicy> make_flush_policy(const FlushConfig& c);
 inline std::unique_ptr<FlushPolicy> make_flush_policy(std::string_view name) {
   return make_flush_policy(FlushConfig{std::string(name)});
 }
-#define SIM_FLUSH_POLICIES                                                       \
-  "gather", "per_pte", "runs", "ranges", "window", "domain", "deferred", "none", \
-      "per_pte_off_by_one"
-
 }  // namespace sim

@@ -1,6 +1,8 @@
 // At most K covering ranges (runs merged across gaps up to merge_gap), one sync; a
 // domain invalidation when more than K remain: a descriptor budget per harvest.
 #include "host-sw/driver/flush_policies.h"
+#include "host-sw/driver/flush_registry.h"
+#include "models/config/config.h"
 
 namespace sim {
 
@@ -8,7 +10,6 @@ namespace {
 
 class RangesPolicy : public FlushPolicy {
  public:
-  std::string_view name() const override { return "ranges"; }
   FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     if (g.empty()) return {};
     std::vector<Range> rs;
@@ -28,10 +29,13 @@ class RangesPolicy : public FlushPolicy {
   }
 };
 
+void read_ranges_keys(ConfigReader& r, FlushConfig& c) {
+  c.max_ranges = unsigned(r.integer("max_ranges", c.max_ranges, 1, 1 << 20));
+  c.merge_gap = r.size("merge_gap", c.merge_gap);
+}
+
 }  // namespace
 
-std::unique_ptr<FlushPolicy> make_ranges_policy() {
-  return std::make_unique<RangesPolicy>();
-}
+extern const FlushPolicyInfo ranges_flush{"ranges", make_policy<RangesPolicy>, read_ranges_keys};
 
 }  // namespace sim

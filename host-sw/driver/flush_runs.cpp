@@ -1,6 +1,7 @@
 // A covering invalidation per run of adjacent cleared leaves, with a sync at each gap:
 // few descriptors for clustered dirty sets, many waits for scattered ones.
 #include "host-sw/driver/flush_policies.h"
+#include "host-sw/driver/flush_registry.h"
 
 namespace sim {
 
@@ -8,7 +9,6 @@ namespace {
 
 class RunsPolicy : public FlushPolicy {
  public:
-  std::string_view name() const override { return "runs"; }
   FlushGroups groups(uint16_t did, const Gather& g, const InvCaps& caps) const override {
     FlushGroups out;
     for (const Range& r : g.records) out.push_back(covering(did, r.start, r.end() - 1, caps));
@@ -18,8 +18,6 @@ class RunsPolicy : public FlushPolicy {
 
 }  // namespace
 
-std::unique_ptr<FlushPolicy> make_runs_policy() {
-  return std::make_unique<RunsPolicy>();
-}
+extern const FlushPolicyInfo runs_flush{"runs", make_policy<RunsPolicy>};
 
 }  // namespace sim

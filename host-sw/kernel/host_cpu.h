@@ -13,17 +13,16 @@ namespace sim {
 
 // host.cost: what host operations take (defaults after Linux measurements).
 struct HostCost {
-  Ps pte_write = 1 * kNs;                    // writing one PTE in bulk
-  Ps pte_scan = 1 * kNs;                     // reading one PTE during a harvest
-  Ps pte_clear = 15 * kNs;                   // one atomic test-and-clear of a dirty PTE
-  Ps table_visit = 20 * kNs;                 // finding a leaf table
-  Ps bitmap_write = 2 * kNs;                 // one bitmap byte
-  Ps descriptor = 20 * kNs;                  // writing one invalidation descriptor
-  Ps mmio = 100 * kNs;                       // an uncached register write
-  Ps poll = 100 * kNs;                       // interval between status polls
-  Ps syscall = 500 * kNs;                    // entering and leaving an ioctl
-  Ps pin_page = 50 * kNs;                    // pin_user_pages per 4 KiB page (estimate)
-  uint64_t copy_bandwidth = 10'000'000'000;  // bytes/s (migration copies)
+  Ps pte_write = 1 * kNs;     // writing one PTE in bulk
+  Ps pte_scan = 1 * kNs;      // reading one PTE during a harvest
+  Ps pte_clear = 15 * kNs;    // one atomic test-and-clear of a dirty PTE
+  Ps table_visit = 20 * kNs;  // finding a leaf table
+  Ps bitmap_write = 2 * kNs;  // one bitmap byte
+  Ps descriptor = 20 * kNs;   // writing one invalidation descriptor
+  Ps mmio = 100 * kNs;        // an uncached register write
+  Ps poll = 100 * kNs;        // interval between status polls
+  Ps syscall = 500 * kNs;     // entering and leaving an ioctl
+  Ps pin_page = 50 * kNs;     // pin_user_pages per 4 KiB page (estimate)
 };
 
 class HostCpu {

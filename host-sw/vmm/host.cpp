@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <iostream>
 
-#include "host-sw/iommufd/iova_bitmap.h"
-
 namespace sim {
 
 namespace {
-constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
 
 std::string show(Errno e) {
   return errno_name(e);
@@ -78,12 +75,13 @@ Host::Host(const HostConfig& c, HostEnv env)
   env.stats.computed("host.flush.amplification", "ratio",
                      "pages covered by invalidations per page cleared",
                      [&acc] { return StatValue(acc.amplification()); });
-  register_vfio_stats();
+  for (const auto* list : {&c_.setup, &c_.steps})
+    for (const auto& op : *list) op->prepare(*this);
 }
 
 Host::~Host() = default;
 
-void Host::fail(const HostOp& op, const char* list, const std::string& what) {
+void Host::fail(const HostOperation& op, const char* list, const std::string& what) {
   ++failed_;
   std::cerr << op.mark.file << ":" << op.mark.line << ": " << list << " " << op.index << " ("
             << op.op << (op.name.empty() ? "" : " " + op.name) << "): " << what << "\n";
@@ -113,12 +111,13 @@ void Host::start_steps() {
 }
 
 Task<> Host::run_setup() {
-  for (const HostOp& op : c_.setup) co_await run_op(op, "setup");
+  for (const auto& op : c_.setup) co_await run_op(*op, "setup");
 }
 
 Task<> Host::run_steps() {
   Ps prev_end = cpu_.now();
-  for (const HostOp& op : c_.steps) {
+  for (const auto& step : c_.steps) {
+    const HostOperation& op = *step;
     Ps start = op.after.empty() ? op.at : step_end_[op.after];
     if (start < prev_end) {
       if (op.after.empty()) ++late_;
@@ -130,7 +129,7 @@ Task<> Host::run_steps() {
   }
 }
 
-Task<> Host::run_op(const HostOp& op, const char* list) {
+Task<> Host::run_op(const HostOperation& op, const char* list) {
   const Ps begin = cpu_.now();
   const uint64_t id = uint64_t(op.index) + (list[0] == 's' && list[1] == 't' ? 1'000'000 : 0);
   if (env_.trace.enabled())
@@ -139,34 +138,14 @@ Task<> Host::run_op(const HostOp& op, const char* list) {
                       id);
   ++steps_;
   co_await cpu_.charge(cpu_.cost().syscall);
-  std::string detail, missing;
-  Errno e;
-  if (op.iova_ref.empty() && op.dst_iova_ref.empty()) {
-    e = co_await execute(op, detail);
-  } else {
-    // Saved IOVAs are resolved now: the op that saves one may have failed.
-    HostOp resolved = op;
-    for (auto [ref, iova] : {std::pair{&op.iova_ref, &resolved.iova},
-                             std::pair{&op.dst_iova_ref, &resolved.dst_iova}}) {
-      if (ref->empty()) continue;
-      auto it = saved_iovas_.find(*ref);
-      if (it == saved_iovas_.end())
-        missing = *ref;
-      else
-        *iova = it->second;
-    }
-    if (missing.empty()) {
-      e = co_await execute(resolved, detail);
-    } else {
-      e = Errno::Einval;  // not run
-    }
-  }
-  if (!missing.empty())
-    fail(op, list, "no IOVA saved as '" + missing + "' (the op saving it failed)");
+  OpOutcome out;
+  const Errno e = co_await op.run(*this, out);
+  if (!out.missing.empty())
+    fail(op, list, "no IOVA saved as '" + out.missing + "' (the op saving it failed)");
   else if (e != op.expect)
     fail(op, list, "expected " + show(op.expect) + ", got " + show(e));
-  else if (!detail.empty())
-    fail(op, list, detail);
+  else if (!out.detail.empty())
+    fail(op, list, out.detail);
   if (check_each_op_)
     if (std::string broken = check_invariants(); !broken.empty())
       fail(op, list, "invariant broken: " + broken);
@@ -180,92 +159,33 @@ Task<> Host::run_op(const HostOp& op, const char* list) {
   }
 }
 
-Task<Errno> Host::execute(const HostOp& op, std::string& detail) {
-  const std::string& o = op.op;
-  if (o == "wait") co_return Errno::Ok;
-  if (o == "mmap") {
-    uint64_t va;
-    co_return vmm_.mmap(op.user, op.size, op.backing, op.readonly, va);
-  }
-  if (o == "munmap") co_return vmm_.munmap(op.user);
-  if (o == "device_quiesce" || o == "device_resume")
-    co_return co_await device_control(op.device, o == "device_quiesce");
-  if (o == "ioas_alloc") {
-    if (ioas_.count(op.id)) co_return Errno::Eexist;
-    ioas_[op.id] = std::make_unique<Ioas>(ledger_);
-    ioas_[op.id]->iopt.set_batch_runs(c_.pfn_batch_runs);
-    co_return Errno::Ok;
-  }
-  if (o == "hwpt_alloc") co_return co_await hwpt_alloc(op);
-  if (o == "hwpt_destroy") co_return co_await hwpt_destroy(op);
-  if (o.starts_with("access_")) co_return co_await access_op(op);
-  if (o == "attach") co_return co_await attach(op);
-  if (o == "set_dirty_tracking") co_return co_await set_dirty_tracking(op);
-  if (o == "get_dirty_bitmap") co_return co_await get_dirty_bitmap(op, detail);
-  if (o == "migrate") co_return co_await migrate(op);
-  if (o.rfind("vfio_", 0) == 0) co_return co_await vfio_op(op, detail);
-  if (o == "detach") {
-    auto it = attached_.find({op.device, op.pasid});
-    if (it == attached_.end()) co_return Errno::Einval;
-    uint16_t bdf = 0;
-    for (const auto& d : env_.hw.devices)
-      if (d.name == op.device) bdf = d.bdf;
-    const Hwpt& h = hwpts_[it->second];
-    co_await drv_.detach(*h.domain, bdf, op.pasid);
-    ioas_[h.ioas]->iopt.unreserve(attach_owner(op));
-    attached_.erase(it);
-    if (auto v = vfio_.find(h.ioas); v != vfio_.end()) v->second->device_detached();
-    co_return Errno::Ok;
-  }
-  co_return co_await ioas_op(op, detail);
+IoPagetable* Host::find_ioas(const std::string& id) {
+  auto it = ioas_.find(id);
+  return it == ioas_.end() ? nullptr : &it->second->iopt;
 }
 
-Task<Errno> Host::hwpt_alloc(const HostOp& op) {
-  auto io = ioas_.find(op.ioas);
-  if (io == ioas_.end()) co_return Errno::Enoent;
-  if (hwpts_.count(op.id)) co_return Errno::Eexist;
-  // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
-  // the given device's unit, or on every unit when no device is named.
-  if (op.dirty_tracking && !tracking_capable(op.device)) co_return Errno::Eopnotsupp;
-  Hwpt h{op.ioas, drv_.domain_alloc(op.dirty_tracking), op.dirty_tracking, {}};
-  // The aperture is what the page table's levels translate (48 bits with 4 levels);
-  // adding the domain pins every area (the first domain) and charges it once.
-  const unsigned bits = drv_.format().iova_bits();
-  const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
-  Errno e = co_await io->second->iopt.add_domain(drv_, vmm_, h.domain, aperture_last);
-  if (e != Errno::Ok) {
-    drv_.domain_free(h.domain);  // its tables go with it
-    co_return e;
-  }
-  ++io->second->users;
-  hwpts_[op.id] = h;
-  co_return Errno::Ok;
-}
-
-Task<Errno> Host::attach(const HostOp& op) {
-  auto h = hwpts_.find(op.hwpt);
-  if (h == hwpts_.end()) co_return Errno::Enoent;
-  if (attached_.count({op.device, op.pasid})) co_return Errno::Ebusy;
-  uint16_t bdf = 0;
-  bool ats = false;
+const HardwareInfo::Device* Host::device_info(const std::string& device) const {
   for (const auto& d : env_.hw.devices)
-    if (d.name == op.device) std::tie(bdf, ats) = std::pair(d.bdf, d.ats);
-  // PASID-tagged device-TLB invalidation is not modelled.
-  if (op.pasid != kNoPasid && ats) co_return Errno::Eopnotsupp;
-  // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
-  if (h->second.dirty_capable && !tracking_capable(op.device)) co_return Errno::Einval;
-  // The device's reserved regions go into the IOAS (§1.10): on x86 the MSI window,
-  // an IOMMU_RESV_MSI region, owned by the device; EADDRINUSE over an area or an
-  // allowed range, and the attach fails.
-  Errno e = ioas_[h->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast, attach_owner(op));
-  if (e != Errno::Ok) co_return e;
-  co_await drv_.attach(*h->second.domain, bdf, op.pasid);
-  attached_[{op.device, op.pasid}] = op.hwpt;
-  co_return Errno::Ok;
+    if (d.name == device) return &d;
+  return nullptr;
 }
 
-std::string Host::attach_owner(const HostOp& op) {
-  return "device " + op.device + (op.pasid == kNoPasid ? "" : " pasid " + std::to_string(op.pasid));
+std::string Host::attach_owner(const std::string& device, uint32_t pasid) {
+  return "device " + device + (pasid == kNoPasid ? "" : " pasid " + std::to_string(pasid));
+}
+
+void Host::set_rlimit_mm(bool mm) {
+  rlimit_mm_ = mm;
+  // New pages are MM when the context says so, unless CAP_IPC_LOCK makes them NONE.
+  if (!c_.cap_ipc_lock) ledger_.set_new_mode(rlimit_mm_ ? AccountMode::Mm : AccountMode::User);
+}
+
+std::optional<uint64_t> Host::resolve(const IovaArg& a, OpOutcome& out) const {
+  if (a.ref.empty()) return a.value;
+  auto it = saved_iovas_.find(a.ref);
+  if (it != saved_iovas_.end()) return it->second;
+  out.missing = a.ref;
+  return std::nullopt;
 }
 
 bool Host::tracking_capable(const std::string& device) const {

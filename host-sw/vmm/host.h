@@ -1,10 +1,14 @@
 #pragma once
-// The host: the VMM and the kernel's iommufd (IOAS, HWPT, device attach, dirty
-// tracking) over the IOMMU driver, running the scenario's set-up before time 0 and
-// its steps in simulated time, and checking each result the scenario expects.
+// The host: the VMM and the kernel's iommufd context it holds (IOASes, HWPTs, device
+// attachments, in-kernel accesses, VFIO containers) over the IOMMU driver. It runs the
+// scenario's operations (each kind in host-sw/ops/, reached through their table) — the
+// set-up before time 0, the steps in simulated time — and checks each result the
+// scenario expects; the harvest (host_harvest.cpp), the VFIO type1 dirty calls
+// (host_vfio.cpp) and the migration (migration.cpp) are its functions.
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -14,10 +18,15 @@
 #include "host-sw/iommufd/iommufd_access.h"
 #include "host-sw/iommufd/vfio_type1.h"
 #include "host-sw/kernel/vmm_memory.h"
+#include "host-sw/vmm/call_args.h"
 #include "host-sw/vmm/host_config.h"
+#include "host-sw/vmm/host_operation.h"
+#include "host-sw/vmm/migration_params.h"
 #include "host-sw/vmm/page_set.h"
 
 namespace sim {
+
+class IovaBitmap;
 
 class Host {
  public:
@@ -43,7 +52,7 @@ class Host {
   // Tests: run check_invariants() after every operation and fail the step when broken.
   void check_each_op(bool on) { check_each_op_ = on; }
 
- private:
+  // What the operations (ops/) act on, as an ioctl handler sees struct iommufd_ctx.
   struct Ioas {
     explicit Ioas(PinLedger& l) : iopt(l) {}
     IoPagetable iopt;
@@ -55,23 +64,84 @@ class Host {
     bool dirty_capable = false;
     StickyPages sticky;  // a sticky deferred policy's pages still to re-report
   };
+  struct Access {
+    std::string ioas;
+    std::unique_ptr<IommufdAccess> access;
+  };
+  IommuDriver& driver() { return drv_; }
+  VmmMemory& vmm() { return vmm_; }
+  HostCpu& cpu() { return cpu_; }
+  const HostConfig& config() const { return c_; }
+  PinLedger& ledger() { return ledger_; }
+  std::map<std::string, std::unique_ptr<Ioas>>& ioases() { return ioas_; }
+  IoPagetable* find_ioas(const std::string& id);
+  std::map<std::string, Hwpt>& hwpts() { return hwpts_; }
+  // (device, PASID or kNoPasid for its requests without one) -> HWPT
+  std::map<std::pair<std::string, uint32_t>, std::string>& attachments() { return attached_; }
+  std::map<std::string, Access>& accesses() { return accesses_; }  // go before their IOASes
+  std::map<std::string, std::unique_ptr<VfioType1>>& containers() { return vfio_; }  // by IOAS
+  const HardwareInfo::Device* device_info(const std::string& device) const;
+  // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
+  bool tracking_capable(const std::string& device) const;
+  // The owner of an attachment's reserved regions in its IOAS.
+  static std::string attach_owner(const std::string& device, uint32_t pasid);
+  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM.
+  bool rlimit_mm() const { return rlimit_mm_; }
+  void set_rlimit_mm(bool mm);
+  // `save_iova: NAME`: an IOVA a map or copy placed, for later operations.
+  void save_iova(const std::string& name, uint64_t iova) { saved_iovas_[name] = iova; }
+  // The IOVA an argument names; nullopt (and `out.missing` set) when the operation that
+  // was to save it failed.
+  std::optional<uint64_t> resolve(const IovaArg& a, OpOutcome& out) const;
+  // Writes the device's control register; a stop returns once it drained.
+  Task<Errno> device_control(const std::string& device, bool stop);
 
+  // GET_DIRTY_BITMAP (host_harvest.cpp); `reported`, when given, receives the IOVA
+  // ranges whose bits were set.
+  Task<Errno> get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* reported = nullptr);
+  // The pre-copy live migration (migration.cpp).
+  Task<Errno> migrate(const MigrationParams& op);
+
+  // VFIO type1 (host_vfio.cpp). The statistics exist only in runs with a container.
+  void enable_vfio_stats();
+  // The container over an IOAS: ENOENT without the IOAS, EINVAL when it is none.
+  Errno find_container(const std::string& ioas, VfioType1*& v);
+  // A device attached to a HWPT of the IOAS is IOMMU-backed: it cannot say what it wrote.
+  bool iommu_backed(const std::string& ioas);
+  // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
+  Errno vfio_bitmap(const VfioBitmapArgs& a, Type1Bitmap& bm, uint64_t& bytes);
+  // After a read: the copy-out's cost, its trace, and the bitmap against what is expected.
+  Task<> vfio_bitmap_done(const VfioBitmapArgs& a, const VfioType1& v, const Type1Bitmap& bm,
+                          uint64_t bytes, std::string& detail, std::vector<Range>* reported);
+  Task<Errno> vfio_dirty_pages(const VfioDirtyArgs& a, std::string& detail,
+                               std::vector<Range>* reported = nullptr);
+
+ private:
   Task<> run_setup();
   Task<> run_steps();
-  Task<> run_op(const HostOp& op, const char* list);
-  Task<Errno> execute(const HostOp& op, std::string& detail);
-  // `reported`, when given, receives the IOVA ranges whose bits were set.
-  Task<Errno> get_dirty_bitmap(const HostOp& op, std::string& detail,
-                               std::vector<Range>* reported = nullptr);
+  Task<> run_op(const HostOperation& op, const char* list);
+  // The harvest's pieces (host_harvest.cpp).
+  Errno harvest_checks(const Hwpt& h, const IoPagetable& iopt, const HarvestArgs& a) const;
+  struct HarvestSpan;
+  Task<bool> harvest_windows(Hwpt& h, const IoPagetable& iopt, IovaBitmap& bm, const HarvestArgs& a,
+                             const FlushPolicy& policy, HarvestSpan& span);
+  struct HarvestMark {
+    uint64_t ptes = 0, descs = 0, waits = 0;
+  };
+  HarvestMark harvest_mark() const;
+  void trace_harvest(const HarvestArgs& a, const IovaBitmap& bm, const HarvestMark& m0,
+                     const HarvestSpan& span) const;
   // Invalidates what a harvest cleared; a sticky deferred policy remembers it.
   Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
-  Task<Errno> migrate(const HostOp& op);
-  Task<uint64_t> harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
-                                       PageSet& pending);
+  uint64_t scratch_bitmap(uint64_t bytes);
+  // The migration's pieces (migration.cpp).
+  Task<uint64_t> harvest_for_migration(const MigrationParams& op, const std::string& ioas,
+                                       bool no_clear, PageSet& pending);
   uint64_t add_guest_pages(const IoptArea& a, PageSet& pending) const;
   uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
                               PageSet& pending) const;
-  Task<uint64_t> harvest_type1(const HostOp& op, const IoPagetable& iopt, PageSet& pending);
+  Task<uint64_t> harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
+                               PageSet& pending);
   Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
   struct RoundMark {
     HostAccounts acc;
@@ -81,33 +151,11 @@ class Host {
   void record_round(MigrationRound r, const RoundMark& start);
   Task<> send_round(MigrationRound r, const RoundMark& start, PageSet& pending, uint64_t bandwidth);
   Task<> quiesce_devices(const std::string& ioas);
-  // Writes the device's control register; a stop returns once it drained.
-  Task<Errno> device_control(const std::string& device, bool stop);
-  Task<Errno> set_dirty_tracking(const HostOp& op);
-  Task<Errno> hwpt_alloc(const HostOp& op);
-  // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
-  bool tracking_capable(const std::string& device) const;
-  // The owner of an attachment's reserved regions in its IOAS.
-  static std::string attach_owner(const HostOp& op);
-  Task<Errno> attach(const HostOp& op);
-  Task<Errno> ioas_op(const HostOp& op, std::string& detail);
-  // The VFIO type1 front end's ops (host_vfio.cpp).
-  void register_vfio_stats();
-  // `reported`, when given, receives the IOVA ranges a bitmap read set.
-  Task<Errno> vfio_op(const HostOp& op, std::string& detail,
-                      std::vector<Range>* reported = nullptr);
   // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
   Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
                         uint64_t length = 0, std::vector<Range>* reported = nullptr);
-  // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
-  Errno vfio_bitmap(const HostOp& op, Type1Bitmap& bm, uint64_t& bytes);
-  Task<> vfio_bitmap_done(const HostOp& op, const VfioType1& v, const Type1Bitmap& bm,
-                          uint64_t bytes, std::string& detail, std::vector<Range>* reported);
-  // hwpt_destroy and the in-kernel access ops (host_ioas.cpp).
-  Task<Errno> hwpt_destroy(const HostOp& op);
-  Task<Errno> access_op(const HostOp& op);
-  uint64_t scratch_bitmap(uint64_t bytes);
-  void fail(const HostOp& op, const char* list, const std::string& what);
+  void register_stats();
+  void fail(const HostOperation& op, const char* list, const std::string& what);
 
   HostConfig c_;
   PinLedger ledger_;  // pins and RLIMIT_MEMLOCK charge of every IOAS's pages
@@ -118,23 +166,17 @@ class Host {
   IommuDriver drv_;
   std::map<std::string, std::unique_ptr<Ioas>> ioas_;
   std::map<std::string, Hwpt> hwpts_;
-  // (device, PASID or kNoPasid for its requests without one) -> hwpt
   std::map<std::pair<std::string, uint32_t>, std::string> attached_;
-  struct Access {
-    std::string ioas;
-    std::unique_ptr<IommufdAccess> access;
-  };
-  std::map<std::string, Access> accesses_;  // destroyed before the IOASes they use
+  std::map<std::string, Access> accesses_;
   std::map<std::string, Ps> step_end_;
-  std::map<std::string, uint64_t> saved_iovas_;  // save_iova: NAME -> the IOVA placed
+  std::map<std::string, uint64_t> saved_iovas_;
   std::function<void(const std::string&, Ps)> step_done_;
   Fiber setup_fiber_, steps_fiber_;
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
   bool check_each_op_ = false;
-  bool rlimit_mm_ = false;  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM
+  bool rlimit_mm_ = false;
   std::vector<MigrationRound> rounds_;
-  std::map<std::string, std::unique_ptr<VfioType1>> vfio_;  // IOAS -> its container
-  // Registered only when the scenario makes a container.
+  std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;

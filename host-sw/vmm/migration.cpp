@@ -28,8 +28,8 @@ Task<> Host::quiesce_devices(const std::string& ioas) {
 
 // Harvests every dirty-tracking HWPT on the IOAS over each contiguous mapped range and
 // adds the user pages (4 KiB, by physical address) behind the reported IOVAs.
-Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& ioas, bool no_clear,
-                                           PageSet& pending) {
+Task<uint64_t> Host::harvest_for_migration(const MigrationParams& op, const std::string& ioas,
+                                           bool no_clear, PageSet& pending) {
   const IoPagetable& iopt = ioas_[ioas]->iopt;
   uint64_t reported = 0;
   if (op.tracker_type1) co_return co_await harvest_type1(op, iopt, pending);
@@ -38,18 +38,16 @@ Task<uint64_t> Host::harvest_for_migration(const HostOp& op, const std::string& 
     for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
       uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
       for (++it; it != iopt.areas().end() && it->second.iova == end; ++it) end += it->second.length;
-      HostOp get;
-      get.op = "get_dirty_bitmap";
+      HarvestArgs get;
       get.hwpt = hname;
       get.iova = start & ~(op.page_size - 1);
       get.length = ((end + op.page_size - 1) & ~(op.page_size - 1)) - get.iova;
       get.page_size = op.page_size;
       get.no_clear = no_clear;
       get.flush = op.flush;
-      std::string detail;
       std::vector<Range> ranges;
       co_await cpu_.charge(cpu_.cost().syscall);
-      co_await get_dirty_bitmap(get, detail, &ranges);
+      co_await get_dirty_bitmap(get, &ranges);
       reported += add_reported_pages(iopt, ranges, pending);
     }
   }
@@ -81,7 +79,8 @@ uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Ran
 // VFIO type1 has no hardware dirty bits: the container's own GET_BITMAP (host_vfio.cpp)
 // reads each contiguous run of mappings at its 4 KiB granule; with an IOMMU-backed
 // device attached it reports every mapped page on every read (iommufd-semantics §5).
-Task<uint64_t> Host::harvest_type1(const HostOp& op, const IoPagetable& iopt, PageSet& pending) {
+Task<uint64_t> Host::harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
+                                   PageSet& pending) {
   uint64_t reported = 0;
   for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
     uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
@@ -132,7 +131,7 @@ Task<> Host::send_round(MigrationRound r, const RoundMark& start, PageSet& pendi
   record_round(r, start);
 }
 
-Task<Errno> Host::migrate(const HostOp& op) {
+Task<Errno> Host::migrate(const MigrationParams& op) {
   auto io = ioas_.find(op.ioas);
   if (io == ioas_.end()) co_return Errno::Enoent;
   uint64_t& rounds = mig_rounds_;

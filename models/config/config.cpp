@@ -182,7 +182,13 @@ std::string ConfigReader::choice(std::string_view key,
 }
 std::string ConfigReader::choice(std::string_view key, const std::string& def,
                                  std::initializer_list<std::string_view> allowed) {
-  std::vector<std::string> opts(allowed.begin(), allowed.end());
+  return choice(key, def, std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+std::string ConfigReader::choice(std::string_view key, const std::vector<std::string>& allowed) {
+  return choice(key, std::string("\x01"), allowed);
+}
+std::string ConfigReader::choice(std::string_view key, const std::string& def,
+                                 const std::vector<std::string>& opts) {
   auto parse = [&](const std::string& s, std::string& err) {
     for (const auto& o : opts)
       if (o == s) return s;

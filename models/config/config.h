@@ -64,6 +64,10 @@ class ConfigReader {
   std::string choice(std::string_view key, std::initializer_list<std::string_view> allowed);
   std::string choice(std::string_view key, const std::string& def,
                      std::initializer_list<std::string_view> allowed);
+  // The same from a registry's list of names.
+  std::string choice(std::string_view key, const std::vector<std::string>& allowed);
+  std::string choice(std::string_view key, const std::string& def,
+                     const std::vector<std::string>& allowed);
   Range range(std::string_view key);
   // A value that is exactly this word (rate: max, end: auto); keyword() records it.
   bool is_keyword(std::string_view key, std::string_view word) const;

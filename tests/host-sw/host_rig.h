@@ -1,6 +1,7 @@
 #pragma once
 // Host software on the real IOMMU core, without SystemC: MMIO goes straight to the
 // core's registers and DMA writes are translate() calls at chosen times.
+#include "host-sw/ops/load_host_config.h"
 #include "host-sw/vmm/host.h"
 #include "iommu/iommu.h"
 #include "models/base/requester.h"
