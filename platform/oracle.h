@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "host-sw/migration_observer.h"
+#include "host-sw/driver/migration_observer.h"
 #include "models/report/stats.h"
 
 namespace sim {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "host-sw/host.h"
+#include "host-sw/vmm/host.h"
 #include "iommu/iommu.h"
 #include "iommu/iommu_tlm.h"
 #include "models/memory/memory_timing.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "host-sw/migration_observer.h"
+#include "host-sw/driver/migration_observer.h"
 
 namespace sim {
 

@@ -2,8 +2,9 @@
 
 #include <set>
 
-#include "platform/scenario_bounds.h"
+#include "host-sw/ops/load_host_config.h"
 #include "models/report/timeseries.h"
+#include "platform/scenario_bounds.h"
 
 namespace sim {
 
@@ -77,8 +78,8 @@ Scenario load_scenario(ConfigDoc& doc) {
   s.host = load_host_config(host, device_names);
   // A DMA job may start when a named host step ends.
   std::set<std::string> steps;
-  for (const HostOp& op : s.host.steps)
-    if (!op.name.empty()) steps.insert(op.name);
+  for (const auto& op : s.host.steps)
+    if (!op->name.empty()) steps.insert(op->name);
   for (const DeviceConfig& d : s.devices)
     for (const DmaJobConfig& j : d.jobs)
       if (!j.start_after.empty() && !steps.count(j.start_after))

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "host-sw/host_config.h"
+#include "host-sw/vmm/host_config.h"
 #include "iommu/iommu_config.h"
 #include "models/config/config.h"
 #include "models/memory/memory_config.h"

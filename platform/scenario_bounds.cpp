@@ -61,25 +61,24 @@ void check_vmm_memory(const Scenario& s) {
 void check_end(const Scenario& s) {
   if (s.end_auto) {
     // A stream with neither stop nor count ends only when a host step stops its device.
-    bool migrates = false;
-    std::set<std::string> quiesced;
-    for (const HostOp& op : s.host.steps) {
-      if (op.op == "migrate" && op.stop_devices) migrates = true;
-      if (op.op == "device_quiesce") quiesced.insert(op.device);
-    }
+    auto stopped = [&](const std::string& device) {
+      for (const auto& op : s.host.steps)
+        if (op->stops_device(device)) return true;
+      return false;
+    };
     for (const DeviceConfig& d : s.devices)
       for (const DmaJobConfig& j : d.jobs)
         if (!j.one_shot && j.pattern != DmaPattern::Replay && j.stop == 0 && j.count == 0 &&
-            !migrates && !quiesced.count(d.name))
+            !stopped(d.name))
           throw InputError(j.start_mark, "devices." + d.name + ".dma." + j.name,
                            "runs forever under sim.end: auto (no stop, no count, and no host "
                            "step stops the device); give it a stop or a count, or set sim.end");
     return;
   }
-  for (const HostOp& op : s.host.steps)
-    if (op.after.empty() && op.at >= s.end)
-      throw InputError(op.mark, "host.steps[" + std::to_string(op.index) + "].at",
-                       "at " + format_time(op.at) + ", not before sim.end (" + format_time(s.end) +
+  for (const auto& op : s.host.steps)
+    if (op->after.empty() && op->at >= s.end)
+      throw InputError(op->mark, "host.steps[" + std::to_string(op->index) + "].at",
+                       "at " + format_time(op->at) + ", not before sim.end (" + format_time(s.end) +
                            "): the step would never run");
   for (const DeviceConfig& d : s.devices)
     for (const DmaJobConfig& j : d.jobs)

@@ -184,6 +184,9 @@ std::string ConfigReader::choice(std::string_view key, const std::string& def,
                                  std::initializer_list<std::string_view> allowed) {
   return choice_of(key, def, std::vector<std::string>(allowed.begin(), allowed.end()));
 }
+std::string ConfigReader::choice(std::string_view key, const std::vector<std::string>& allowed) {
+  return choice_of(key, std::nullopt, allowed);
+}
 std::string ConfigReader::choice(std::string_view key, const std::string& def,
                                  const std::vector<std::string>& allowed) {
   return choice_of(key, def, allowed);

@@ -66,6 +66,7 @@ class ConfigReader {
   std::string choice(std::string_view key, const std::string& def,
                      std::initializer_list<std::string_view> allowed);
   // The same over names known only at run time (a registry's).
+  std::string choice(std::string_view key, const std::vector<std::string>& allowed);
   std::string choice(std::string_view key, const std::string& def,
                      const std::vector<std::string>& allowed);
   // A name from `table`, as the value it selects (`def` when absent).

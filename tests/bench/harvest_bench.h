@@ -15,9 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "host-sw/host_cpu.h"
-#include "host-sw/iommu_driver.h"
-#include "host-sw/phys_allocator.h"
+#include "host-sw/driver/iommu_driver.h"
+#include "host-sw/kernel/host_cpu.h"
+#include "host-sw/kernel/phys_allocator.h"
 #include "models/base/rng.h"
 #include "models/memory/mmio.h"
 #include "models/memory/sparse_memory.h"

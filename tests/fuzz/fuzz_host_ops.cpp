@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "host-sw/ops/op_registry.h"
 #include "tests/host-sw/host_rig.h"
 
 namespace {
@@ -24,6 +25,18 @@ struct Bytes {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // The operations written below reach the host only through the table of operations
+  // (the loader's); one renamed there must fail here, not pass as rejected input.
+  static const bool known = [] {
+    for (const char* op :
+         {"ioas_alloc", "ioas_map", "ioas_unmap", "ioas_destroy", "hwpt_alloc", "hwpt_destroy",
+          "attach", "detach", "set_dirty_tracking", "get_dirty_bitmap", "access_create",
+          "access_pin", "access_unpin", "wait"})
+      if (!sim::find_host_operation(op))
+        throw std::logic_error(std::string("no host operation named ") + op);
+    return true;
+  }();
+  (void)known;
   Bytes in{data, size};
   std::ostringstream y;
   y << "memory: [{name: g, size: 8MiB, backing: 4KiB}, {name: h, size: 8MiB, backing: 2MiB}]\n"

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "host-sw/iova_bitmap.h"
+#include "host-sw/iommufd/iova_bitmap.h"
 
 namespace {
 struct Bytes {

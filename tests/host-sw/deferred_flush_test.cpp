@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "host-sw/sticky_pages.h"
+#include "host-sw/driver/sticky_pages.h"
 #include "tests/host-sw/host_rig.h"
 
 using namespace sim;

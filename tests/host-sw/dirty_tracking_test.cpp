@@ -5,7 +5,7 @@
 // first window at a page offset.
 #include <doctest/doctest.h>
 
-#include "host-sw/iova_bitmap.h"
+#include "host-sw/iommufd/iova_bitmap.h"
 #include "tests/host-sw/host_rig.h"
 
 using namespace sim;

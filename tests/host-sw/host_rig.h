@@ -1,7 +1,8 @@
 #pragma once
 // Host software on the real IOMMU core, without SystemC: MMIO goes straight to the
 // core's registers and DMA writes are translate() calls at chosen times.
-#include "host-sw/host.h"
+#include "host-sw/ops/load_host_config.h"
+#include "host-sw/vmm/host.h"
 #include "iommu/iommu.h"
 #include "models/base/requester.h"
 #include "models/config/config.h"

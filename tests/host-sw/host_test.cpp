@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "host-sw/flush_policy.h"
-#include "host-sw/iova_bitmap.h"
+#include "host-sw/driver/flush_policy.h"
+#include "host-sw/iommufd/iova_bitmap.h"
 #include "tests/host-sw/host_rig.h"
 
 using namespace sim;

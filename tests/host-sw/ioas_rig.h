@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "host-sw/io_pagetable.h"
-#include "host-sw/pin_ledger.h"
+#include "host-sw/iommufd/io_pagetable.h"
+#include "host-sw/iommufd/pin_ledger.h"
 #include "tests/host-sw/host_rig.h"
 
 namespace sim::test {

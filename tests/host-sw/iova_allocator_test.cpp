@@ -1,7 +1,7 @@
 // The IOVA allocator's arithmetic (the kernel's iopt_alloc_iova), exactly.
 #include <doctest/doctest.h>
 
-#include "host-sw/iova_allocator.h"
+#include "host-sw/iommufd/iova_allocator.h"
 
 #include "tests/host-sw/ioas_rig.h"
 

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "host-sw/page_set.h"
+#include "host-sw/vmm/page_set.h"
 #include "models/base/rng.h"
 
 using namespace sim;

@@ -3,10 +3,10 @@
 // short pins, EFAULT unwinding, and the largest leaf the backing allows.
 #include <doctest/doctest.h>
 
-#include "host-sw/interval_counts.h"
-#include "host-sw/iopt_pages.h"
-#include "host-sw/pfn_batch.h"
-#include "host-sw/pfn_reader.h"
+#include "host-sw/iommufd/iopt_pages.h"
+#include "host-sw/iommufd/pfn_batch.h"
+#include "host-sw/iommufd/pfn_reader.h"
+#include "host-sw/kernel/interval_counts.h"
 #include "tests/host-sw/ioas_rig.h"
 
 using namespace sim;

@@ -2,7 +2,7 @@
 // over the IOAS, the dirty-pages API without D bits, its u64-word bitmap writes.
 #include <doctest/doctest.h>
 
-#include "host-sw/vfio_type1.h"
+#include "host-sw/iommufd/vfio_type1.h"
 #include "tests/host-sw/ioas_rig.h"
 
 using namespace sim;

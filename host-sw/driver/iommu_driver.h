@@ -1,0 +1,181 @@
+#pragma once
+// The kernel's driver for our VT-d-like IOMMU: page tables written through memory in
+// the IOMMU's format, context entries, and invalidations submitted through the
+// queue and waited for. It is what iommufd calls; it knows nothing of IOASes.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "host-sw/driver/flush_policy.h"
+#include "host-sw/driver/hardware_info.h"
+#include "host-sw/kernel/host_accounts.h"
+#include "host-sw/kernel/host_cpu.h"
+#include "host-sw/kernel/phys_allocator.h"
+#include "iommu/page_table_format.h"
+#include "models/base/requester.h"
+
+namespace sim {
+
+// What a deferred flush policy cleared and has not flushed yet. Flushes are numbered:
+// leaves queued now are covered by flush `gen`, done once `covered` exceeds it.
+struct DeferredQueue {
+  Gather pending;
+  uint64_t gen = 0, covered = 0;
+  uint64_t timer_gen = UINT64_MAX;  // the flush a timer is armed for
+  bool ats_inv = true;              // the policy's: device TLBs too
+};
+
+struct Domain {
+  uint16_t did = 0;
+  uint64_t root = 0;
+  bool dirty_tracking = false;
+  bool dirty_capable = false;  // allocated for dirty tracking (Arm: DBM on writable leaves)
+  uint64_t mapped = 0;         // bytes mapped (what a domain invalidation covers)
+  std::vector<uint16_t> devices;
+  DeferredQueue deferred;
+};
+
+// The physical side of what is being mapped: for a byte offset, its physical
+// address and how many bytes from there are physically contiguous.
+using Backing = std::function<std::pair<uint64_t, uint64_t>(uint64_t offset)>;
+
+struct HarvestCounts {
+  uint64_t ptes = 0, dirty = 0, tables = 0;
+};
+
+class IommuDriver {
+ public:
+  IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
+
+  void boot();  // root table, invalidation queue, translation on (MMIO at now)
+  Domain* domain_alloc(bool dirty_capable = false);
+  // Frees an unmapped, detached domain's page-table pages and forgets it.
+  void domain_free(Domain* d);
+  uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
+  Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
+  Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
+  // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
+  // the first PASID puts the device's context in PASID mode (a PASID table, RID_PASID
+  // for requests without one).
+  Task<> attach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
+  // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
+  // atomic step; a leaf is dirty if any of its replicas is (AMD v1), all are cleared,
+  // and it is recorded at its size from the walk position.
+  Task<HarvestCounts> read_and_clear_dirty(Domain& d, uint64_t iova, uint64_t length, bool no_clear,
+                                           const std::function<void(uint64_t, uint64_t)>& record);
+  // Before tracking stops: a leaf writable only while tracking (Arm writable-clean)
+  // becomes writable-dirty, or it would turn read-only (nothing for other formats).
+  Task<> make_writable_dirty(Domain& d, uint64_t iova, uint64_t length);
+  // Invalidates what `g` cleared as the policy says; a deferred policy queues it (and
+  // flushes the queue once it holds `batch` leaves, or arms its timer). Returns the
+  // deferred flush number covering `g` (see DeferredQueue).
+  Task<uint64_t> flush(Domain& d, const Gather& g, const FlushPolicy& policy);
+  // Submits descriptors for domain `d` in batches (`batch` per wait, 0: the
+  // hardware's), each ended by a wait that is polled (unless `poll` is false: a
+  // negative control returning before the sync completed). A domain spanning several
+  // IOMMU units gets its batches and waits on each unit in turn: IOTLB descriptors go
+  // to every unit, context and device-TLB ones to their device's.
+  Task<> submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll = true,
+                unsigned batch = 0);
+  const PageTableFormat& format() const { return *format_; }
+  HostEnv& env() const { return env_; }
+  HostCpu& cpu() const { return cpu_; }
+  HostAccounts& accounts() { return acc_; }
+  const HostAccounts& accounts() const { return acc_; }
+  // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
+  std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
+
+ private:
+  // One IOMMU unit as the driver sees it: its registers, tables and queue.
+  struct Unit {
+    HardwareInfo::Unit hw;
+    uint64_t root_table = 0, queue = 0, status_addr = 0, fault_log = 0;
+    uint64_t tail = 0;
+    uint32_t status_seq = 0;
+  };
+  uint64_t alloc_table();
+  Unit& unit_of(uint16_t bdf);
+  // The units the domain's devices sit behind, in unit order (unit 0 when none).
+  std::vector<unsigned> units_of(const Domain& d) const;
+  Task<> submit_unit(Unit& u, const std::vector<InvDescriptor>& descs, bool poll, unsigned batch);
+  // A leaf as the driver sees it: its first replica (0: not mapped), level, size, and
+  // how many consecutive entries it occupies.
+  struct Leaf {
+    uint64_t first;
+    unsigned level, shift;
+    uint64_t entries;
+  };
+  Leaf leaf_at(const Domain& d, uint64_t iova) const;
+  // The tables a harvest is reading, each by a backdoor pointer: the level-2 table of
+  // the 1 GiB block block2 and the level-1 table of the 2 MiB block block1. Valid while
+  // `gen` is the driver's tables_gen_ (no table hooked or unhooked since).
+  struct LeafCursor {
+    uint64_t gen = UINT64_MAX;
+    uint64_t block2 = UINT64_MAX, pa2 = 0;
+    uint64_t* t2 = nullptr;
+    uint64_t block1 = UINT64_MAX, pa1 = 0;
+    uint64_t* t1 = nullptr;
+  };
+  // As leaf_at, from the cursor's tables where it can (one walk per table otherwise).
+  Leaf leaf_near(const Domain& d, uint64_t iova, LeafCursor& c) const;
+  // iova's leaf read from its level-1 table (`table`: its bytes through the backdoor).
+  Leaf leaf_in(const uint64_t* table, uint64_t table_pa, uint64_t iova) const;
+  void free_table(uint64_t pa);
+  bool table_empty(uint64_t pa) const;
+  // Unhooks the tables below `table` (of `level`, mapping from `base`) that
+  // [start, end) covers whole, into `freed`.
+  void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
+             std::vector<uint64_t>& freed);
+  // The slot for iova at `level`, creating tables on the way.
+  uint64_t slot(Domain& d, uint64_t iova, unsigned level);
+  // What a device's requests translate with: without a PASID, and per PASID.
+  struct DeviceAttach {
+    Domain* rid = nullptr;
+    std::map<uint32_t, Domain*> pasids;
+    uint64_t pasid_table = 0;  // the context is in PASID mode once it has one
+  };
+  // Writes the device's context entry (and PASID entries) from its attachments.
+  void write_context(uint16_t bdf);
+  // The context-cache or PASID-cache invalidation that makes a change to the entry
+  // of (bdf, pasid) for domain `did` visible.
+  InvDescriptor entry_invalidation(uint16_t did, uint16_t bdf, uint32_t pasid) const;
+  Task<> submit_batch(Unit& u, const InvDescriptor* descs, size_t n, bool poll);
+  void account(const InvDescriptor& desc);
+  bool ats(uint16_t bdf) const;  // the device has ATS enabled
+  // What every unit takes (descriptors are built once per domain).
+  InvCaps caps() const { return caps_; }
+  // Appends, for each IOTLB invalidation, the same range for every ATS device of the
+  // domain: their caches hold translations too.
+  void add_device_tlb(const Domain& d, std::vector<InvDescriptor>& descs) const;
+  // What a harvest's flush covers (other invalidations are not the policy's cost).
+  void account_covered(const std::vector<InvDescriptor>& descs);
+  Task<> flush_deferred(Domain& d, bool by_timer);
+  // A kernel timer on another CPU: flushes the queue if flush `gen` is still pending.
+  Task<> deferred_timer(Domain& d, uint64_t gen, Ps at);
+
+  HostEnv& env_;
+  HostCpu& cpu_;
+  PhysAllocator& phys_;
+  std::unique_ptr<PageTableFormat> format_;
+  std::vector<std::unique_ptr<Domain>> domains_;
+  std::map<uint16_t, DeviceAttach> attach_;
+  std::vector<Unit> units_;
+  InvCaps caps_;
+  static constexpr uint64_t kQueueSlots = 256;  // QS=0: one page
+  uint16_t next_did_ = 1;
+  uint64_t pt_tables_ = 0;
+  uint64_t tables_gen_ = 0;  // bumped whenever a table is hooked or unhooked
+  std::vector<Fiber> timers_;
+  uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
+  HostAccounts acc_;
+  uint64_t& descriptors_;
+  uint64_t& waits_;
+  uint64_t& deferred_full_;
+  uint64_t& deferred_timer_;
+};
+
+}  // namespace sim

@@ -1,0 +1,29 @@
+#pragma once
+// What a migration tells the platform's oracle, which sees ground truth that host
+// software cannot: when each guest page's contents were sent, and the phases.
+#include <cstdint>
+
+#include "host-sw/kernel/host_accounts.h"
+#include "models/base/units.h"
+
+namespace sim {
+
+class MigrationObserver {
+ public:
+  virtual ~MigrationObserver() = default;
+  virtual void copied(uint64_t pa_page, Ps at) = 0;  // this page's contents were read at `at`
+  virtual void final_harvest(Ps at) = 0;             // writes after this are not harvested
+  virtual void migration_done(Ps at) = 0;
+};
+
+// One pre-copy round, for rounds.csv.
+struct MigrationRound {
+  unsigned round = 0;
+  Ps start = 0, harvest_ps = 0, copy_ps = 0;
+  uint64_t reported = 0, copied = 0;  // pages
+  bool final = false;
+  HostAccounts cost;                // spent from this round's start to its end
+  uint64_t killed = 0, misses = 0;  // IOTLB entries invalidated, misses, in the round
+};
+
+}  // namespace sim

@@ -1,0 +1,43 @@
+#include "host-sw/iommufd/iommufd_access.h"
+
+namespace sim {
+
+IommufdAccess::~IommufdAccess() {
+  for (const Pin& p : pins_) iopt_.access_unpin(p.pieces);
+  iopt_.remove_access(this);
+}
+
+Errno IommufdAccess::pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova,
+                         uint64_t length, bool write, uint64_t& pinned) {
+  Pin p{iova, length, {}};
+  Errno e = iopt_.access_pin(drv, vmm, iova, length, write, p.pieces, pinned);
+  if (e == Errno::Ok) pins_.push_back(std::move(p));
+  return e;
+}
+
+Errno IommufdAccess::unpin(uint64_t iova, uint64_t length) {
+  for (auto it = pins_.begin(); it != pins_.end(); ++it) {
+    if (it->iova != iova || it->length != length) continue;
+    iopt_.access_unpin(it->pieces);
+    pins_.erase(it);
+    return Errno::Ok;
+  }
+  return Errno::Enoent;
+}
+
+std::vector<AccessPiece> IommufdAccess::pieces() const {
+  std::vector<AccessPiece> out;
+  for (const Pin& p : pins_) out.insert(out.end(), p.pieces.begin(), p.pieces.end());
+  return out;
+}
+
+void IommufdAccess::notify_unmap(uint64_t iova, uint64_t last) {
+  std::erase_if(pins_, [&](const Pin& p) {
+    if (p.iova > last || p.iova + (p.length - 1) < iova) return false;
+    ++notices_;
+    iopt_.access_unpin(p.pieces);
+    return true;
+  });
+}
+
+}  // namespace sim

@@ -1,0 +1,42 @@
+// attach (IOMMU_DEVICE_ATTACH / a PASID attach): a device's requests, or one PASID's,
+// translate through a HWPT; the device's reserved regions go into the IOAS.
+#include "host-sw/ops/op_registry.h"
+
+namespace sim {
+namespace {
+
+constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
+
+struct Attach final : HostOperation {
+  std::string device, hwpt;
+  uint32_t pasid = kNoPasid;  // none: the device's requests without a PASID
+
+  void parse(ConfigReader& r, OpNames& n) {
+    device = n.device(r);
+    // PASID 0 is RID_PASID (requests without one); the PASID table has 256 entries.
+    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, 255));
+    hwpt = read_hwpt(r, n);
+  }
+  Task<Errno> run(Host& h, OpOutcome&) const override {
+    auto hw = h.hwpts().find(hwpt);
+    if (hw == h.hwpts().end()) co_return Errno::Enoent;
+    if (h.attachments().count({device, pasid})) co_return Errno::Ebusy;
+    const HardwareInfo::Device* dev = h.device_info(device);
+    // PASID-tagged device-TLB invalidation is not modelled.
+    if (pasid != kNoPasid && dev && dev->ats) co_return Errno::Eopnotsupp;
+    // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
+    if (hw->second.dirty_capable && !h.tracking_capable(device)) co_return Errno::Einval;
+    // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
+    // over an area or an allowed range, and the attach fails.
+    Errno e = h.ioases()[hw->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast,
+                                                        Host::attach_owner(device, pasid));
+    if (e != Errno::Ok) co_return e;
+    co_await h.driver().attach(*hw->second.domain, dev ? dev->bdf : 0, pasid);
+    h.attachments()[{device, pasid}] = hwpt;
+    co_return Errno::Ok;
+  }
+};
+
+}  // namespace
+extern const HostOpEntry attach_op = host_op<Attach>("attach");
+}  // namespace sim

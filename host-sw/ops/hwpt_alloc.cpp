@@ -1,0 +1,45 @@
+// hwpt_alloc (IOMMU_HWPT_ALLOC): a domain over an IOAS, every area filled into it (the
+// first domain pins and charges; EFAULT / ENOMEM leave the IOAS unchanged).
+#include "host-sw/ops/op_registry.h"
+
+namespace sim {
+namespace {
+
+struct HwptAlloc final : HostOperation {
+  std::string id, ioas;
+  bool dirty_tracking = false;
+  std::string device;  // optional: the device whose IOMMU unit must support tracking
+
+  void parse(ConfigReader& r, OpNames& n) {
+    id = r.text("id");
+    ioas = read_ioas(r, n);
+    dirty_tracking = r.boolean("dirty_tracking", false);
+    if (r.has("device")) device = n.device(r);
+    n.hwpt.insert(id);
+  }
+  Task<Errno> run(Host& h, OpOutcome&) const override {
+    auto io = h.ioases().find(ioas);
+    if (io == h.ioases().end()) co_return Errno::Enoent;
+    if (h.hwpts().count(id)) co_return Errno::Eexist;
+    // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
+    // the given device's unit, or on every unit when no device is named.
+    if (dirty_tracking && !h.tracking_capable(device)) co_return Errno::Eopnotsupp;
+    IommuDriver& drv = h.driver();
+    Host::Hwpt hw{ioas, drv.domain_alloc(dirty_tracking), dirty_tracking, {}};
+    // The aperture is what the page table's levels translate (48 bits with 4 levels).
+    const unsigned bits = drv.format().iova_bits();
+    const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+    Errno e = co_await io->second->iopt.add_domain(drv, h.vmm(), hw.domain, aperture_last);
+    if (e != Errno::Ok) {
+      drv.domain_free(hw.domain);  // its tables go with it
+      co_return e;
+    }
+    ++io->second->users;
+    h.hwpts()[id] = hw;
+    co_return Errno::Ok;
+  }
+};
+
+}  // namespace
+extern const HostOpEntry hwpt_alloc_op = host_op<HwptAlloc>("hwpt_alloc");
+}  // namespace sim

@@ -1,0 +1,40 @@
+// migrate: a pre-copy live migration of the VMM memory behind an IOAS while devices
+// keep doing DMA (vmm/migration.cpp).
+#include "host-sw/driver/flush_registry.h"
+#include "host-sw/ops/op_registry.h"
+
+namespace sim {
+namespace {
+
+struct Migrate final : HostOperation {
+  MigrationParams p;
+
+  void parse(ConfigReader& r, OpNames& n) {
+    p.ioas = read_ioas(r, n);
+    p.page_size = r.size("page_size", 4096);
+    if (p.page_size < 4096 || (p.page_size & (p.page_size - 1)))
+      r.fail("page_size", "expected a power of two of at least 4KiB");
+    p.flush = read_flush(r);
+    p.pacing_fixed = r.choice("pacing", "back_to_back", {"back_to_back", "fixed"}) == "fixed";
+    if (p.pacing_fixed) p.interval = r.time_ps("interval");
+    p.copy_bandwidth = r.rate("copy_bandwidth", p.copy_bandwidth);
+    p.initial_copy_free = r.choice("initial_copy", "charged", {"charged", "free"}) == "free";
+    p.downtime_limit = r.time_ps("downtime_limit", p.downtime_limit);
+    p.max_rounds = unsigned(r.integer("max_rounds", p.max_rounds, 1, 10000));
+    p.stop_devices = r.boolean("stop_devices", true);
+    p.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
+    p.tracker_type1 = r.choice("tracker", "iommu", {"iommu", "type1"}) == "type1";
+    // type1 reads through the container's own ioctls, at its smallest page size.
+    if (p.tracker_type1 && !n.vfio.count(p.ioas))
+      r.fail("tracker", "tracker: type1 needs IOAS '" + p.ioas +
+                            "' to be a VFIO container (vfio_set_iommu it first)");
+    if (p.tracker_type1 && p.page_size != 4096)
+      r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
+  }
+  Task<Errno> run(Host& h, OpOutcome&) const override { co_return co_await h.migrate(p); }
+  bool stops_device(std::string_view) const override { return p.stop_devices; }
+};
+
+}  // namespace
+extern const HostOpEntry migrate_op = host_op<Migrate>("migrate");
+}  // namespace sim

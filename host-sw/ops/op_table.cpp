@@ -1,0 +1,71 @@
+// The table of host operations: one line per operation, each defined in ops/<name>.cpp.
+// The order is the one `expected one of ...` lists.
+#include <algorithm>
+
+#include "host-sw/ops/op_registry.h"
+
+namespace sim {
+
+// clang-format off
+#define SIM_HOST_OPERATIONS(X) \
+  X(ioas_alloc)                \
+  X(ioas_destroy)              \
+  X(ioas_map)                  \
+  X(ioas_unmap)                \
+  X(ioas_copy)                 \
+  X(ioas_iova_ranges)          \
+  X(ioas_allow_iovas)          \
+  X(ioas_option)               \
+  X(hwpt_alloc)                \
+  X(attach)                    \
+  X(detach)                    \
+  X(set_dirty_tracking)        \
+  X(get_dirty_bitmap)          \
+  X(mmap)                      \
+  X(munmap)                    \
+  X(device_quiesce)            \
+  X(device_resume)             \
+  X(migrate)                   \
+  X(wait)                      \
+  X(hwpt_destroy)              \
+  X(access_create)             \
+  X(access_pin)                \
+  X(access_unpin)              \
+  X(access_destroy)            \
+  X(vfio_set_iommu)            \
+  X(vfio_map_dma)              \
+  X(vfio_unmap_dma)            \
+  X(vfio_dirty_pages)          \
+  X(vfio_pin_pages)            \
+  X(vfio_unpin_pages)          \
+  X(vfio_dma_rw)
+// clang-format on
+
+#define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;
+SIM_HOST_OPERATIONS(SIM_DECLARE_OP)
+
+namespace {
+#define SIM_LIST_OP(op) &op##_op,
+const HostOpEntry* const kOps[] = {SIM_HOST_OPERATIONS(SIM_LIST_OP)};
+}  // namespace
+
+std::span<const HostOpEntry* const> host_operations() {
+  return kOps;
+}
+
+const HostOpEntry* find_host_operation(std::string_view name) {
+  for (const HostOpEntry* e : kOps)
+    if (e->name == name) return e;
+  return nullptr;
+}
+
+const std::vector<std::string>& host_operation_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const HostOpEntry* e : kOps) v.emplace_back(e->name);
+    return v;
+  }();
+  return names;
+}
+
+}  // namespace sim

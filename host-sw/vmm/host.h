@@ -1,0 +1,196 @@
+#pragma once
+// The host: the VMM and the kernel's iommufd context it holds (IOASes, HWPTs, device
+// attachments, in-kernel accesses, VFIO containers) over the IOMMU driver. It runs the
+// scenario's operations (each kind in host-sw/ops/, reached through their table) — the
+// set-up before time 0, the steps in simulated time — and checks each result the
+// scenario expects; the harvest (host_harvest.cpp), the VFIO type1 dirty calls
+// (host_vfio.cpp) and the migration (migration.cpp) are its functions.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "host-sw/driver/iommu_driver.h"
+#include "host-sw/driver/sticky_pages.h"
+#include "host-sw/iommufd/io_pagetable.h"
+#include "host-sw/iommufd/iommufd_access.h"
+#include "host-sw/iommufd/vfio_type1.h"
+#include "host-sw/kernel/vmm_memory.h"
+#include "host-sw/vmm/call_args.h"
+#include "host-sw/vmm/host_config.h"
+#include "host-sw/vmm/host_operation.h"
+#include "host-sw/vmm/migration_params.h"
+#include "host-sw/vmm/page_set.h"
+
+namespace sim {
+
+class IovaBitmap;
+
+class Host {
+ public:
+  Host(const HostConfig& c, HostEnv env);
+  ~Host();
+
+  void boot_and_setup();  // the caller runs the dispatcher until setup_done()
+  bool setup_done() const { return setup_done_; }
+  void start_steps();
+  bool steps_done() const { return steps_done_; }
+  void on_step_done(std::function<void(const std::string&, Ps)> fn) { step_done_ = std::move(fn); }
+  void finalize();  // a step still running at the end fails
+  const std::vector<MigrationRound>& rounds() const { return rounds_; }
+  // The bookkeeping rules that must hold between operations; "" when they do, else
+  // the first one broken: areas never overlap, every area is mapped in every domain of
+  // its IOAS at the right physical address and permission, each pages object pins
+  // exactly the union of its covers (areas stored in domains, access pins) and is
+  // accounted, the RLIMIT_MEMLOCK charge equals the accounted pinned bytes, accesses'
+  // pinned_pfns hold the right pages, and no page table outlives every HWPT.
+  std::string check_invariants() const;
+  // The IO page-table pages the driver holds (0 once every HWPT is destroyed).
+  uint64_t table_pages() const { return drv_.table_pages(); }
+  // Tests: run check_invariants() after every operation and fail the step when broken.
+  void check_each_op(bool on) { check_each_op_ = on; }
+
+  // What the operations (ops/) act on, as an ioctl handler sees struct iommufd_ctx.
+  struct Ioas {
+    explicit Ioas(PinLedger& l) : iopt(l) {}
+    IoPagetable iopt;
+    unsigned users = 0;  // HWPTs built on it
+  };
+  struct Hwpt {
+    std::string ioas;
+    Domain* domain = nullptr;
+    bool dirty_capable = false;
+    StickyPages sticky;  // a sticky deferred policy's pages still to re-report
+  };
+  struct Access {
+    std::string ioas;
+    std::unique_ptr<IommufdAccess> access;
+  };
+  IommuDriver& driver() { return drv_; }
+  VmmMemory& vmm() { return vmm_; }
+  HostCpu& cpu() { return cpu_; }
+  const HostConfig& config() const { return c_; }
+  PinLedger& ledger() { return ledger_; }
+  std::map<std::string, std::unique_ptr<Ioas>>& ioases() { return ioas_; }
+  IoPagetable* find_ioas(const std::string& id);
+  std::map<std::string, Hwpt>& hwpts() { return hwpts_; }
+  // (device, PASID or kNoPasid for its requests without one) -> HWPT
+  std::map<std::pair<std::string, uint32_t>, std::string>& attachments() { return attached_; }
+  std::map<std::string, Access>& accesses() { return accesses_; }  // go before their IOASes
+  std::map<std::string, std::unique_ptr<VfioType1>>& containers() { return vfio_; }  // by IOAS
+  const HardwareInfo::Device* device_info(const std::string& device) const;
+  // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
+  bool tracking_capable(const std::string& device) const;
+  // The owner of an attachment's reserved regions in its IOAS.
+  static std::string attach_owner(const std::string& device, uint32_t pasid);
+  // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM.
+  bool rlimit_mm() const { return rlimit_mm_; }
+  void set_rlimit_mm(bool mm);
+  // `save_iova: NAME`: an IOVA a map or copy placed, for later operations.
+  void save_iova(const std::string& name, uint64_t iova) { saved_iovas_[name] = iova; }
+  // The IOVA an argument names; nullopt (and `out.missing` set) when the operation that
+  // was to save it failed.
+  std::optional<uint64_t> resolve(const IovaArg& a, OpOutcome& out) const;
+  // Writes the device's control register; a stop returns once it drained.
+  Task<Errno> device_control(const std::string& device, bool stop);
+
+  // GET_DIRTY_BITMAP (host_harvest.cpp); `reported`, when given, receives the IOVA
+  // ranges whose bits were set.
+  Task<Errno> get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* reported = nullptr);
+  // The pre-copy live migration (migration.cpp).
+  Task<Errno> migrate(const MigrationParams& op);
+
+  // VFIO type1 (host_vfio.cpp). The statistics exist only in runs with a container.
+  void enable_vfio_stats();
+  // The container over an IOAS: ENOENT without the IOAS, EINVAL when it is none.
+  Errno find_container(const std::string& ioas, VfioType1*& v);
+  // A device attached to a HWPT of the IOAS is IOMMU-backed: it cannot say what it wrote.
+  bool iommu_backed(const std::string& ioas);
+  // The user bitmap of a type1 read, zeroed then prefilled; ENOMEM when it cannot be had.
+  Errno vfio_bitmap(const VfioBitmapArgs& a, Type1Bitmap& bm, uint64_t& bytes);
+  // After a read: the copy-out's cost, its trace, and the bitmap against what is expected.
+  Task<> vfio_bitmap_done(const VfioBitmapArgs& a, const VfioType1& v, const Type1Bitmap& bm,
+                          uint64_t bytes, std::string& detail, std::vector<Range>* reported);
+  Task<Errno> vfio_dirty_pages(const VfioDirtyArgs& a, std::string& detail,
+                               std::vector<Range>* reported = nullptr);
+
+ private:
+  Task<> run_setup();
+  Task<> run_steps();
+  Task<> run_op(const HostOperation& op, const char* list);
+  // The harvest's pieces (host_harvest.cpp).
+  Errno harvest_checks(const Hwpt& h, const IoPagetable& iopt, const HarvestArgs& a) const;
+  struct HarvestSpan;
+  Task<bool> harvest_windows(Hwpt& h, const IoPagetable& iopt, IovaBitmap& bm, const HarvestArgs& a,
+                             const FlushPolicy& policy, HarvestSpan& span);
+  struct HarvestMark {
+    uint64_t ptes = 0, descs = 0, waits = 0;
+  };
+  HarvestMark harvest_mark() const;
+  void trace_harvest(const HarvestArgs& a, const IovaBitmap& bm, const HarvestMark& m0,
+                     const HarvestSpan& span) const;
+  // Invalidates what a harvest cleared; a sticky deferred policy remembers it.
+  Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
+  uint64_t scratch_bitmap(uint64_t bytes);
+  // The migration's pieces (migration.cpp).
+  Task<uint64_t> harvest_for_migration(const MigrationParams& op, const std::string& ioas,
+                                       bool no_clear, PageSet& pending);
+  uint64_t add_guest_pages(const IoptArea& a, PageSet& pending) const;
+  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                              PageSet& pending) const;
+  Task<uint64_t> harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
+                               PageSet& pending);
+  Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
+  struct RoundMark {
+    HostAccounts acc;
+    uint64_t killed = 0, misses = 0;
+  };
+  RoundMark round_mark() const;
+  void record_round(MigrationRound r, const RoundMark& start);
+  Task<> send_round(MigrationRound r, const RoundMark& start, PageSet& pending, uint64_t bandwidth);
+  Task<> quiesce_devices(const std::string& ioas);
+  // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
+  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
+                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  void register_stats();
+  void fail(const HostOperation& op, const char* list, const std::string& what);
+
+  HostConfig c_;
+  PinLedger ledger_;  // pins and RLIMIT_MEMLOCK charge of every IOAS's pages
+  HostEnv env_;
+  HostCpu cpu_;
+  PhysAllocator phys_;
+  VmmMemory vmm_;
+  IommuDriver drv_;
+  std::map<std::string, std::unique_ptr<Ioas>> ioas_;
+  std::map<std::string, Hwpt> hwpts_;
+  std::map<std::pair<std::string, uint32_t>, std::string> attached_;
+  std::map<std::string, Access> accesses_;
+  std::map<std::string, Ps> step_end_;
+  std::map<std::string, uint64_t> saved_iovas_;
+  std::function<void(const std::string&, Ps)> step_done_;
+  Fiber setup_fiber_, steps_fiber_;
+  bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
+  bool check_each_op_ = false;
+  bool rlimit_mm_ = false;
+  std::vector<MigrationRound> rounds_;
+  std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
+  uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
+  std::string scratch_name_;
+  uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
+
+  uint64_t& steps_;
+  uint64_t& failed_;
+  uint64_t& late_;
+  uint64_t& harvests_;
+  uint64_t& ptes_visited_;
+  uint64_t& bits_set_;
+  uint64_t& partial_;
+  uint64_t& sticky_reports_;
+  uint64_t& mig_rounds_;
+  uint64_t& mig_pages_;
+};
+
+}  // namespace sim
