@@ -51,7 +51,7 @@ TEST_CASE("recycling: lifo keeps ring + hold + 1 buffers hot, fifo and random us
   }
 }
 
-TEST_CASE("RSS keeps a flow on one queue; fifo writes a queue's buffers in pool order") {
+TEST_CASE("RSS keeps a flow on one queue, and fifo writes a queue's buffers in pool order") {
   auto c = mq("queues: 4, flows: 1, size: 64, recycle: fifo, hold: 0");
   NicMultiQueue nic(c, 7, "t");
   std::vector<NicRequest> out;
