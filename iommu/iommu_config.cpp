@@ -1,11 +1,13 @@
 #include "iommu/iommu_config.h"
 
+#include "iommu/iommu_profile.h"
 #include "iommu/page_table_format.h"
 #include "models/config/config.h"
 
 namespace sim {
 
-IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& base) {
+IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
+  const IommuConfig base = with_iommu_profile(r, defaults);  // profile: iommu_profiles.cpp
   IommuConfig c = base;
   c.mode = r.choice("mode", c.mode, kIommuModes);
   c.format = r.choice("format", c.format, format_names());

@@ -54,7 +54,8 @@ DmaJobConfig load_job(ConfigReader& j) {
   c.name = j.text("name");
   // A PASID prefix on every TLP (PASID-capable device; PCIe allows 20 bits).
   if (j.has("pasid")) c.pasid = uint32_t(j.integer("pasid", 0, (1 << 20) - 1));
-  const bool nic = j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx");
+  const bool nic = j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx") ||
+                   j.is_keyword("pattern", "nic_mq_rx");
   if (!j.is_keyword("pattern", "replay") && !nic) c.write = j.choice("op", kOps);
   if (j.has("at")) {  // one exact DMA
     c.one_shot = true;
@@ -82,6 +83,14 @@ DmaJobConfig load_job(ConfigReader& j) {
     c.replay = std::make_shared<std::vector<ReplayRequest>>(load_replay(p.string()));
     if (c.replay->empty()) j.fail("file", "the request trace holds no request");
     load_start(j, "start", c, false);
+    return c;
+  }
+  if (j.is_keyword("pattern", "nic_mq_rx")) {  // receive queues with RSS and buffer pools
+    j.keyword("pattern", "nic_mq_rx");
+    c.pattern = DmaPattern::Nic;
+    c.nic_mq = load_nic_multiqueue(j);
+    c.size = c.nic_mq->mean_size;
+    load_rate_and_timing(j, c);
     return c;
   }
   if (j.is_keyword("pattern", "nic_rx") || j.is_keyword("pattern", "nic_tx")) {

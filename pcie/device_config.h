@@ -9,6 +9,7 @@
 #include "models/base/input_error.h"
 #include "models/base/requester.h"
 #include "models/base/units.h"
+#include "pcie/nic_multiqueue.h"
 #include "pcie/nic_ring.h"
 
 namespace sim {
@@ -30,6 +31,7 @@ struct DmaJobConfig {
   double theta = 0.99;  // zipf skew: rank r is chosen with weight 1 / (r + 1)^theta
   std::shared_ptr<const std::vector<ReplayRequest>> replay;  // pattern: replay
   NicRingConfig nic;                                         // pattern: nic_rx / nic_tx
+  std::shared_ptr<const NicMultiQueueConfig> nic_mq;         // pattern: nic_mq_rx
   uint64_t rate = 0;        // bytes/s of requests; 0 = max (bounded by link, tags)
   Ps start = 0;             // first issue (or the one-shot's time)
   std::string start_after;  // a host step's name: start when it ends

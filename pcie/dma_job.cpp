@@ -10,6 +10,8 @@ DmaJob::DmaJob(const DmaJobConfig& c, uint64_t seed, const std::string& device)
       rng_(seed, "dev." + device + "." + c.name),
       replay_(c.replay),
       started_(c.start_after.empty()) {
+  if (c.nic_mq)
+    mq_ = std::make_shared<NicMultiQueue>(c.nic_mq, seed, "dev." + device + "." + c.name + ".mq");
   start_ = first_start_ = c.start;
   prepare();
 }
@@ -28,7 +30,7 @@ Ps DmaJob::next_time() const {
   // Request n issues at start + n * size / rate, computed whole so it never drifts (a
   // NIC's packet n, its requests together).
   else if (c_.rate)
-    t += transfer_ps((c_.pattern == DmaPattern::Nic ? packet_ : issued_) * c_.size, c_.rate);
+    t += transfer_ps(bytes_before(), c_.rate);
   return std::max(t, hold_);
 }
 
@@ -44,8 +46,16 @@ uint64_t DmaJob::zipf_slot(uint64_t slots) {
 void DmaJob::prepare() {
   if (c_.pattern == DmaPattern::Nic) {
     if (packet_step_ >= packet_requests_.size()) {
-      if (!packet_requests_.empty()) ++packet_;
-      nic_packet_requests(c_.nic, packet_, c_.size, packet_requests_);
+      if (!packet_requests_.empty()) {
+        ++packet_;
+        packet_bytes_ += packet_size_;
+      }
+      if (mq_) {
+        packet_size_ = mq_->next_packet(packet_requests_);
+      } else {
+        nic_packet_requests(c_.nic, packet_, c_.size, packet_requests_);
+        packet_size_ = c_.size;
+      }
       packet_step_ = 0;
     }
     const NicRequest& r = packet_requests_[packet_step_];
@@ -93,8 +103,7 @@ void DmaJob::prepare() {
 void DmaJob::resume_at(Ps now) {
   if (!started_ || finished_ || next_time() >= now) return;
   if (c_.rate && !replay_) {
-    const Ps behind =
-        transfer_ps((c_.pattern == DmaPattern::Nic ? packet_ : issued_) * c_.size, c_.rate);
+    const Ps behind = transfer_ps(bytes_before(), c_.rate);
     start_ = now > behind ? now - behind : 0;
   }
   hold_until(now);

@@ -38,6 +38,10 @@ class DmaJob {
   void resume_at(Ps now);
   Request take();                              // the next request; advances the stream
   uint64_t issued() const { return issued_; }  // requests (NIC jobs: packets started)
+  // The rate schedule's byte count before the next request (NIC jobs: before its packet).
+  uint64_t bytes_before() const {
+    return c_.pattern == DmaPattern::Nic ? packet_bytes_ : issued_ * c_.size;
+  }
 
  private:
   void prepare();  // computes next_ and whether the job is finished
@@ -54,6 +58,9 @@ class DmaJob {
   uint64_t cursor_ = 0;
   // NIC jobs: the packet being sent and its requests still to go.
   uint64_t packet_ = 0;
+  uint64_t packet_bytes_ = 0;  // bytes of the packets before packet_ (the rate's clock)
+  uint64_t packet_size_ = 0;
+  std::shared_ptr<NicMultiQueue> mq_;  // pattern nic_mq_rx: its queues and pools
   std::vector<NicRequest> packet_requests_;
   size_t packet_step_ = 0;
   Request next_{true, 0, 0};

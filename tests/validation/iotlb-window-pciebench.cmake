@@ -1,28 +1,9 @@
-# The IOTLB calibration sweep has the shape of pcie-bench's IOTLB data (Neugebauer et
-# al., SIGCOMM 2018):
+# scenarios/validation/iotlb-window-pciebench.yaml has the shape of pcie-bench's data:
 # tag-bound (Little's law) inside the IOTLB's reach, a knee between 256 KiB and a few
 # MiB, a miss-bound floor of 17-22 M reads/s, and flat 2 MiB mappings.
-# -DSIM=exe -DSCENARIO=file -DOUT=dir
-file(REMOVE_RECURSE ${OUT})
-execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
-endif()
-file(READ ${OUT}/sweep.json json)
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
-# A JSON number as thousandths (CMake has integer arithmetic only).
-function(milli value out)
-  string(REGEX MATCH "^([0-9]+)\\.?([0-9]*)" _ "${value}")
-  set(frac "${CMAKE_MATCH_2}000")
-  string(SUBSTRING "${frac}" 0 3 frac)
-  math(EXPR v "${CMAKE_MATCH_1} * 1000 + 1${frac} - 1000")
-  set(${out} ${v} PARENT_SCOPE)
-endfunction()
-
-string(JSON n LENGTH "${json}" summary)
-math(EXPR last "${n} - 1")
-foreach(i RANGE ${last})
+foreach(i RANGE ${last_point})
   string(JSON backing GET "${json}" summary ${i} vary host.memory.guest.backing)
   string(JSON window GET "${json}" summary ${i} vary devices.dev0.dma.reads.region.length)
   string(JSON g GET "${json}" summary ${i} stats dev.dev0.goodput_gbps mean)
