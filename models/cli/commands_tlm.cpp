@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "models/cli/commands.h"
+#include "models/cli/progress.h"
 #include "models/platform/platform_tlm.h"
 #include "models/platform/rounds_csv.h"
 #include "models/platform/summary.h"
@@ -78,6 +79,12 @@ int run(const Args& a) {
   auto wall0 = std::chrono::steady_clock::now();
   Platform platform(s, trace);
   verify_check_names(s.checks, platform.stats());
+  std::unique_ptr<ProgressLine> progress;
+  if (ProgressLine::wanted(a.quiet)) {
+    progress = std::make_unique<ProgressLine>(stderr, s.end_auto ? 0 : s.end,
+                                              [&] { return platform.host().migration_progress(); });
+    platform.on_progress([&](Ps now) { progress->tick(now); }, [&] { progress->finish(); });
+  }
   Ps sim_time = platform.run();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 

@@ -15,7 +15,7 @@ namespace {
 const char* kUsage =
     "usage:\n"
     "  iommu-sim run SCENARIO [-o OUTDIR] [--set PATH=VALUE]... [--seed N] "
-    "[--trace text|chrome|both|none] [--quantum TIME]\n"
+    "[--trace text|chrome|both|none] [--quantum TIME] [--quiet]\n"
     "  iommu-sim validate SCENARIO [--set PATH=VALUE]...\n"
     "  iommu-sim sweep SCENARIO [--vary PATH=V1,V2,...]... [--seeds N] [-j N] [-o OUTDIR] "
     "[--plot STAT]\n"
@@ -59,8 +59,8 @@ int dispatch(int argc, char** argv) {
       "seed", po::value<uint64_t>(), "seed override")("trace", po::value<std::string>(),
                                                       "text|chrome|both|none")(
       "quantum", po::value<std::string>(), "SystemC quantum override (performance only)")(
-      "ignore-time", "trace-diff: ignore the time column")("ignore-sweep",
-                                                           "run: a sweep point (used by sweep)")(
+      "ignore-time", "trace-diff: ignore the time column")("quiet", "run: no progress line")(
+      "ignore-sweep", "run: a sweep point (used by sweep)")(
       "vary", po::value<std::vector<std::string>>(), "sweep: PATH=V1,V2,...")(
       "seeds", po::value<unsigned>(), "sweep: seeds per point")("jobs,j", po::value<unsigned>(),
                                                                 "sweep: points in parallel")(
@@ -91,6 +91,7 @@ int dispatch(int argc, char** argv) {
   if (vm.count("quantum")) a.quantum = vm["quantum"].as<std::string>();
   a.ignore_time = vm.count("ignore-time") > 0;
   a.ignore_sweep = vm.count("ignore-sweep") > 0;
+  a.quiet = vm.count("quiet") > 0;
   if (vm.count("vary")) a.vary = vm["vary"].as<std::vector<std::string>>();
   if (vm.count("seeds")) a.seeds = vm["seeds"].as<unsigned>();
   if (vm.count("jobs")) a.jobs = vm["jobs"].as<unsigned>();
