@@ -15,7 +15,7 @@ namespace {
 const char* kUsage =
     "usage:\n"
     "  iommu-sim run SCENARIO [-o OUTDIR] [--set PATH=VALUE]... [--seed N] "
-    "[--trace text|chrome|both|none] [--quantum TIME]\n"
+    "[--trace text|chrome|both|none] [--quantum TIME] [--quiet]\n"
     "  iommu-sim validate SCENARIO [--set PATH=VALUE]... [--seed N] [--quantum TIME]\n"
     "  iommu-sim sweep SCENARIO [--vary PATH=V1,V2,...]... [--seeds N] [-j N] [-o OUTDIR] "
     "[--plot STAT] [--yes]\n"
@@ -44,7 +44,7 @@ const std::map<std::string, CommandInfo>& commands() {
         "The outputs appear when the run ends (built in .NAME.partial-PID beside OUTDIR);\n"
         "an existing OUTDIR holding an earlier run is replaced, any other non-empty folder\n"
         "is refused. A run that fails leaves its partial outputs in OUTDIR.failed.",
-        {"out", "set", "seed", "trace", "quantum"}}},
+        {"out", "set", "seed", "trace", "quantum", "quiet"}}},
       {"validate",
        {&validate,
         "iommu-sim validate SCENARIO [options]",
@@ -82,7 +82,7 @@ po::options_description options(const CommandInfo& c) {
       "seeds", po::value<std::string>(), "N: seeds per point, 1 to 1000 (default sweep.seeds)")(
       "jobs,j", po::value<std::string>(), "N: points run in parallel, 1 to 256 (default 1)")(
       "plot", po::value<std::string>(), "STAT: draw it against the first axis (needs gnuplot)")(
-      "yes", "run a sweep of more than 1000 runs")(
+      "quiet", "no progress line on a terminal")("yes", "run a sweep of more than 1000 runs")(
       "backend", po::value<std::string>(), "local|slurm: where the points run (default local)")(
       "sbatch-arg", po::value<std::vector<std::string>>(),
       "ARG: passed to sbatch (partition, time limit, account...); repeatable")(
@@ -180,6 +180,7 @@ int parse_command_line(int argc, char** argv, Command& fn, Args& a) {
   a.ignore_time = vm.count("ignore-time") > 0;
   a.ignore_sweep = vm.count("ignore-sweep") > 0;
   a.yes = vm.count("yes") > 0;
+  a.quiet = vm.count("quiet") > 0;
   if (vm.count("vary")) a.vary = vm["vary"].as<std::vector<std::string>>();
   if (vm.count("seeds")) a.seeds = unsigned(number(vm, "seeds", 1, 1000));
   if (vm.count("jobs")) a.jobs = unsigned(number(vm, "jobs", 1, 256));

@@ -15,6 +15,7 @@ struct Args {
   std::string trace;  // empty: the scenario's choice
   std::string quantum;
   bool ignore_time = false;
+  bool quiet = false;         // run: no progress line on a terminal
   bool ignore_sweep = false;  // run: a point of a sweep runs the file without its sweep
   std::vector<std::string> vary;
   unsigned seeds = 0;

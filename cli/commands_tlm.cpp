@@ -7,6 +7,7 @@
 #include "cli/capped_file.h"
 #include "cli/commands.h"
 #include "cli/output_dir.h"
+#include "cli/progress.h"
 #include "models/base/input_file.h"
 #include "models/report/trace_chrome_sink.h"
 #include "models/report/trace_diff.h"
@@ -85,6 +86,12 @@ int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::
   auto wall0 = std::chrono::steady_clock::now();
   Platform platform(s, trace);
   verify_check_names(s.checks, platform.stats());
+  std::unique_ptr<ProgressLine> progress;
+  if (ProgressLine::wanted(a.quiet)) {
+    progress = std::make_unique<ProgressLine>(stderr, s.end_auto ? 0 : s.end,
+                                              [&] { return platform.host().migration_progress(); });
+    platform.on_progress([&](Ps now) { progress->tick(now); }, [&] { progress->finish(); });
+  }
   Ps sim_time = platform.run();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   if (!full.empty())

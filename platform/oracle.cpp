@@ -1,7 +1,5 @@
 #include "platform/oracle.h"
 
-#include <algorithm>
-
 namespace sim {
 
 Oracle::Oracle(StatsRegistry& stats)
@@ -14,41 +12,50 @@ Oracle::Oracle(StatsRegistry& stats)
                         "lost pages no hazard explains (a simulator bug if ever non-zero)")) {}
 
 void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
-  if (pages_.empty()) return;  // no migration has copied anything: nothing to judge
+  if (!any_tracked_) return;  // no migration has copied anything: nothing to judge
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096) {
     // A page no copy has seen yet is judged from its first copy on, which reads its
     // generation then; only pages already sent need counting.
-    auto it = pages_.find(p);
-    if (it == pages_.end() || !it->second.tracked) continue;
-    Page& pg = it->second;
-    ++pg.gen;
-    pg.last_write = visible;
-    pg.last_issue = now;
-    std::erase_if(pg.in_flight, [now](Ps v) { return v <= now; });
-    if (visible > now) pg.in_flight.push_back(visible);
+    const uint64_t frame = p >> 12;
+    if (!tracked_.test(frame)) continue;
+    dirty_.set(frame);  // one generation more than the copy holds
+    Note& n = notes_.get(frame);
+    n.last_write = visible;
+    n.last_issue = now;
+    n.max_visible = visible > n.max_visible ? visible : n.max_visible;
     if (final_started_) ++post_final_;
   }
 }
 
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
-  auto it = pages_.find(pa & ~0xfffull);
-  if (it == pages_.end()) return;  // not sent yet: its first copy will carry the write
-  it->second.stale = true;
-  it->second.last_stale = at;
+  const uint64_t frame = pa >> 12;
+  if (!tracked_.test(frame)) return;  // not sent yet: its first copy will carry the write
+  Note& n = notes_.get(frame);
+  n.stale = true;
+  n.stale_at_nonzero = at > 0;
 }
 
 void Oracle::stale_atc_write(uint64_t pa, Ps) {
-  auto it = pages_.find(pa & ~0xfffull);
-  if (it != pages_.end()) it->second.stale_atc = true;
+  const uint64_t frame = pa >> 12;
+  if (tracked_.test(frame)) notes_.get(frame).stale_atc = true;
 }
 
+// The copy takes the generation less the writes not yet visible at `at`: it differs
+// from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
-  Page& pg = pages_[pa_page];
-  pg.tracked = true;
-  std::erase_if(pg.in_flight, [at](Ps v) { return v <= at; });
-  pg.copied_gen = pg.gen - pg.in_flight.size();
-  pg.copy_missed_in_flight = !pg.in_flight.empty();
-  pg.last_copy = at;
+  const uint64_t frame = pa_page >> 12;
+  tracked_.set(frame);
+  any_tracked_ = true;
+  if (!dirty_.test(frame)) {
+    if (Note* n = notes_.find(frame)) n->copy_missed_in_flight = false;
+    return;
+  }
+  Note* n = notes_.find(frame);
+  const bool missed = n->max_visible > at;
+  n->copy_missed_in_flight = missed;
+  if (missed) return;
+  dirty_.reset(frame);
+  if (!sticky(*n)) notes_.erase(frame);
 }
 
 void Oracle::final_harvest(Ps at) {
@@ -57,24 +64,23 @@ void Oracle::final_harvest(Ps at) {
 }
 
 void Oracle::migration_done(Ps) {
-  for (const auto& [pa, pg] : pages_) {
-    if (!pg.tracked || pg.gen == pg.copied_gen) continue;
+  // Frames in ascending order: the losses come out sorted by address.
+  for (uint64_t f = dirty_.next(0); f != FrameBits::kEnd; f = dirty_.next(f + 1)) {
+    const Note& n = *notes_.find(f);
     std::string hazard;
-    if (pg.last_issue >= final_at_ && final_started_)
+    if (n.last_issue >= final_at_ && final_started_)
       hazard = "write after the final harvest";
-    else if (pg.copy_missed_in_flight)
+    else if (n.copy_missed_in_flight)
       hazard = "write not yet visible at its copy";
-    else if (pg.stale && pg.last_stale > 0)
+    else if (n.stale && n.stale_at_nonzero)
       hazard = "stale dirty hit";
-    else if (pg.stale_atc)
+    else if (n.stale_atc)
       hazard = "skipped device-TLB invalidation";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;
-    losses_.push_back({pa, pg.last_write, hazard});
+    losses_.push_back({f << 12, n.last_write, hazard});
   }
-  std::sort(losses_.begin(), losses_.end(),
-            [](const Loss& a, const Loss& b) { return a.pa < b.pa; });
   lost_ = losses_.size();
 }
 

@@ -3,12 +3,22 @@
 // write that reaches it; a migration's copy snapshots it. After the migration a page
 // whose destination generation differs from the source's is lost, and each loss is
 // explained by the hazard behind its missed write. Only a simulator can do this.
+//
+// Only whether the generations differ matters, so a page's state is two bits (copied
+// at least once; written since its last copy or a write was in flight at it), flat
+// over page frames: 2 bits per guest page (64 MiB for a 1 TiB guest), no record per
+// page. The times that explain a loss and the sticky hazard marks are kept in a flat
+// table only for pages written since their last copy (or marked by a hazard), and
+// dropped when the page is copied clean: under 100 bytes per such page (48-byte
+// slots at most half full), so bounded by what a round dirties, not by the guest.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "host-sw/driver/migration_observer.h"
+#include "platform/frame_bits.h"
+#include "platform/frame_map.h"
+#include "models/report/stats.h"
 #include "models/report/stats.h"
 
 namespace sim {
@@ -33,16 +43,23 @@ class Oracle : public MigrationObserver {
     std::string hazard;
   };
   const std::vector<Loss>& losses() const { return losses_; }
+  // Bytes of the per-page state (frame bitmaps and the table), for the scale bench.
+  uint64_t state_bytes() const { return tracked_.bytes() + dirty_.bytes() + notes_.bytes(); }
 
  private:
-  struct Page {
-    uint64_t gen = 0, copied_gen = 0;
-    Ps last_write = 0, last_issue = 0, last_copy = 0, last_stale = 0;  // write: visible, reached
-    bool stale = false, stale_atc = false, tracked = false;
+  // What a page written since its last copy (or marked by a hazard) needs remembered.
+  struct Note {
+    Ps last_write = 0, last_issue = 0;  // the last write: visible, reached memory
+    Ps max_visible = 0;                 // the latest visibility of any write
+    bool stale = false, stale_at_nonzero = false, stale_atc = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
-    std::vector<Ps> in_flight;           // visibility times of writes not yet visible
   };
-  std::unordered_map<uint64_t, Page> pages_;  // looked up only; losses are sorted
+  static bool sticky(const Note& n) { return n.stale || n.stale_atc; }
+
+  FrameBits tracked_;  // copied at least once: judged from its first copy on
+  FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)
+  FrameMap<Note> notes_;
+  bool any_tracked_ = false;
   bool final_started_ = false;
   Ps final_at_ = 0;
   uint64_t& post_final_;

@@ -82,7 +82,10 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   });
 
   dispatcher_tlm_.on_start([this] { start(); });
-  dispatcher_tlm_.on_progress([this](Ps now) { trace_.advance(now); });
+  dispatcher_tlm_.on_progress([this](Ps now) {
+    trace_.advance(now);
+    if (progress_) progress_(now);
+  });
   if (s.end_auto) dispatcher_tlm_.stop_when([this] { return finished(); });
 }
 
@@ -109,6 +112,7 @@ bool Platform::finished() const {
 
 Ps Platform::run() {
   sc_core::sc_start();
+  if (progress_stopped_) progress_stopped_();
   ended_at_ = s_.end_auto ? dispatcher_.now() : s_.end;
   for (auto& e : endpoints_) e->finalize(ended_at_);
   host_->finalize();

@@ -3,6 +3,7 @@
 // the host software and the dispatcher, wired by TLM sockets; runs it once.
 #include <systemc>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,14 @@ class Platform {
   uint64_t failed_expectations() const;
   const Oracle& oracle() const { return oracle_; }
   const Host& host() const { return *host_; }
+  const Scenario& scenario() const { return s_; }
+  // Called after every event with the dispatcher's time (a progress display; it must
+  // not touch the simulation), and `stopped` once the events end, before the run's
+  // closing messages. Set before run().
+  void on_progress(std::function<void(Ps)> fn, std::function<void()> stopped) {
+    progress_ = std::move(fn);
+    progress_stopped_ = std::move(stopped);
+  }
 
  private:
   void start();  // inside the simulation, at time 0
@@ -60,6 +69,8 @@ class Platform {
   std::unique_ptr<Host> host_;
   DispatcherTlm dispatcher_tlm_;
   Ps ended_at_ = 0;
+  std::function<void(Ps)> progress_;
+  std::function<void()> progress_stopped_;
 };
 
 }  // namespace sim

@@ -16,6 +16,13 @@ class MigrationObserver {
   virtual void migration_done(Ps at) = 0;
 };
 
+// Where a running migration is, for a progress display (nothing depends on it).
+struct MigrationProgress {
+  bool active = false;  // a migrate step is running
+  unsigned round = 0;
+  uint64_t pages_left = 0;  // of the round's pages, not yet sent
+};
+
 // One pre-copy round, for rounds.csv.
 struct MigrationRound {
   unsigned round = 0;

@@ -40,6 +40,7 @@ class Host {
   void on_step_done(std::function<void(const std::string&, Ps)> fn) { step_done_ = std::move(fn); }
   void finalize();  // a step still running at the end fails
   const std::vector<MigrationRound>& rounds() const { return rounds_; }
+  const MigrationProgress& migration_progress() const { return mig_progress_; }
   // The bookkeeping rules that must hold between operations; "" when they do, else
   // the first one broken: areas never overlap, every area is mapped in every domain of
   // its IOAS at the right physical address and permission, each pages object pins
@@ -190,6 +191,7 @@ class Host {
   uint64_t& partial_;
   uint64_t& sticky_reports_;
   uint64_t& mig_rounds_;
+  MigrationProgress mig_progress_;
   uint64_t& mig_pages_;
 };
 

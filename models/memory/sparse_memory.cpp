@@ -1,5 +1,9 @@
 #include "models/memory/sparse_memory.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -8,18 +12,28 @@
 namespace sim {
 
 namespace {
-constexpr uint64_t kLeafSlabs = 1ull << 12;
-}
+constexpr unsigned kMinChunkBits = 30;  // 1 GiB
+constexpr unsigned kMaxChunks = 12;     // log2: at most 4096 chunks
 
-SparseMemory::SparseMemory(uint64_t size_bytes) : size_(size_bytes) {
-  uint64_t slabs = (size_bytes + kSlabSize - 1) >> kSlabBits;
-  top_.resize((slabs + kLeafSlabs - 1) / kLeafSlabs);
+unsigned chunk_bits_for(uint64_t size) {
+  const unsigned bits = unsigned(std::bit_width(size - 1));
+  return std::max(kMinChunkBits, bits > kMaxChunks ? bits - kMaxChunks : 0);
+}
+}  // namespace
+
+SparseMemory::SparseMemory(uint64_t size_bytes)
+    : size_(size_bytes),
+      chunk_bits_(chunk_bits_for(size_bytes)),
+      chunk_(((size_bytes - 1) >> chunk_bits_) + 1, nullptr),
+      // calloc: a large bitmap comes zeroed from the kernel, resident where written.
+      written_(static_cast<uint64_t*>(std::calloc(((size_bytes - 1) >> (kSlabBits + 6)) + 1, 8)),
+               std::free) {
+  if (!written_) throw std::bad_alloc();
 }
 
 SparseMemory::~SparseMemory() {
-  for (auto& l : top_)
-    if (l)
-      for (uint64_t i = 0; i < kLeafSlabs; ++i) std::free(l[i]);
+  for (uint8_t* c : chunk_)
+    if (c) munmap(c, size_t(1) << chunk_bits_);
 }
 
 void SparseMemory::check(uint64_t addr, size_t len) const {
@@ -27,30 +41,33 @@ void SparseMemory::check(uint64_t addr, size_t len) const {
     throw std::out_of_range("physical access beyond memory size");
 }
 
-uint8_t* const* SparseMemory::leaf(uint64_t addr) const {
-  uint64_t s = addr >> kSlabBits;
-  const auto& l = top_[s >> kLeafBits];
-  return l ? &l[s & (kLeafSlabs - 1)] : nullptr;
+uint8_t* SparseMemory::map_chunk(uint64_t index) {
+  // NORESERVE: the kernel commits nothing up front; pages come (zeroed) when written.
+  void* p = mmap(nullptr, size_t(1) << chunk_bits_, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ++chunks_;
+  return chunk_[index] = static_cast<uint8_t*>(p);
 }
 
 uint8_t* SparseMemory::slab(uint64_t addr) {
   check(addr, 1);
-  uint64_t s = addr >> kSlabBits;
-  auto& l = top_[s >> kLeafBits];
-  if (!l) l.reset(new uint8_t*[kLeafSlabs]());
-  uint8_t*& p = l[s & (kLeafSlabs - 1)];
-  if (!p) {
-    p = static_cast<uint8_t*>(std::calloc(1, kSlabSize));
-    if (!p) throw std::bad_alloc();
+  uint8_t* c = chunk_of(addr);
+  if (!c) [[unlikely]]
+    c = map_chunk(addr >> chunk_bits_);
+  const uint64_t s = addr >> kSlabBits, bit = 1ull << (s & 63);
+  if (!(written_[s >> 6] & bit)) [[unlikely]] {
+    written_[s >> 6] |= bit;
     ++slabs_;
   }
-  return p;
+  return c + ((addr & ((1ull << chunk_bits_) - 1)) & ~(kSlabSize - 1));
 }
 
 const uint8_t* SparseMemory::find(uint64_t addr) const {
   if (addr >= size_) return nullptr;
-  uint8_t* const* p = leaf(addr);
-  return p && *p ? *p + offset(addr) : nullptr;
+  const uint64_t s = addr >> kSlabBits;
+  if (!(written_[s >> 6] >> (s & 63) & 1)) return nullptr;
+  return chunk_of(addr) + (addr & ((1ull << chunk_bits_) - 1));
 }
 
 void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {

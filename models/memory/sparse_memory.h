@@ -1,7 +1,12 @@
 #pragma once
-// Physical memory that costs nothing until written: a two-level radix index of
-// 2 MiB slabs, each calloc'd (untouched pages use no resident memory), no
-// allocation per page. A 1 TiB guest's page tables fit because only written slabs exist.
+// Physical memory that costs only what is written. The address space is cut into a
+// few thousand chunks (1 GiB, or larger for memories over 4 TiB, so there are never
+// more than 4096); a chunk is reserved by one anonymous mmap (MAP_NORESERVE) the first
+// time anything in it is written, and the kernel makes a page resident only when it is
+// written. So RSS follows the bytes written at any size up to the 48-bit limit, with a
+// few thousand mappings at most (the kernel allows 65,530), and nothing is allocated
+// per page or per slab. A bitmap of the 2 MiB slabs ever written lets `find` tell
+// "never written" (all zero) from written memory, as backdoor readers expect.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,22 +35,28 @@ class SparseMemory {
   // Told of every write32 (status words a CPU polls), so the poller can compute when
   // its poll sees the write instead of polling event by event.
   std::function<void(uint64_t addr)> on_write32;
-  // The aligned word, allocating its slab: atomic read-modify-write of PTEs.
+  // The aligned word, its slab counted as written: atomic read-modify-write of PTEs.
+  // The pointer stays valid for the memory's life (backdoor readers cache it).
   uint64_t* word64(uint64_t addr) { return reinterpret_cast<uint64_t*>(slab(addr) + offset(addr)); }
-  // A pointer into an existing slab, or nullptr where nothing was ever written.
+  // A pointer into a written slab (valid to its end), or nullptr where nothing was
+  // ever written in the slab.
   const uint8_t* find(uint64_t addr) const;
-  size_t slabs() const { return slabs_; }
+  size_t slabs() const { return slabs_; }    // 2 MiB slabs ever written
+  size_t chunks() const { return chunks_; }  // mappings reserved
+  unsigned chunk_bits() const { return chunk_bits_; }
 
  private:
-  static constexpr unsigned kLeafBits = 12;  // slabs per leaf node: 4096 (8 GiB)
   static uint64_t offset(uint64_t a) { return a & (kSlabSize - 1); }
   void check(uint64_t addr, size_t len) const;
-  uint8_t* slab(uint64_t addr);
-  uint8_t* const* leaf(uint64_t addr) const;
+  uint8_t* slab(uint64_t addr);        // the written slab's first byte
+  uint8_t* map_chunk(uint64_t index);  // reserves a chunk
+  uint8_t* chunk_of(uint64_t addr) const { return chunk_[addr >> chunk_bits_]; }
 
   uint64_t size_;
-  std::vector<std::unique_ptr<uint8_t*[]>> top_;  // leaf nodes of slab pointers
-  size_t slabs_ = 0;
+  unsigned chunk_bits_;
+  std::vector<uint8_t*> chunk_;                           // nullptr until reserved
+  std::unique_ptr<uint64_t[], void (*)(void*)> written_;  // a bit per 2 MiB slab
+  size_t slabs_ = 0, chunks_ = 0;
 };
 
 }  // namespace sim

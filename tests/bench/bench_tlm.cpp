@@ -37,6 +37,7 @@
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
 #include "tests/bench/harvest_bench.h"
+#include "tests/bench/scale_bench.h"
 #include "tests/bench/study_bench.h"
 #include "tests/bench/translate_bench.h"
 
@@ -264,6 +265,8 @@ bool canary_flags(int argc, char** argv) {
 int sc_main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "harvest") return harvest_cli(argc, argv);
   if (argc > 1 && std::string(argv[1]) == "study") return study_cli(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "scale")
+    return bench::scale_cli(argc, argv, SIM_CANONICAL_STUDY);
   if (!canary_flags(argc, argv)) return 2;
   sc_set_time_resolution(1, SC_PS);
   sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);  // stdout is the JSON alone

@@ -34,6 +34,13 @@ inline uint64_t device_tlps(const StatsRegistry& stats) {
   return n;
 }
 
+// The VMM's memory: the guest's size.
+inline uint64_t guest_bytes(const Scenario& s) {
+  uint64_t n = 0;
+  for (const auto& m : s.host.memory) n += m.size;
+  return n;
+}
+
 // User and system CPU seconds of this process so far: on a shared machine the wall
 // time also counts the other processes' turns, the CPU time only this run's.
 inline double cpu_seconds() {
@@ -43,11 +50,13 @@ inline double cpu_seconds() {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-// Runs the scenario; prints one JSON object. Exit code as `iommu-sim run`'s (0, or 1
-// when a check or an expectation failed); bad input throws InputError.
-inline int study_main(const std::string& path) {
+// Runs the scenario with `sets` applied (as `run --set`); prints one JSON object. Exit
+// code as `iommu-sim run`'s (0, or 1 when a check or an expectation failed); bad input
+// throws InputError.
+inline int study_main(const std::string& path, const std::vector<std::string>& sets = {}) {
   const auto t0 = std::chrono::steady_clock::now();
   ConfigDoc doc = ConfigDoc::from_file(path);
+  for (const std::string& set : sets) doc.apply_set(set);
   Scenario s = load_scenario(doc);
   if (s.has_sweep) throw InputError("sweep", "this scenario holds a sweep; bench one point");
   TraceRecorder trace;  // no sink: tracing off
@@ -63,15 +72,17 @@ inline int study_main(const std::string& path) {
       "\"cpu_s\": %.3f, "
       "\"events\": %llu, \"tlps\": %llu, \"tlps_per_wall_s\": %.0f, \"peak_rss_bytes\": %llu, "
       "\"migration_rounds\": %llu, \"pages_copied\": %llu, \"lost_pages\": %llu, "
-      "\"checks_failed\": %zu, \"target_wall_s\": %.0f, \"wall_vs_target\": %.3f}\n",
+      "\"checks_failed\": %zu, \"io_page_table_bytes\": %llu, \"guest_bytes\": %llu, "
+      "\"target_wall_s\": %.0f, \"wall_vs_target\": %.3f}\n",
       nlohmann::json(s.name).dump().c_str(), nlohmann::json(path).dump().c_str(),
       double(sim_time) / double(kSec), wall, cpu,
       (unsigned long long)platform.dispatcher().events_run(),
       (unsigned long long)device_tlps(stats), double(device_tlps(stats)) / wall,
       (unsigned long long)peak_rss(), (unsigned long long)stats.count("migration.rounds"),
       (unsigned long long)stats.count("migration.pages_copied"),
-      (unsigned long long)stats.count("migration.lost_pages"), failures.size(), kStudyTargetSeconds,
-      wall / kStudyTargetSeconds);
+      (unsigned long long)stats.count("migration.lost_pages"), failures.size(),
+      (unsigned long long)(platform.host().table_pages() * 4096),
+      (unsigned long long)guest_bytes(s), kStudyTargetSeconds, wall / kStudyTargetSeconds);
   return failures.empty() && platform.failed_expectations() == 0 ? 0 : 1;
 }
 

@@ -36,3 +36,19 @@ TEST_CASE("page set: the same pages, in the same order, as an ordered tree set")
     ref.clear();
   }
 }
+
+TEST_CASE("page set: next walks the pages in order from any address") {
+  PageSet s;
+  CHECK(s.next(0) == PageSet::kEnd);
+  s.insert(0x3000);
+  s.insert(0x41000);
+  s.insert(0x100'0000'0000);  // 1 TiB up
+  CHECK(s.next(0) == 0x3000);
+  CHECK(s.next(0x3000) == 0x3000);
+  CHECK(s.next(0x3fff) == 0x3000);  // the page holding it
+  CHECK(s.next(0x4000) == 0x41000);
+  CHECK(s.next(0x42000) == 0x100'0000'0000);
+  CHECK(s.next(0x100'0000'1000) == PageSet::kEnd);
+  CHECK(s.contains(0x41fff));
+  CHECK_FALSE(s.contains(0x42000));
+}

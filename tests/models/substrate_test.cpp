@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <set>
 
 #include "models/base/rng.h"
@@ -88,6 +89,39 @@ TEST_CASE("sparse memory: unwritten reads zero, writes cross slabs, slabs counte
   CHECK(m.read64(0x8) == 1);
   CHECK_THROWS_AS(m.read64(8ull << 30), std::out_of_range);
   CHECK_THROWS_AS(m.write(m.size() - 4, data.data(), 8), std::out_of_range);
+}
+
+TEST_CASE("sparse memory: a 256 TiB address space in a few mappings, read back exactly") {
+  SparseMemory m(256ull << 40);
+  CHECK(m.chunks() == 0);
+  CHECK(m.chunk_bits() == 36);  // 64 GiB chunks: 4096 of them at most
+  // One word in each of 16 slabs spread over the whole space.
+  for (uint64_t i = 0; i < 16; ++i) m.write64(i * (16ull << 40) + 0x1238, i + 1);
+  CHECK(m.slabs() == 16);
+  CHECK(m.chunks() == 16);
+  for (uint64_t i = 0; i < 16; ++i) {
+    CHECK(m.read64(i * (16ull << 40) + 0x1238) == i + 1);
+    CHECK(m.find(i * (16ull << 40) + SparseMemory::kSlabSize) == nullptr);  // never written
+  }
+  // A backdoor pointer stays valid and sees later writes.
+  const uint8_t* p = m.find(0x1238);
+  m.write64(0x1240, 77);
+  uint64_t v = 0;
+  std::memcpy(&v, p + 8, 8);
+  CHECK(v == 77);
+  CHECK(m.read64((256ull << 40) - 8) == 0);
+}
+
+TEST_CASE("sparse memory: up to 4 TiB in 1 GiB chunks") {
+  SparseMemory m(4ull << 40);
+  CHECK(m.chunk_bits() == 30);
+  m.write64((4ull << 40) - 8, 1);
+  m.write64(0, 1);
+  CHECK(m.chunks() == 2);
+  SparseMemory small(2ull << 20);  // the smallest memory: one chunk, one slab
+  small.write64((2ull << 20) - 8, 5);
+  CHECK(small.read64((2ull << 20) - 8) == 5);
+  CHECK(small.slabs() == 1);
 }
 
 TEST_CASE("histogram: exact small values, relative error <= 1/64 above") {
