@@ -141,7 +141,39 @@ void Endpoint::schedule_issue() {
   if (t == kNever || t >= issue_at_) return;
   t = std::max(t, d_.now());
   issue_at_ = t;
-  d_.schedule(t, Rank::Device, this, (++issue_gen_ << kKindBits) | kIssue);
+  const Dispatcher::Ticket tk = d_.reserve(t, Rank::Device);
+  ++issue_gen_;
+  if (last_arrival_slot_ != kNoSlot && tk.time == last_arrival_.time &&
+      tk.order == last_arrival_.order + 1) {
+    held_issue_ = tk;
+    held_gen_ = issue_gen_;
+    issue_after_slot_ = last_arrival_slot_;
+    return;
+  }
+  d_.commit(tk, this, (issue_gen_ << kKindBits) | kIssue);
+}
+
+void Endpoint::run_held_issue() {
+  issue_after_slot_ = kNoSlot;
+  // Superseded by an earlier issue (or a stop): the queued event would do nothing.
+  if (held_gen_ != issue_gen_) return;
+  if (d_.claim(held_issue_))
+    issue_now(held_issue_.time);
+  else  // something the arrival booked at its own time comes first
+    d_.commit(held_issue_, this, (held_gen_ << kKindBits) | kIssue);
+}
+
+void Endpoint::issue_now(Ps now) {
+  issue_at_ = kNever;
+  // Jobs ready now go in job order; one request per event keeps ties exact.
+  for (unsigned i = 0; i < jobs_.size(); ++i) {
+    const DmaJob& j = jobs_[i];
+    if (j.next_time() > now) continue;
+    if (!can_issue(j)) continue;
+    issue(i, now);
+    break;
+  }
+  schedule_issue();
 }
 
 void Endpoint::on_event(Ps now, uint64_t arg) {
@@ -149,20 +181,13 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
   switch (arg & ((1u << kKindBits) - 1)) {
     case kIssue: {
       if ((arg >> kKindBits) != issue_gen_) return;  // superseded by an earlier issue
-      issue_at_ = kNever;
-      // Jobs ready now go in job order; one request per event keeps ties exact.
-      for (unsigned i = 0; i < jobs_.size(); ++i) {
-        const DmaJob& j = jobs_[i];
-        if (j.next_time() > now) continue;
-        if (!can_issue(j)) continue;
-        issue(i, now);
-        break;
-      }
-      schedule_issue();
+      issue_now(now);
       return;
     }
     case kArrive:
+      if (index == last_arrival_slot_) last_arrival_slot_ = kNoSlot;  // no longer pending
       arrive(index, now);
+      if (index == issue_after_slot_) run_held_issue();
       return;
     case kReadDone:
       read_done(index, now);
@@ -226,7 +251,9 @@ Ps Endpoint::send_tlp(uint32_t slot, Ps now) {
   const Tlp& t = inflight_[slot].tlp;
   const Ps at = tx_.send(now, (t.write ? t.len : 0) + (t.write ? ovh_.mwr : ovh_.mrd));
   ++tlps_;
-  d_.schedule(at, Rank::Device, this, (uint64_t(slot) << kKindBits) | kArrive);
+  last_arrival_ = d_.reserve(at, Rank::Device);
+  last_arrival_slot_ = slot;
+  d_.commit(last_arrival_, this, (uint64_t(slot) << kKindBits) | kArrive);
   return at;
 }
 

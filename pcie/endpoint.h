@@ -111,6 +111,11 @@ class Endpoint : public EventTarget, public MmioTarget {
   };
 
   void schedule_issue();
+  // The issue event's body (its generation already checked).
+  void issue_now(Ps now);
+  // An issue event reserved right after an arrival at its time and rank runs in that
+  // arrival's handler (nothing can come between them): one event per TLP, not two.
+  void run_held_issue();
   // Whether the job's next request can go now: reads need a tag per read request,
   // writes posted credits for every TLP.
   bool can_issue(const DmaJob& j) const;
@@ -173,6 +178,12 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t next_id_ = 1;
   uint64_t issue_gen_ = 0;
   Ps issue_at_ = kNever;  // time of the pending issue event, kNever when none
+  static constexpr uint32_t kNoSlot = ~0u;
+  Dispatcher::Ticket last_arrival_{};     // the latest arrival booked, while pending
+  uint32_t last_arrival_slot_ = kNoSlot;  // its TLP
+  Dispatcher::Ticket held_issue_{};       // the issue event its arrival will run
+  uint64_t held_gen_ = 0;                 // the generation it was booked with
+  uint32_t issue_after_slot_ = kNoSlot;   // the TLP whose arrival holds it
   bool stopped_ = false;
   double goodput_ = 0;  // set by finalize
   uint64_t inflight_end_ = 0;

@@ -1,36 +1,31 @@
 #include "models/sim/dispatcher.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace sim {
 
-void Dispatcher::schedule(Ps time, Rank rank, EventTarget* target, uint64_t arg) {
-  // Scheduling into the past would silently reorder effects: a model bug, never input.
-  if (time < now_) throw std::logic_error("event scheduled in the past");
-  heap_.push_back({time, (uint64_t(rank) << 56) | seq_++, target, arg});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+void Dispatcher::scheduled_in_past() {
+  throw std::logic_error("event scheduled in the past");
 }
 
-Ps Dispatcher::next_time() const {
-  if (heap_.empty() || heap_.front().time >= end_) return end_;
-  return heap_.front().time;
-}
-
-bool Dispatcher::run_one() {
-  if (heap_.empty() || heap_.front().time >= end_) return false;
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  Entry e = heap_.back();
+Dispatcher::Entry Dispatcher::pop() {
+  const Entry top = heap_[0];
+  const Entry last = heap_.back();
   heap_.pop_back();
-  now_ = e.time;
-  ++events_run_;
-  e.target->on_event(e.time, e.arg);
-  return true;
-}
-
-void Dispatcher::run_until(Ps limit) {
-  while (!heap_.empty() && heap_.front().time < limit && run_one()) {
+  const size_t n = heap_.size();
+  if (n == 0) return top;
+  const unsigned __int128 k = key(last);
+  size_t i = 0;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && key(heap_[c + 1]) < key(heap_[c])) ++c;
+    if (k <= key(heap_[c])) break;
+    heap_[i] = heap_[c];
+    i = c;
   }
+  heap_[i] = last;
+  return top;
 }
 
 }  // namespace sim

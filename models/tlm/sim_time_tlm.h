@@ -3,12 +3,23 @@
 // sc_time values are exact integer picoseconds.
 #include <systemc>
 
+#include <cstring>
+#include <type_traits>
+
 #include "models/base/units.h"
 
 namespace sim {
 
+// sc_time is one integer count of the resolution; from_value() is an out-of-line
+// library call (it also fixes the resolution, which start-up has done) and the DMA
+// path builds three per TLP, so the count is stored directly.
+static_assert(sizeof(sc_core::sc_time) == sizeof(sc_core::sc_time::value_type) &&
+              std::is_standard_layout_v<sc_core::sc_time>);
 inline sc_core::sc_time ps_to_sc(Ps ps) {
-  return sc_core::sc_time::from_value(ps);
+  sc_core::sc_time t;
+  const sc_core::sc_time::value_type v = ps;
+  std::memcpy(static_cast<void*>(&t), &v, sizeof v);
+  return t;
 }
 inline Ps sc_to_ps(const sc_core::sc_time& t) {
   return t.value();
