@@ -184,7 +184,7 @@ Task<Errno> IoPagetable::unmap_type1v1(IommuDriver& drv, uint64_t iova, uint64_t
 
 Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Domain* d,
                                     uint64_t aperture_last) {
-  // iopt_table_add_domain (§1.13): alignment, aperture, fill.
+  // iopt_table_add_domain: alignment, aperture, fill.
   const uint64_t align = std::max(kCpuPage, iova_alignment_);
   if (align != iova_alignment_)
     if (Errno e = check_alignment(align); e != Errno::Ok) co_return e;

@@ -1,5 +1,5 @@
 #pragma once
-// An IOAS's io_pagetable (iommufd-semantics §1): non-overlapping areas (IOVA -> slices
+// An IOAS's io_pagetable: non-overlapping areas (IOVA -> slices
 // of shared user pages), reserved ranges with owners, the allowed ranges, the IOVA
 // alignment and the domains that mirror the areas. With no domain attached it is
 // lazy: a map records the user VA and pins nothing; adding a domain fills it from
@@ -64,15 +64,15 @@ class IoPagetable {
   const std::vector<IovaRange>& allowed() const { return allowed_; }
   uint64_t alignment() const { return iova_alignment_; }
   // What the alignment must be: max(PS if large pages are off else 1, each domain's
-  // smallest page) (§1.11); the invariant checker compares.
+  // smallest page); the invariant checker compares.
   uint64_t computed_alignment() const;
   bool huge_pages() const { return !disable_large_pages_; }
 
-  // MAP after the ioctl's own checks (§1.4 from step 5): `iova` fixed, or allocated
+  // MAP after the ioctl's own checks: `iova` fixed, or allocated
   // when absent; `placed` receives the IOVA.
   Task<Errno> map(IommuDriver& drv, const VmmMemory& vmm, std::optional<uint64_t> iova,
                   uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed);
-  // COPY (§1.7) is get_pages on the source IOAS, then map_pages on the destination
+  // COPY is get_pages on the source IOAS, then map_pages on the destination
   // (the same or another): the slices of the contiguous areas from `iova` on, ENOENT
   // at a hole; then one area per slice, packed from `iova` (or allocated, the first
   // slice's user address hinting the alignment), sharing the pages (no new pin).
@@ -83,7 +83,7 @@ class IoPagetable {
   // Whole areas inside [iova, iova+length) go; a partial area is ENOENT (not atomic:
   // areas before it are already gone). iova 0 with length ~0 unmaps all.
   Task<Errno> unmap(IommuDriver& drv, uint64_t iova, uint64_t length, uint64_t& unmapped);
-  // §1.12 iopt_cut_iova: each point c inside an area becomes the last IOVA of one of
+  // iopt_cut_iova: each point c inside an area becomes the last IOVA of one of
   // two areas sharing the pages (no change to pins or IOPTEs). A point on the area's
   // first or last IOVA is a no-op (kernel); EINVAL when c+1 or its byte offset is
   // not aligned, or the area sits in a domain that may hold large IOPTEs. Stops at
@@ -99,7 +99,7 @@ class IoPagetable {
   // The area containing iova, or nullptr.
   const IoptArea* area_at(uint64_t iova) const;
 
-  // iopt_access_pages (§2.8): pins [iova, iova+length) for an in-kernel access into
+  // iopt_access_pages: pins [iova, iova+length) for an in-kernel access into
   // the pinned_pfns tier, read from a domain when one stores it, else pinned from user
   // memory; ENOENT at a hole, EPERM when writing read-only pages, EFAULT, ENOMEM;
   // nothing stays on error. `pinned` adds the pages pinned from user memory.
@@ -117,14 +117,14 @@ class IoPagetable {
   // unmap and its IOTLB sync).
   uint64_t unpinned() const { return unpinned_; }
 
-  // IOVA_RANGES (§1.8): the holes of the reserved ranges over [0, U64_MAX].
+  // IOVA_RANGES: the holes of the reserved ranges over [0, U64_MAX].
   std::vector<IovaRange> iova_ranges() const;
-  // ALLOW_IOVAS (§1.9): replaces the allowed list, or changes nothing on error.
+  // ALLOW_IOVAS: replaces the allowed list, or changes nothing on error.
   Errno allow_iovas(const std::vector<IovaRange>& ranges);
-  // §1.10: EADDRINUSE when [start, last] meets an area or an allowed range.
+  // EADDRINUSE when [start, last] meets an area or an allowed range.
   Errno reserve(uint64_t start, uint64_t last, const std::string& owner);
   void unreserve(const std::string& owner);
-  // IOMMU_OPTION HUGE_PAGES SET (§1.11): 0 disables, 1 enables, other values EINVAL.
+  // IOMMU_OPTION HUGE_PAGES SET: 0 disables, 1 enables, other values EINVAL.
   Errno set_huge_pages(uint64_t value);
 
  private:
@@ -151,7 +151,7 @@ class IoPagetable {
   // The area stops being stored: its cover goes and what nobody else holds is unpinned.
   void drop_cover(IommuDriver& drv, IoptArea& a);
   void add_cover(IoptArea& a, const Domain* storage);
-  // Charges or uncharges the pages' change since the last accounting (§2.7).
+  // Charges or uncharges the pages' change since the last accounting.
   Errno account(IoptPages& p);
   void note_unpin(IommuDriver& drv, uint64_t pages);
   Task<> charge_pins(IommuDriver& drv, uint64_t pages);

@@ -1,5 +1,5 @@
 #pragma once
-// An in-kernel access (iommufd-semantics §2.8, after iommufd_access as mdev drivers
+// An in-kernel access (after iommufd_access as mdev drivers
 // use it): software that reads and writes an IOAS's pages with the CPU, so it pins
 // them into the pages' pinned_pfns tier instead of mapping them in a domain. Each pin
 // is one call's range; unpinning takes the same range back. When the IOAS unmaps an

@@ -1,4 +1,4 @@
-// The PFN half of the io_pagetable (iommufd-semantics §2.4-2.8): filling areas into
+// The PFN half of the io_pagetable: filling areas into
 // domains through a pfn_reader batch by batch, unfilling them (unmap before unpin),
 // the accounting after each fill, and the pins of in-kernel accesses.
 #include <algorithm>

@@ -1,5 +1,5 @@
 #pragma once
-// iopt_pages (iommufd-semantics §2.1): one per MAP, shared by its COPYs and splits
+// iopt_pages: one per MAP, shared by its COPYs and splits
 // across IOASes. It knows which of its pages are pinned and where each page's PFN can
 // be read back, in the kernel's preference order: the pinned_pfns tier (only indexes
 // an in-kernel access holds), a domain an area of these pages is stored in (read back
@@ -52,7 +52,7 @@ class IoptPages {
     return holders_.ranges(first, last, true);
   }
   uint64_t npinned() const { return npinned_; }
-  // Accounting watermark (§2.7): what the ledger has been charged for these pages.
+  // Accounting watermark: what the ledger has been charged for these pages.
   uint64_t last_npinned() const { return last_npinned_; }
   void set_last_npinned(uint64_t n) { last_npinned_ = n; }
 

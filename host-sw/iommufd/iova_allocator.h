@@ -1,6 +1,6 @@
 #pragma once
 // IOVA intervals and the kernel's automatic IOVA allocation (iopt_alloc_iova), with
-// its exact alignment and first-fit arithmetic (iommufd-semantics §1.5).
+// its exact alignment and first-fit arithmetic.
 #include <cstdint>
 #include <vector>
 

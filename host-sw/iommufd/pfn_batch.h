@@ -1,5 +1,5 @@
 #pragma once
-// pfn_batch (iommufd-semantics §2.3): what a pfn_reader hands over at a time, runs of
+// pfn_batch: what a pfn_reader hands over at a time, runs of
 // physically contiguous PFNs with a bound on how many runs fit (the kernel sizes it
 // from a 64 KiB temporary buffer; tests shrink it to force splits). A full batch is
 // not an error: the reader stops there and goes on with the next batch.

@@ -1,5 +1,5 @@
 #pragma once
-// pfn_reader (iommufd-semantics §2.4): reads the PFNs of an index range of an
+// pfn_reader: reads the PFNs of an index range of an
 // iopt_pages into batches, span by span over the tiers (pinned_pfns, a domain read
 // back through its page table, user memory). Holes are pinned from the VMM's memory,
 // where a pin may return fewer pages than asked (it stops at the end of a mapping and

@@ -1,5 +1,5 @@
 #pragma once
-// RLIMIT_MEMLOCK accounting of pinned pages (iommufd-semantics §2.7). Each iopt_pages
+// RLIMIT_MEMLOCK accounting of pinned pages. Each iopt_pages
 // gets the context's accounting mode when it is created: NONE (the VMM has
 // CAP_IPC_LOCK) charges nothing, USER (default) and MM (RLIMIT_MODE 1) charge against
 // RLIMIT_MEMLOCK; every mode counts in pinned_vm. One VMM is one user and one mm, so

@@ -1,5 +1,5 @@
 #pragma once
-// A VFIO type1 container (iommufd-semantics §5) as a second front end over an IOAS:
+// A VFIO type1 container as a second front end over an IOAS:
 // MAP_DMA / UNMAP_DMA become areas of the IOAS's io_pagetable (one vfio_dma per
 // area), and the dirty-page API has no hardware D bits. "Dirty" means "possibly
 // written": with an IOMMU-backed device attached every mapped page is dirty on every
@@ -48,7 +48,7 @@ struct Type1Bitmap {
 class VfioType1 {
  public:
   // `v2`: VFIO_TYPE1v2_IOMMU; v1 (VFIO_TYPE1_IOMMU) is emulated as iommufd's compat
-  // layer does, with large pages off so unmap can cut areas (§1.12).
+  // layer does, with large pages off so unmap can cut areas.
   VfioType1(IoPagetable& iopt, bool v2, uint64_t dma_entry_limit = vfio::kDmaEntryLimit);
 
   bool v2() const { return v2_; }

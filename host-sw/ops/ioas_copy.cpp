@@ -1,5 +1,5 @@
 // ioas_copy (IOMMU_IOAS_COPY): maps the pages behind a range of one IOAS into another
-// (or the same) at an IOVA, or at one the kernel allocates (iommufd-semantics §1.7).
+// (or the same) at an IOVA, or at one the kernel allocates.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {

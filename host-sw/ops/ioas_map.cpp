@@ -1,5 +1,5 @@
 // ioas_map (IOMMU_IOAS_MAP): maps VMM memory at an IOVA, or at one the kernel
-// allocates; the checks in the kernel's order (iommufd-semantics §1.4).
+// allocates; the checks in the kernel's order.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {

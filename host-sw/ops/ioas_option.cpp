@@ -1,6 +1,6 @@
 // ioas_option (IOMMU_OPTION): `huge_pages` of an IOAS, or the global `rlimit_mode`
 // (object 0: no `ioas`, EOPNOTSUPP with one); SET with `set`, else a GET checked by
-// `expect_value` (iommufd-semantics §1.11).
+// `expect_value`.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {

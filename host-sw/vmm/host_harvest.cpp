@@ -29,7 +29,7 @@ uint64_t Host::scratch_bitmap(uint64_t bytes) {
   return scratch_va_;
 }
 
-// Range checks in the kernel's order (iommufd-semantics §4.3).
+// Range checks in the kernel's order.
 Errno Host::harvest_checks(const Hwpt& h, const IoPagetable& iopt, const HarvestArgs& a) const {
   if (a.iova + (a.length - 1) < a.iova) return Errno::Eoverflow;
   const uint64_t end = a.iova + a.length;  // wraps to 0 for the whole space

@@ -1,4 +1,4 @@
-// What the VFIO type1 operations (ops/vfio_*.cpp, iommufd-semantics §5) and the
+// What the VFIO type1 operations (ops/vfio_*.cpp) and the
 // migration's type1 tracker share: the container lookup, the user's bitmap of a read
 // and its copy-out, and DIRTY_PAGES itself.
 #include <algorithm>

@@ -78,7 +78,7 @@ uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Ran
 
 // VFIO type1 has no hardware dirty bits: the container's own GET_BITMAP (host_vfio.cpp)
 // reads each contiguous run of mappings at its 4 KiB granule; with an IOMMU-backed
-// device attached it reports every mapped page on every read (iommufd-semantics §5).
+// device attached it reports every mapped page on every read.
 Task<uint64_t> Host::harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
                                    PageSet& pending) {
   uint64_t reported = 0;
