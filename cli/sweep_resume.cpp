@@ -36,6 +36,12 @@ bool other_config(const SweepPoint& p) {
 
 void prepare_outdir(const SweepPlan& plan) {
   std::error_code ec;
+  // As `run`: a folder of an earlier sweep is taken over (resumed), any other non-empty
+  // folder is refused untouched.
+  if (fs::is_directory(plan.outdir, ec) && !fs::is_empty(plan.outdir, ec) &&
+      !fs::exists(plan.outdir + "/" + kPlanFile, ec))
+    throw InputError("-o " + plan.outdir, "holds files but no sweep (no " + std::string(kPlanFile) +
+                                              "); remove them or choose another folder");
   fs::create_directories(plan.outdir, ec);
   if (ec) throw InputError("-o " + plan.outdir, "cannot create the directory: " + ec.message());
   const std::string probe = plan.outdir + "/.sweep-probe";
