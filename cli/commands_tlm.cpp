@@ -54,8 +54,11 @@ int validate(const Args& a) {
 namespace {
 
 // The simulation and every output file, written into `dir`; returns the exit code.
+// A run the trace limit stopped is reported through `stopped`, not thrown: once the
+// simulation has run, SystemC's threads stay suspended on their own stacks, and an
+// exception unwinding the main stack then is one that ASan cannot follow.
 int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::string& trace_kind,
-             const fs::path& dir, const std::string& shown) {
+             const fs::path& dir, const std::string& shown, std::string& stopped) {
   write_file(dir / "config.resolved.yaml", doc.resolved_yaml());
 
   // Each trace file stops at output.trace_limit: the run stops there too, and says so.
@@ -94,12 +97,15 @@ int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::
   }
   Ps sim_time = platform.run();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  if (!full.empty())
-    throw InputError({doc.name(), 0, 0}, "output.trace_limit",
-                     full + " reached the limit of " + human_bytes(s.output.trace_limit) + " at " +
-                         human_time(platform.dispatcher().now()) +
-                         " of simulated time; the run stopped there. Raise "
-                         "output.trace_limit, trace less (--trace none) or end sooner");
+  if (!full.empty()) {
+    stopped = InputError({doc.name(), 0, 0}, "output.trace_limit",
+                         full + " reached the limit of " + human_bytes(s.output.trace_limit) +
+                             " at " + human_time(platform.dispatcher().now()) +
+                             " of simulated time; the run stopped there. Raise "
+                             "output.trace_limit, trace less (--trace none) or end sooner")
+                  .what();
+    return 2;
+  }
 
   StatsRegistry& stats = platform.stats();
   std::vector<std::string> failures = evaluate_checks(s.checks, stats);
@@ -148,11 +154,21 @@ int run(const Args& a) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw InputError("-o", "cannot create " + target + ": " + ec.message());
-    return run_into(a, doc, s, trace_kind, dir, target);
+    std::string stopped;
+    const int rc = run_into(a, doc, s, trace_kind, dir, target, stopped);
+    if (!stopped.empty()) std::cerr << "error: " << stopped << "\n";
+    return rc;
   }
   OutputDir out(target);
   try {
-    const int rc = run_into(a, doc, s, trace_kind, out.dir(), target);
+    std::string stopped;
+    const int rc = run_into(a, doc, s, trace_kind, out.dir(), target, stopped);
+    if (!stopped.empty()) {
+      const fs::path kept = out.fail(stopped);
+      std::cerr << "error: " << stopped << "\nthe failed run's partial outputs are in "
+                << kept.string() << "\n";
+      return rc;
+    }
     out.commit();
     return rc;
   } catch (const std::exception& e) {
