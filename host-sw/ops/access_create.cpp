@@ -1,5 +1,7 @@
-// access_create: an in-kernel access to an IOAS (mdev-like, iommufd_access_create);
-// `ioas_destroy` is EBUSY while one exists.
+// access_create: an in-kernel access to an IOAS (mdev-like, iommufd_access_create then
+// iommufd_access_attach); `ioas_destroy` is EBUSY while one exists. Every access here
+// pins pages, so it raises the IOAS's IOVA alignment to 4 KiB: EADDRINUSE when an area
+// of the IOAS is not page-aligned.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -16,7 +18,9 @@ struct AccessCreate final : HostOperation {
     auto io = h.ioases().find(ioas);
     if (io == h.ioases().end()) co_return Errno::Enoent;
     if (h.accesses().count(id)) co_return Errno::Eexist;
-    h.accesses()[id] = {ioas, std::make_unique<IommufdAccess>(io->second->iopt)};
+    auto acc = std::make_unique<IommufdAccess>(io->second->iopt);
+    if (Errno e = acc->attach(); e != Errno::Ok) co_return e;  // a misaligned area
+    h.accesses()[id] = {ioas, std::move(acc)};
     co_return Errno::Ok;
   }
 };
