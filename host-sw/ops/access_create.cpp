@@ -10,9 +10,8 @@ namespace {
 struct AccessCreate final : HostOperation {
   std::string id, ioas;
   void parse(ConfigReader& r, OpNames& n) {
-    id = r.text("id");
+    id = n.new_object(r, n.access);
     ioas = read_ioas(r, n);
-    n.access.insert(id);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto io = h.ioases().find(ioas);
@@ -21,6 +20,7 @@ struct AccessCreate final : HostOperation {
     auto acc = std::make_unique<IommufdAccess>(io->second->iopt);
     if (Errno e = acc->attach(); e != Errno::Ok) co_return e;  // a misaligned area
     h.accesses()[id] = {ioas, std::move(acc)};
+    h.objects().add(ObjectType::Access, id);
     co_return Errno::Ok;
   }
 };

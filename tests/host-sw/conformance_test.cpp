@@ -3,6 +3,7 @@
 // expects the kernel's answers.
 #include <doctest/doctest.h>
 
+#include "host-sw/vmm/object_table.h"
 #include "tests/host-sw/ioas_rig.h"
 
 using namespace sim;
@@ -83,4 +84,96 @@ setup:
   - {op: ioas_iova_ranges, ioas: a, expect_alignment: 1}
   - {op: ioas_map, ioas: a, iova: 0x100800, user: guest, length: 2KiB}
 )") == 0);
+}
+
+// ---- object IDs as data ----
+
+TEST_CASE("object IDs: lowest free from 1, reused after destroy, 0 and stale IDs ENOENT") {
+  ObjectTable t;
+  CHECK(t.add(ObjectType::Ioas, "a") == 1);
+  CHECK(t.add(ObjectType::Hwpt, "h") == 2);
+  CHECK(t.add(ObjectType::Access, "x") == 3);
+  const ObjectRef* ref = nullptr;
+  CHECK(t.get(0, std::nullopt, ref) == Errno::Enoent);
+  CHECK(t.get(4, std::nullopt, ref) == Errno::Enoent);
+  CHECK(t.get(2, ObjectType::Ioas, ref) == Errno::Enoent);  // another type
+  REQUIRE(t.get(2, ObjectType::Hwpt, ref) == Errno::Ok);
+  CHECK(ref->name == "h");
+  t.remove(ObjectType::Hwpt, "h");
+  CHECK(t.get(2, std::nullopt, ref) == Errno::Enoent);  // stale
+  CHECK(!t.id_of(ObjectType::Hwpt, "h"));
+  CHECK(t.add(ObjectType::Ioas, "b") == 2);  // xa_alloc gives the lowest free ID
+  CHECK(t.add(ObjectType::Ioas, "c") == 4);
+  CHECK(*t.id_of(ObjectType::Ioas, "c") == 4);
+  CHECK(t.size() == 4);
+}
+
+TEST_CASE("TEST_F(iommufd, cmd_fail): IOMMU_DESTROY of ID 0 is ENOENT, and destroy by ID") {
+  // IDs here: a 1, h 2, x 3 (a failed create takes none); after h goes, g gets 2.
+  CHECK(failures(R"(
+setup:
+  - {op: destroy, object_id: 0, expect: ENOENT}
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_alloc, id: a, expect: EEXIST}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: access_create, id: x, ioas: a}
+  - {op: destroy, object_id: 4, expect: ENOENT}
+  - {op: destroy, object_id: 1, expect: EBUSY}
+  - {op: destroy, object_id: 3, expect: EBUSY}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: destroy, object: h, expect: EBUSY}
+  - {op: detach, device: nic0}
+  - {op: destroy, object_id: 2}
+  - {op: destroy, object_id: 2, expect: ENOENT}
+  - {op: destroy, object: h, expect: ENOENT}
+  - {op: hwpt_destroy, hwpt: h, expect: ENOENT}
+  - {op: hwpt_alloc, id: g, ioas: a}
+  - {op: destroy, object_id: 2}
+  - {op: access_destroy, access: x}
+  - {op: destroy, object: x, expect: ENOENT}
+  - {op: destroy, object: a}
+  - {op: destroy, object_id: 1, expect: ENOENT}
+  - {op: ioas_destroy, ioas: a, expect: ENOENT}
+)") == 0);
+}
+
+TEST_CASE("an operation aimed at another type of object is ENOENT (iommufd_get_object)") {
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: access_create, id: x, ioas: a}
+  - {op: ioas_map, ioas: h, iova: 0x100000, user: guest, length: 64KiB, expect: ENOENT}
+  - {op: ioas_option, option: huge_pages, ioas: x, set: 0, expect: ENOENT}
+  - {op: ioas_destroy, ioas: h, expect: ENOENT}
+  - {op: hwpt_destroy, hwpt: a, expect: ENOENT}
+  - {op: attach, device: nic0, hwpt: a, expect: ENOENT}
+  - {op: hwpt_alloc, id: g, ioas: h, expect: ENOENT}
+  - {op: access_pin, access: a, iova: 0x100000, length: 4KiB, expect: ENOENT}
+  - {op: access_destroy, access: h, expect: ENOENT}
+  - {op: access_destroy, access: x}
+  - {op: hwpt_destroy, hwpt: h}
+  - {op: ioas_destroy, ioas: a}
+)") == 0);
+}
+
+TEST_CASE("object names share one space: a name of another kind is an input error") {
+  CHECK_THROWS_WITH_AS(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: a, ioas: a}
+)"),
+                       doctest::Contains("share one name space"), InputError);
+  CHECK_THROWS_WITH_AS(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: destroy, object: b}
+)"),
+                       doctest::Contains("no IOAS, HWPT or access named 'b'"), InputError);
+  CHECK_THROWS_AS(failures(R"(
+setup:
+  - {op: destroy, object: b, object_id: 1}
+)"),
+                  InputError);
 }
