@@ -20,8 +20,27 @@ bool IoPagetable::area_overlaps(uint64_t start, uint64_t last) const {
 
 uint64_t IoPagetable::computed_alignment() const {
   uint64_t a = disable_large_pages_ ? kCpuPage : 1;
-  if (!domains_.empty()) a = std::max(a, kCpuPage);  // VT-d: lowbit(4K|2M|1G)
+  if (!domains_.empty()) a = std::max(a, kCpuPage);   // VT-d: lowbit(4K|2M|1G)
+  if (!accesses_.empty()) a = std::max(a, kCpuPage);  // an access that pins pages
   return a;
+}
+
+Errno IoPagetable::add_access(IommufdAccess* acc) {
+  accesses_.push_back(acc);
+  const uint64_t align = computed_alignment();
+  if (align > iova_alignment_) {
+    if (Errno e = check_alignment(align); e != Errno::Ok) {
+      accesses_.pop_back();  // not added
+      return e;
+    }
+  }
+  iova_alignment_ = align;
+  return Errno::Ok;
+}
+
+void IoPagetable::remove_access(IommufdAccess* acc) {
+  std::erase(accesses_, acc);
+  iova_alignment_ = computed_alignment();  // can shrink
 }
 
 Errno IoPagetable::check_alignment(uint64_t align) const {

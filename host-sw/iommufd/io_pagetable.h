@@ -64,7 +64,8 @@ class IoPagetable {
   const std::vector<IovaRange>& allowed() const { return allowed_; }
   uint64_t alignment() const { return iova_alignment_; }
   // What the alignment must be: max(PS if large pages are off else 1, each domain's
-  // smallest page); the invariant checker compares.
+  // smallest page, each access's alignment: PS, as every access pins pages); the
+  // invariant checker compares.
   uint64_t computed_alignment() const;
   bool huge_pages() const { return !disable_large_pages_; }
 
@@ -107,9 +108,12 @@ class IoPagetable {
                    bool write, std::vector<AccessPiece>& pieces, uint64_t& pinned);
   // Drops what access_pin gave; returns the pages this unpinned.
   uint64_t access_unpin(const std::vector<AccessPiece>& pieces);
-  // Accesses on this IOAS hear of every area about to be unmapped.
-  void add_access(IommufdAccess* a) { accesses_.push_back(a); }
-  void remove_access(IommufdAccess* a) { std::erase(accesses_, a); }
+  // Accesses on this IOAS hear of every area about to be unmapped. An access pins
+  // pages, so it raises the IOVA alignment to the CPU page (iopt_add_access recomputes
+  // it over domains and accesses): EADDRINUSE, and the access is not added, when an
+  // area is not page-aligned. Removing one recomputes it (it can shrink).
+  Errno add_access(IommufdAccess* a);
+  void remove_access(IommufdAccess* a);
   size_t accesses() const { return accesses_.size(); }
   // pfn_batch size of the readers (tests shrink it to force splits and carries).
   void set_batch_runs(size_t runs) { batch_runs_ = runs; }

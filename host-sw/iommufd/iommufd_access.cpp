@@ -4,7 +4,13 @@ namespace sim {
 
 IommufdAccess::~IommufdAccess() {
   for (const Pin& p : pins_) iopt_.access_unpin(p.pieces);
-  iopt_.remove_access(this);
+  if (attached_) iopt_.remove_access(this);
+}
+
+Errno IommufdAccess::attach() {
+  Errno e = iopt_.add_access(this);
+  attached_ = e == Errno::Ok;
+  return e;
 }
 
 Errno IommufdAccess::pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova,

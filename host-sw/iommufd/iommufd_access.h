@@ -15,8 +15,11 @@ namespace sim {
 
 class IommufdAccess {
  public:
-  explicit IommufdAccess(IoPagetable& iopt) : iopt_(iopt) { iopt_.add_access(this); }
+  explicit IommufdAccess(IoPagetable& iopt) : iopt_(iopt) {}
   ~IommufdAccess();
+  // iommufd_access_attach: joins the IOAS, raising its alignment to the page
+  // (EADDRINUSE over a misaligned area; then it stays unattached).
+  Errno attach();
   IommufdAccess(const IommufdAccess&) = delete;
   IommufdAccess& operator=(const IommufdAccess&) = delete;
 
@@ -42,6 +45,7 @@ class IommufdAccess {
   IoPagetable& iopt_;
   std::vector<Pin> pins_;  // in pinning order
   uint64_t notices_ = 0;
+  bool attached_ = false;
 };
 
 }  // namespace sim

@@ -1,5 +1,7 @@
-// access_create: an in-kernel access to an IOAS (mdev-like, iommufd_access_create);
-// `ioas_destroy` is EBUSY while one exists.
+// access_create: an in-kernel access to an IOAS (mdev-like, iommufd_access_create then
+// iommufd_access_attach); `ioas_destroy` is EBUSY while one exists. Every access here
+// pins pages, so it raises the IOAS's IOVA alignment to 4 KiB: EADDRINUSE when an area
+// of the IOAS is not page-aligned.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -8,15 +10,17 @@ namespace {
 struct AccessCreate final : HostOperation {
   std::string id, ioas;
   void parse(ConfigReader& r, OpNames& n) {
-    id = r.text("id");
+    id = n.new_object(r, n.access);
     ioas = read_ioas(r, n);
-    n.access.insert(id);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto io = h.ioases().find(ioas);
     if (io == h.ioases().end()) co_return Errno::Enoent;
     if (h.accesses().count(id)) co_return Errno::Eexist;
-    h.accesses()[id] = {ioas, std::make_unique<IommufdAccess>(io->second->iopt)};
+    auto acc = std::make_unique<IommufdAccess>(io->second->iopt);
+    if (Errno e = acc->attach(); e != Errno::Ok) co_return e;  // a misaligned area
+    h.accesses()[id] = {ioas, std::move(acc)};
+    h.objects().add(ObjectType::Access, id);
     co_return Errno::Ok;
   }
 };

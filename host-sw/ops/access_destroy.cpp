@@ -6,14 +6,12 @@ namespace {
 
 struct AccessDestroy final : HostOperation {
   std::string access;
-  void parse(ConfigReader& r, OpNames& n) {
-    access = r.text("access");
-    n.need(r, "access", n.access, access, "access");
-  }
+  void parse(ConfigReader& r, OpNames& n) { access = read_access(r, n); }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto it = h.accesses().find(access);
     if (it == h.accesses().end()) co_return Errno::Enoent;
     h.accesses().erase(it);
+    h.objects().remove(ObjectType::Access, access);
     co_return Errno::Ok;
   }
 };

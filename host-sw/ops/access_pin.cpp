@@ -12,8 +12,7 @@ struct AccessPin final : HostOperation {
   bool write = false;
 
   void parse(ConfigReader& r, OpNames& n) {
-    access = r.text("access");
-    n.need(r, "access", n.access, access, "access");
+    access = read_access(r, n);
     iova = read_iova(r, n, "iova");
     length = r.size("length");
     write = r.boolean("write", false);

@@ -11,8 +11,7 @@ struct AccessUnpin final : HostOperation {
   uint64_t length = 0;
 
   void parse(ConfigReader& r, OpNames& n) {
-    access = r.text("access");
-    n.need(r, "access", n.access, access, "access");
+    access = read_access(r, n);
     iova = read_iova(r, n, "iova");
     length = r.size("length");
   }

@@ -11,11 +11,10 @@ struct HwptAlloc final : HostOperation {
   std::string device;  // optional: the device whose IOMMU unit must support tracking
 
   void parse(ConfigReader& r, OpNames& n) {
-    id = r.text("id");
+    id = n.new_object(r, n.hwpt);
     ioas = read_ioas(r, n);
     dirty_tracking = r.boolean("dirty_tracking", false);
     if (r.has("device")) device = n.device(r);
-    n.hwpt.insert(id);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto io = h.ioases().find(ioas);
@@ -36,6 +35,7 @@ struct HwptAlloc final : HostOperation {
     }
     ++io->second->users;
     h.hwpts()[id] = hw;
+    h.objects().add(ObjectType::Hwpt, id);
     co_return Errno::Ok;
   }
 };

@@ -6,15 +6,13 @@ namespace {
 
 struct IoasAlloc final : HostOperation {
   std::string id;
-  void parse(ConfigReader& r, OpNames& n) {
-    id = r.text("id");
-    n.ioas.insert(id);
-  }
+  void parse(ConfigReader& r, OpNames& n) { id = n.new_object(r, n.ioas); }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     if (h.ioases().count(id)) co_return Errno::Eexist;
     auto io = std::make_unique<Host::Ioas>(h.ledger());
     io->iopt.set_batch_runs(h.config().pfn_batch_runs);
     h.ioases()[id] = std::move(io);
+    h.objects().add(ObjectType::Ioas, id);
     co_return Errno::Ok;
   }
 };

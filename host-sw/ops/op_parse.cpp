@@ -11,6 +11,22 @@ void OpNames::need(ConfigReader& r, const char* key, const std::set<std::string>
   r.fail(key, std::string("no ") + what + " named '" + v + "'" + hint(v, cand));
 }
 
+std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind) {
+  std::string id = r.text("id");
+  for (const std::set<std::string>* other : {&ioas, &hwpt, &access})
+    if (other != &kind && other->count(id))
+      r.fail("id", "an object named '" + id +
+                       "' exists already (IOASes, HWPTs and accesses share one name space)");
+  kind.insert(id);
+  return id;
+}
+
+void OpNames::need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,
+                          const std::string& v, const char* what) const {
+  if (ioas.count(v) || hwpt.count(v) || access.count(v)) return;
+  need(r, key, kind, v, what);  // fails, with the wanted kind's names as hints
+}
+
 std::string OpNames::device(ConfigReader& r, const char* key) const {
   std::string d = r.text(key);
   need(r, key, std::set<std::string>(devices.begin(), devices.end()), d, "device");
@@ -67,13 +83,19 @@ std::string read_save_iova(ConfigReader& r, OpNames& n) {
 
 std::string read_ioas(ConfigReader& r, const OpNames& n, const char* key) {
   std::string id = r.text(key);
-  n.need(r, key, n.ioas, id, "IOAS");
+  n.need_object(r, key, n.ioas, id, "IOAS");
   return id;
 }
 
 std::string read_hwpt(ConfigReader& r, const OpNames& n) {
   std::string id = r.text("hwpt");
-  n.need(r, "hwpt", n.hwpt, id, "HWPT");
+  n.need_object(r, "hwpt", n.hwpt, id, "HWPT");
+  return id;
+}
+
+std::string read_access(ConfigReader& r, const OpNames& n) {
+  std::string id = r.text("access");
+  n.need_object(r, "access", n.access, id, "access");
   return id;
 }
 

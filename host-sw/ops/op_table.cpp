@@ -28,6 +28,7 @@ namespace sim {
   X(migrate)                   \
   X(wait)                      \
   X(hwpt_destroy)              \
+  X(destroy)                   \
   X(access_create)             \
   X(access_pin)                \
   X(access_unpin)              \

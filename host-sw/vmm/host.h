@@ -22,6 +22,7 @@
 #include "host-sw/vmm/host_config.h"
 #include "host-sw/vmm/host_operation.h"
 #include "host-sw/vmm/migration_params.h"
+#include "host-sw/vmm/object_table.h"
 #include "host-sw/vmm/page_set.h"
 
 namespace sim {
@@ -81,6 +82,15 @@ class Host {
   std::map<std::pair<std::string, uint32_t>, std::string>& attachments() { return attached_; }
   std::map<std::string, Access>& accesses() { return accesses_; }  // go before their IOASes
   std::map<std::string, std::unique_ptr<VfioType1>>& containers() { return vfio_; }  // by IOAS
+  // The object IDs of the IOASes, HWPTs and accesses (object_table.h).
+  ObjectTable& objects() { return objects_; }
+  // IOMMU_DESTROY of one object (host_objects.cpp): an IOAS is EBUSY while a HWPT or
+  // an access holds it, else its areas are unmapped and a VFIO container over it goes;
+  // a HWPT is EBUSY while a device or PASID is attached, else its domain is unmapped
+  // (iopt_table_remove_domain) and the driver frees its page tables; ENOENT for
+  // neither.
+  Task<Errno> destroy_ioas(const std::string& ioas);
+  Task<Errno> destroy_hwpt(const std::string& hwpt);
   const HardwareInfo::Device* device_info(const std::string& device) const;
   // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
   bool tracking_capable(const std::string& device) const;
@@ -169,6 +179,7 @@ class Host {
   std::map<std::string, Hwpt> hwpts_;
   std::map<std::pair<std::string, uint32_t>, std::string> attached_;
   std::map<std::string, Access> accesses_;
+  ObjectTable objects_;
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;
   std::function<void(const std::string&, Ps)> step_done_;

@@ -1,7 +1,8 @@
 // Domains, accounting and in-kernel accesses through the host's ops, as Linux
-// iommufd has them (domain attach, unfill, accounting, iommufd_access): pins counted once however many covers, RLIMIT rollback, attach of
-// unbacked memory, unmap before unpin in the trace, accesses and their unmap notices,
-// hwpt_destroy, and random sequences that must tear down to nothing.
+// iommufd has them (domain attach, unfill, accounting, iommufd_access): pins counted once however
+// many covers, RLIMIT rollback, attach of unbacked memory, unmap before unpin in the trace,
+// accesses and their unmap notices, hwpt_destroy, and random sequences that must tear down to
+// nothing.
 #include <doctest/doctest.h>
 
 #include <iostream>
@@ -146,7 +147,8 @@ setup:
   - {op: hwpt_destroy, hwpt: h1, expect: ENOENT}
   - {op: ioas_iova_ranges, ioas: a, expect_alignment: 4KiB}
   - {op: hwpt_destroy, hwpt: h2}
-  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 1}
+  # the access pins pages, so it keeps the alignment at the page (iopt_add_access)
+  - {op: ioas_iova_ranges, ioas: a, expect_alignment: 4KiB}
 )");
   CHECK(o.failed == 0);
   CHECK(o.pinned == 16 << 10);
@@ -267,7 +269,7 @@ TEST_CASE("teardown: random map, unmap, copy, attach, detach, access sequences l
       y << "}\n";
     }
     // Teardown in the kernel's order: devices, accesses, areas, HWPTs.
-    y << "  - {op: detach, device: nic0, expect: EINVAL}\n"
+    y << "  - {op: detach, device: nic0}\n"
       << "  - {op: access_destroy, access: xa}\n  - {op: access_destroy, access: xb}\n"
       << "  - {op: ioas_unmap, ioas: a, iova: 0, length: all}\n"
       << "  - {op: ioas_unmap, ioas: b, iova: 0, length: all}\n";

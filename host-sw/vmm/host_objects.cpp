@@ -1,0 +1,34 @@
+// Destroying the context's objects (IOMMU_DESTROY): what `ioas_destroy`,
+// `hwpt_destroy` and the generic `destroy` by object ID share.
+#include "host-sw/vmm/host.h"
+
+namespace sim {
+
+Task<Errno> Host::destroy_ioas(const std::string& ioas) {
+  IoPagetable* iopt = find_ioas(ioas);
+  if (!iopt) co_return Errno::Enoent;
+  if (ioas_.at(ioas)->users) co_return Errno::Ebusy;  // a HWPT holds it
+  if (iopt->accesses()) co_return Errno::Ebusy;       // so does an access
+  uint64_t n;
+  co_await iopt->unmap(drv_, 0, UINT64_MAX, n);  // implicit unmap-all
+  ioas_.erase(ioas);
+  vfio_.erase(ioas);
+  objects_.remove(ObjectType::Ioas, ioas);
+  co_return Errno::Ok;
+}
+
+Task<Errno> Host::destroy_hwpt(const std::string& hwpt) {
+  auto it = hwpts_.find(hwpt);
+  if (it == hwpts_.end()) co_return Errno::Enoent;
+  for (const auto& [dev, name] : attached_)
+    if (name == hwpt) co_return Errno::Ebusy;
+  Ioas& io = *ioas_.at(it->second.ioas);
+  co_await io.iopt.remove_domain(drv_, it->second.domain);
+  drv_.domain_free(it->second.domain);
+  --io.users;
+  hwpts_.erase(it);
+  objects_.remove(ObjectType::Hwpt, hwpt);
+  co_return Errno::Ok;
+}
+
+}  // namespace sim
