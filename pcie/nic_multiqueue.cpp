@@ -3,18 +3,13 @@
 #include <algorithm>
 #include <string>
 
-#include "models/base/did_you_mean.h"
 #include "models/config/config.h"
+#include "models/config/named_values.h"
 
 namespace sim {
 
 namespace {
-// The recycling models by name (the first is the default).
-struct RecycleName {
-  const char* name;
-  Recycle model;
-};
-constexpr RecycleName kRecycle[] = {
+const NamedValues<Recycle> kRecycle{
     {"lifo", Recycle::Lifo}, {"fifo", Recycle::Fifo}, {"random", Recycle::Random}};
 }  // namespace
 
@@ -52,15 +47,7 @@ std::shared_ptr<const NicMultiQueueConfig> load_nic_multiqueue(ConfigReader& j) 
   for (const auto& [size, w] : c->sizes)
     if (size > c->buffer_size) j.fail("buffer_size", "a packet does not fit its buffer");
   c->hold = uint64_t(j.integer("hold", int64_t(c->hold), 0, 1 << 20));
-  const std::string recycle = j.text("recycle", kRecycle[0].name);
-  std::vector<std::string> names;
-  for (const RecycleName& r : kRecycle) {
-    if (recycle == r.name) c->recycle = r.model;
-    names.push_back(r.name);
-  }
-  if (std::find(names.begin(), names.end(), recycle) == names.end())
-    j.fail("recycle",
-           "expected lifo, fifo or random, got '" + recycle + "'" + hint(recycle, names));
+  c->recycle = j.choice("recycle", Recycle::Lifo, kRecycle);
   c->pool_length = length / c->queues;
   // Every slot posted, `hold` with the stack and one to refill with: the least a
   // queue's pool can be.

@@ -2,13 +2,7 @@
 # and amd-v1's replicated 64 KiB leaves need under a tenth of vtd-ss's walks (the
 # IOTLB's reach) while copying more pages (dirty granularity is the leaf's size).
 # -DSIM=exe -DSCENARIO=file -DOUT=dir
-file(REMOVE_RECURSE ${OUT})
-execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
-endif()
-file(READ ${OUT}/sweep.json json)
+include(${CMAKE_CURRENT_LIST_DIR}/sweep_json.cmake)
 string(JSON n LENGTH "${json}" summary)
 math(EXPR last "${n} - 1")
 foreach(i RANGE ${last})

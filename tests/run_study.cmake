@@ -1,13 +1,7 @@
 # The flush-batching study through `iommu-sim sweep`: every correct policy loses no
 # page and `none` (the negative control) loses some, each loss explained.
 # -DSIM=exe -DSCENARIO=file -DOUT=dir [-DARGS=extra;sweep;flags]
-file(REMOVE_RECURSE ${OUT})
-execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT} ${ARGS}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
-endif()
-file(READ ${OUT}/sweep.json json)
+include(${CMAKE_CURRENT_LIST_DIR}/sweep_json.cmake)
 string(JSON n LENGTH "${json}" summary)
 math(EXPR last "${n} - 1")
 foreach(i RANGE ${last})

@@ -1,13 +1,7 @@
 # Shared by the validation tests (one per scenarios/validation/*.yaml): runs the
 # scenario's own sweep and gives its sweep.json as `json`, the printed table as `table`.
 # -DSIM=exe -DSCENARIO=file -DOUT=dir
-file(REMOVE_RECURSE ${OUT})
-execute_process(COMMAND ${SIM} sweep ${SCENARIO} -j 2 -o ${OUT}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE table ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "sweep exited ${rc}\n${table}\n${err}")
-endif()
-file(READ ${OUT}/sweep.json json)
+include(${CMAKE_CURRENT_LIST_DIR}/../sweep_json.cmake)
 
 # A JSON number as thousandths (CMake has integer arithmetic only).
 function(milli value out)
