@@ -1,4 +1,5 @@
 // run / validate / trace-diff.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +58,7 @@ namespace {
 // A run the trace limit stopped is reported through `stopped`, not thrown: once the
 // simulation has run, SystemC's threads stay suspended on their own stacks, and an
 // exception unwinding the main stack then is one that ASan cannot follow.
-int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::string& trace_kind,
+int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, TraceFiles trace_files,
              const fs::path& dir, const std::string& shown, std::string& stopped) {
   write_file(dir / "config.resolved.yaml", doc.resolved_yaml());
 
@@ -75,12 +76,12 @@ int run_into(const Args& a, const ConfigDoc& doc, const Scenario& s, const std::
   };
   std::unique_ptr<CappedFileBuf> text_buf, json_buf;
   std::ostream text_out(nullptr), json_out(nullptr);
-  if (trace_kind == "text" || trace_kind == "both") {
+  if (trace_files.text) {
     text_buf = open("trace.txt");
     text_out.rdbuf(text_buf.get());
     trace.add_sink(std::make_unique<TraceTextSink>(text_out));
   }
-  if (trace_kind == "chrome" || trace_kind == "both") {
+  if (trace_files.chrome) {
     json_buf = open("trace.json");
     json_out.rdbuf(json_buf.get());
     trace.add_sink(std::make_unique<TraceChromeSink>(json_out));
@@ -143,10 +144,13 @@ int run(const Args& a) {
   Scenario s = load_scenario(doc);
   if (s.has_sweep && !a.ignore_sweep)
     throw InputError("sweep", "this scenario holds a sweep: run it with `iommu-sim sweep`");
-  std::string trace_kind = a.trace.empty() ? s.output.trace : a.trace;
-  if (trace_kind != "text" && trace_kind != "chrome" && trace_kind != "both" &&
-      trace_kind != "none")
-    throw InputError("--trace", "expected text, chrome, both or none, got '" + trace_kind + "'");
+  TraceFiles trace_files = s.output.trace;
+  if (!a.trace.empty()) {
+    const std::vector<std::string> names = trace_files_names().names();
+    if (std::find(names.begin(), names.end(), a.trace) == names.end())
+      throw InputError("--trace", "expected text, chrome, both or none, got '" + a.trace + "'");
+    trace_files = trace_files_names().value(a.trace);
+  }
   const std::string target = a.outdir.empty() ? (fs::path("out") / s.name).string() : a.outdir;
 
   if (a.ignore_sweep) {  // a sweep's point: the sweep made the folder and owns it
@@ -155,14 +159,14 @@ int run(const Args& a) {
     fs::create_directories(dir, ec);
     if (ec) throw InputError("-o", "cannot create " + target + ": " + ec.message());
     std::string stopped;
-    const int rc = run_into(a, doc, s, trace_kind, dir, target, stopped);
+    const int rc = run_into(a, doc, s, trace_files, dir, target, stopped);
     if (!stopped.empty()) std::cerr << "error: " << stopped << "\n";
     return rc;
   }
   OutputDir out(target);
   try {
     std::string stopped;
-    const int rc = run_into(a, doc, s, trace_kind, out.dir(), target, stopped);
+    const int rc = run_into(a, doc, s, trace_files, out.dir(), target, stopped);
     if (!stopped.empty()) {
       const fs::path kept = out.fail(stopped);
       std::cerr << "error: " << stopped << "\nthe failed run's partial outputs are in "

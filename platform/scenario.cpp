@@ -8,11 +8,19 @@
 
 namespace sim {
 
+const NamedValues<TraceFiles>& trace_files_names() {
+  static const NamedValues<TraceFiles> t{{"text", {true, false}},
+                                         {"chrome", {false, true}},
+                                         {"both", {true, true}},
+                                         {"none", {false, false}}};
+  return t;
+}
+
 namespace {
 
 OutputConfig load_output(ConfigReader r, const Scenario& s) {
   OutputConfig o;
-  o.trace = r.choice("trace", o.trace, {"text", "chrome", "both", "none"});
+  o.trace = r.choice("trace", o.trace, trace_files_names());
   o.timeseries_bucket = r.time_ps("timeseries_bucket", o.timeseries_bucket);
   // A row per bucket up to sim.end: bounded here; under `auto` the series stop at the
   // same bound (TimeSeries drops later buckets and says so).

@@ -7,6 +7,7 @@
 #include "host-sw/vmm/host_config.h"
 #include "iommu/iommu_config.h"
 #include "models/config/config.h"
+#include "models/config/named_values.h"
 #include "models/memory/memory_config.h"
 #include "pcie/device_config.h"
 #include "pcie/pcie_config.h"
@@ -14,8 +15,15 @@
 
 namespace sim {
 
+// Which trace files a run writes; `output.trace` and `--trace` name it.
+struct TraceFiles {
+  bool text = false, chrome = false;
+  bool operator==(const TraceFiles&) const = default;
+};
+const NamedValues<TraceFiles>& trace_files_names();  // text | chrome | both | none
+
 struct OutputConfig {
-  std::string trace = "both";         // text | chrome | both | none
+  TraceFiles trace{true, true};       // both
   Ps timeseries_bucket = 10 * kUs;    // 0: no timeseries.csv
   uint64_t trace_limit = 1ull << 30;  // bytes per trace file; the run stops past it
 };
