@@ -83,7 +83,7 @@ TEST_CASE("nested invalidation: stage-1 invalidations empty the stage-1 walk cac
 }
 
 TEST_CASE(
-    "nested invalidation: a harvest's stage-2 flush makes the next write set D again; the "
+    "nested invalidation: a harvest's stage-2 flush makes the next write set D again, the "
     "negative control spares the entry and the page is lost") {
   for (bool spare : {false, true}) {
     CAPTURE(spare);
