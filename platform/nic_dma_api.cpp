@@ -7,8 +7,8 @@
 
 namespace sim {
 
-std::vector<DmaApiEntry> load_dma_api(ConfigReader& root,
-                                      const std::vector<DeviceConfig>& devices) {
+std::vector<DmaApiEntry> load_dma_api(ConfigReader& root, const std::vector<DeviceConfig>& devices,
+                                      const HostConfig& host) {
   std::vector<DmaApiEntry> out;
   std::set<std::pair<std::string, std::string>> seen;
   for (ConfigReader r : root.list("dma_api")) {
@@ -28,6 +28,12 @@ std::vector<DmaApiEntry> load_dma_api(ConfigReader& root,
       r.fail("job", "the job must start at a time (start), not after a host step");
     if (!job->rate) r.fail("job", "the job needs a rate (not max) when its buffers are mapped");
     e.start = job->start;
+    bool attached = false;
+    for (const auto& op : host.setup) attached = attached || op->attaches_device(e.rx.device);
+    if (!attached)
+      r.fail("device",
+             "the device must be attached to a HWPT by host.setup (the driver maps "
+             "into its domain)");
     if (!seen.insert({e.rx.device, e.rx.job}).second) r.fail("job", "this job is mapped twice");
     out.push_back(std::move(e));
   }

@@ -18,7 +18,8 @@ struct DmaApiEntry {
 };
 
 // Reads the scenario's `dma_api:` list, each entry against the devices and their jobs.
-std::vector<DmaApiEntry> load_dma_api(ConfigReader& root, const std::vector<DeviceConfig>& devices);
+std::vector<DmaApiEntry> load_dma_api(ConfigReader& root, const std::vector<DeviceConfig>& devices,
+                                      const HostConfig& host);
 
 class NicDmaApi : public BufferMapper {
  public:
