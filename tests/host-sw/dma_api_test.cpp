@@ -55,7 +55,7 @@ TEST_CASE("iova magazines: full magazines go to the depot, then back to the tree
   CHECK(from == Source::Depot);
 }
 
-TEST_CASE("iova magazines: without caches every operation is the tree's; the window ends") {
+TEST_CASE("iova magazines: without caches every operation is the tree.s, and the window ends") {
   IovaMagazines m(0x10000, 2 * 4096, 1, 0, 0);
   uint64_t a, b, c;
   Source from;
@@ -121,7 +121,7 @@ DmaApiConfig config(DmaApiMode mode, unsigned fq_size = 256, Ps timeout = 10 * k
 
 }  // namespace
 
-TEST_CASE("dma api strict: every unmap invalidates and waits; the IOVA is reused at once") {
+TEST_CASE("dma api strict: every unmap invalidates and waits, and the IOVA is reused at once") {
   ApiRig r(config(DmaApiMode::Strict));
   std::vector<bool> ok;
   uint64_t first = 0, second = 0;
@@ -149,7 +149,7 @@ TEST_CASE("dma api strict: every unmap invalidates and waits; the IOVA is reused
   CHECK(Ps(r.stat("stale_window_ns.max")) * kNs < unmap_took);
 }
 
-TEST_CASE("dma api lazy: one invalidation per full queue; until it, the IOVA still translates") {
+TEST_CASE("dma api lazy: one invalidation per full queue, and until it the IOVA still translates") {
   ApiRig r(config(DmaApiMode::Lazy, 4));
   std::vector<bool> ok;
   std::vector<uint64_t> a(4);
