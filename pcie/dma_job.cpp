@@ -59,7 +59,7 @@ void DmaJob::prepare() {
       packet_step_ = 0;
     }
     const NicRequest& r = packet_requests_[packet_step_];
-    next_ = {r.write, r.iova, r.size};
+    next_ = {r.write, r.iova, r.size, r.queue, r.slot, r.drop};
     if (!started_ || packet_step_ > 0) return;  // a packet is never cut short
     if (c_.count && packet_ >= c_.count) finished_ = true;
     if (c_.stop && next_time() >= c_.stop) finished_ = true;

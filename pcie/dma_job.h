@@ -20,6 +20,9 @@ class DmaJob {
   struct Request {
     bool write;
     uint64_t iova, size;
+    int32_t queue = -1;  // mapped NIC buffers (NicRequest)
+    uint32_t slot = 0;
+    bool drop = false;
   };
 
   DmaJob(const DmaJobConfig& c, uint64_t seed, const std::string& device);
@@ -31,6 +34,7 @@ class DmaJob {
   bool finished() const { return finished_; }
   bool waiting_for_step() const { return !started_; }
   Ps started_at() const { return first_start_; }
+  NicMultiQueue* nic_queues() const { return mq_.get(); }  // pattern nic_mq_rx
   void start_at(Ps at);  // the step this job waits for ended at `at`
   void hold_until(Ps t) { hold_ = t > hold_ ? t : hold_; }  // link busy at rate: max
   // After a stop: the next request is due at `now` at the earliest, and a rate

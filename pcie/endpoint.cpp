@@ -218,6 +218,7 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
 void Endpoint::issue(unsigned job, Ps now) {
   DmaJob& j = jobs_[job];
   const DmaJob::Request rq = j.take();
+  if (rq.drop) return;  // no receive buffer posted: the NIC drops the packet
   const bool write = rq.write;
   const uint64_t size = rq.size, iova = rq.iova;
   chunks_.clear();
@@ -225,6 +226,8 @@ void Endpoint::issue(unsigned job, Ps now) {
   uint32_t req =
       put(requests_, free_requests_,
           Request{job, write, iova, size, now, uint32_t(chunks_.size()), false, next_id_++});
+  requests_[req].queue = rq.queue;
+  requests_[req].slot = rq.slot;
   ++requests_open_;
   ++requests_stat_;
   if (!write) tags_free_ -= unsigned(chunks_.size());
@@ -303,6 +306,8 @@ void Endpoint::finish_tlp(uint32_t req, Ps now) {
   if (--r.tlps_left) return;
   if (!r.write) read_latency_.add((now - r.issued) / kNs);
   if (trace_.enabled()) trace_end(r, now);
+  if (r.queue >= 0)
+    jobs_[r.job].nic_queues()->mapper()->filled(unsigned(r.queue), r.slot, r.iova, now);
   --requests_open_;
   free_requests_.push_back(req);
 }
@@ -328,6 +333,20 @@ void Endpoint::trace_end(const Request& r, Ps now) const {
                 {TraceField::str("op", r.write ? "write" : "read"),
                  TraceField::str("ok", r.faulted ? "no" : "yes")},
                 TracePhase::End, r.id);
+}
+
+NicMultiQueue* Endpoint::map_buffers(const std::string& job, BufferMapper* m,
+                                     StatsRegistry& stats) {
+  for (DmaJob& j : jobs_) {
+    if (j.config().name != job || !j.nic_queues()) continue;
+    NicMultiQueue* q = j.nic_queues();
+    q->set_mapper(m);
+    stats.computed(component_ + ".dma." + job + ".rx_no_buffer", "count",
+                   "packets dropped: the ring's next slot had no buffer posted",
+                   [q] { return StatValue(int64_t(q->drops())); });
+    return q;
+  }
+  return nullptr;
 }
 
 void Endpoint::finalize(Ps end) {

@@ -80,6 +80,10 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t mmio_read(uint64_t offset, unsigned size, Ps at) override;
   void mmio_write(uint64_t offset, uint64_t value, unsigned size, Ps at) override;
   bool stopped() const { return stopped_; }
+  // Mapped receive buffers: `job` (a nic_mq_rx job) gets its buffers' addresses from
+  // the host through `m` (pcie/buffer_mapper.h); its queues, or nullptr when there is
+  // no such job. Registers the dropped-packet count.
+  NicMultiQueue* map_buffers(const std::string& job, BufferMapper* m, StatsRegistry& stats);
   // ATS: an invalidation request for [addr, addr + bytes) leaves the root complex at
   // `at`; returns when the device's completion is back there.
   Ps invalidate_atc(uint64_t addr, uint64_t bytes, Ps at);
@@ -95,6 +99,8 @@ class Endpoint : public EventTarget, public MmioTarget {
     uint32_t tlps_left;
     bool faulted;
     uint64_t id;
+    int32_t queue = -1;  // a mapped NIC buffer's write: its queue and slot
+    uint32_t slot = 0;
   };
   struct InFlight {
     uint32_t request;  // index into requests_

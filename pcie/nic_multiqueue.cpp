@@ -122,6 +122,11 @@ uint64_t NicMultiQueue::next_packet(std::vector<NicRequest>& out) {
     }
   }
   Queue& q = queues_[qi];
+  if (mapper_ && q.addr[q.head % c_->ring_entries] == kNotPosted) {
+    ++drops_;
+    out.push_back({true, 0, 0, int32_t(qi), 0, true});
+    return size;
+  }
   const uint64_t ring = c_->ring_iova + uint64_t(qi) * c_->ring_entries * c_->desc_size;
   auto ring_access = [&](uint64_t first, uint64_t n, bool write) {
     const uint64_t at = first % c_->ring_entries, run = std::min(n, c_->ring_entries - at);
@@ -131,8 +136,13 @@ uint64_t NicMultiQueue::next_packet(std::vector<NicRequest>& out) {
   const uint64_t n = q.head, at = n % c_->ring_entries;
   if (n % c_->desc_batch == 0) ring_access(n, c_->desc_batch, false);
   const uint32_t b = q.slot[at];
-  out.push_back(
-      {true, c_->buffers_iova + qi * c_->pool_length + uint64_t(b) * c_->buffer_size, size});
+  if (mapper_) {
+    out.push_back({true, q.addr[at], size, int32_t(qi), uint32_t(at)});
+    q.addr[at] = kNotPosted;
+  } else {
+    out.push_back(
+        {true, c_->buffers_iova + qi * c_->pool_length + uint64_t(b) * c_->buffer_size, size});
+  }
   if ((n + 1) % c_->writeback_batch == 0)
     ring_access(n + 1 - c_->writeback_batch, c_->writeback_batch, true);
   if (c_->msi_every && (n + 1) % c_->msi_every == 0) out.push_back({true, c_->msi_iova, 4});
@@ -143,9 +153,26 @@ uint64_t NicMultiQueue::next_packet(std::vector<NicRequest>& out) {
     q.free.push_back(q.held.front());
     q.held.pop_front();
   }
-  q.slot[at] = take_free(q);
+  if (!mapper_) q.slot[at] = take_free(q);
   ++q.head;
   return size;
+}
+
+void NicMultiQueue::set_mapper(BufferMapper* m) {
+  mapper_ = m;
+  for (Queue& q : queues_) q.addr.assign(c_->ring_entries, kNotPosted);
+}
+
+uint64_t NicMultiQueue::refill(unsigned queue, uint64_t slot) {
+  Queue& q = queues_[queue];
+  // The first fill of a slot posts the buffer it started with.
+  const uint32_t b = q.head > slot || q.head >= c_->ring_entries ? take_free(q) : q.slot[slot];
+  q.slot[slot] = b;
+  return c_->buffers_iova + queue * c_->pool_length + uint64_t(b) * c_->buffer_size;
+}
+
+void NicMultiQueue::post(unsigned queue, uint64_t slot, uint64_t addr) {
+  queues_[queue].addr[slot] = addr;
 }
 
 }  // namespace sim

@@ -16,12 +16,20 @@
 //   random - any (buffers back from sockets in no order): consecutive packets land
 //            on unrelated pages.
 // Packet sizes: one `size`, or a mix `sizes: [{size: 64, weight: 1}, ...]`.
+//
+// Mapped buffers (set_mapper: a host driver on the DMA API): the NIC no longer
+// refills a slot itself. A used slot stays empty until the driver, told the buffer
+// was filled, takes the next buffer from the pool (refill), maps it and posts its
+// address (post); a packet that finds its queue's next slot empty is dropped (no
+// DMA, the ring does not advance), as a NIC out of receive descriptors does. The
+// decision is made when the packet before it on the job is issued.
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <vector>
 
 #include "models/base/rng.h"
+#include "pcie/buffer_mapper.h"
 #include "pcie/nic_ring.h"
 
 namespace sim {
@@ -54,9 +62,21 @@ class NicMultiQueue {
   // The next packet's requests, in order; returns its size.
   uint64_t next_packet(std::vector<NicRequest>& out);
 
+  // Mapped buffers: every slot empty until posted.
+  void set_mapper(BufferMapper* m);
+  BufferMapper* mapper() const { return mapper_; }
+  const NicMultiQueueConfig& config() const { return *c_; }
+  // The driver's refill of (queue, slot): the next free buffer, as its address in the
+  // buffers area.
+  uint64_t refill(unsigned queue, uint64_t slot);
+  void post(unsigned queue, uint64_t slot, uint64_t addr);
+  uint64_t drops() const { return drops_; }
+  static constexpr uint64_t kNotPosted = ~0ull;
+
  private:
   struct Queue {
     std::vector<uint32_t> slot;  // the buffer posted in each ring slot
+    std::vector<uint64_t> addr;  // mapped buffers: the address posted there
     uint64_t head = 0;           // packets this queue received
     std::deque<uint32_t> held, free;
   };
@@ -66,6 +86,8 @@ class NicMultiQueue {
   Rng rng_;
   std::vector<Queue> queues_;
   uint64_t total_weight_ = 0;
+  BufferMapper* mapper_ = nullptr;
+  uint64_t drops_ = 0;
 };
 
 }  // namespace sim

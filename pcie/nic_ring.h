@@ -23,6 +23,12 @@ struct NicRingConfig {
 struct NicRequest {
   bool write;
   uint64_t iova, size;
+  // Mapped buffers (NicMultiQueue::set_mapper): the packet's buffer write names its
+  // slot, so the driver hears when it is filled; `drop` stands for a packet that
+  // found no buffer posted (no bytes move).
+  int32_t queue = -1;
+  uint32_t slot = 0;
+  bool drop = false;
 };
 
 // Reads `ring`, `buffers`, `buffer_size`, `desc_batch`, `writeback_batch`, `msi_every`

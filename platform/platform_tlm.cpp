@@ -98,9 +98,31 @@ void Platform::start() {
   host_->boot_and_setup();
   while (!host_->setup_done() && dispatcher_.run_one()) {
   }
+  open_dma_api();
   for (auto& iommu : iommus_) iommu->set_zero_cost(false);
   host_->start_steps();
   for (auto& e : endpoints_) e->start();
+}
+
+// Drivers on the DMA API map their NICs' rings full before time 0, like the set-up.
+void Platform::open_dma_api() {
+  if (s_.dma_api.empty()) return;
+  for (const DmaApiEntry& e : s_.dma_api)
+    for (auto& ep : endpoints_)
+      if (ep->core().name() == e.rx.device)
+        dma_apis_.push_back(std::make_unique<NicDmaApi>(e, ep->core(), *host_, stats_));
+  host_->cpu().set_free(true);
+  size_t left = dma_apis_.size();
+  std::vector<Fiber> opens;
+  for (auto& m : dma_apis_)
+    opens.push_back(Fiber::start(m->open(), [&left](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+      --left;
+    }));
+  while (left && dispatcher_.run_one()) {
+  }
+  host_->cpu().set_free(false);
+  for (size_t i = 0; i < dma_apis_.size(); ++i) dma_apis_[i]->start(s_.dma_api[i].start);
 }
 
 bool Platform::finished() const {
@@ -115,6 +137,7 @@ Ps Platform::run() {
   if (progress_stopped_) progress_stopped_();
   ended_at_ = s_.end_auto ? dispatcher_.now() : s_.end;
   for (auto& e : endpoints_) e->finalize(ended_at_);
+  for (auto& m : dma_apis_) m->finalize(ended_at_);
   host_->finalize();
   trace_.finish();
   return ended_at_;

@@ -21,6 +21,7 @@
 #include "models/tlm/payload_pool_tlm.h"
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
+#include "platform/nic_dma_api.h"
 #include "platform/oracle.h"
 #include "platform/scenario.h"
 
@@ -49,6 +50,7 @@ class Platform {
 
  private:
   void start();  // inside the simulation, at time 0
+  void open_dma_api();
   bool finished() const;
 
   const Scenario& s_;
@@ -67,6 +69,7 @@ class Platform {
   std::vector<std::unique_ptr<EndpointTlm>> endpoints_;
   MmioBridgeTlm mmio_;
   std::unique_ptr<Host> host_;
+  std::vector<std::unique_ptr<NicDmaApi>> dma_apis_;
   DispatcherTlm dispatcher_tlm_;
   Ps ended_at_ = 0;
   std::function<void(Ps)> progress_;

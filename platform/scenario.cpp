@@ -93,6 +93,7 @@ Scenario load_scenario(ConfigDoc& doc) {
       if (!j.start_after.empty() && !steps.count(j.start_after))
         throw InputError(j.start_mark, "devices." + d.name + ".dma." + j.name + ".start.after",
                          "no host step named '" + j.start_after + "'");
+  s.dma_api = load_dma_api(r, s.devices, s.host);
   s.checks = load_checks(r);
   s.output = load_output(r.section("output"), s);
   s.has_sweep = r.has("sweep");

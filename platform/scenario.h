@@ -12,6 +12,7 @@
 #include "pcie/device_config.h"
 #include "pcie/pcie_config.h"
 #include "platform/checks.h"
+#include "platform/nic_dma_api.h"
 
 namespace sim {
 
@@ -40,6 +41,7 @@ struct Scenario {
   PcieConfig pcie;
   std::vector<DeviceConfig> devices;
   HostConfig host;
+  std::vector<DmaApiEntry> dma_api;  // drivers mapping NIC buffers per packet
   std::vector<Check> checks;
   OutputConfig output;
   bool has_sweep = false;

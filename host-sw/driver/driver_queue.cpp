@@ -90,6 +90,16 @@ Task<> IommuDriver::flush_deferred(Domain& d, bool by_timer) {
   q.covered = std::max(q.covered, gen + 1);
 }
 
+Task<> IommuDriver::invalidate(Domain& d, uint64_t start, uint64_t end) {
+  std::vector<InvDescriptor> descs;
+  if (start == end)
+    descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  else
+    descs = covering(d.did, start, end, caps());
+  add_device_tlb(d, descs);
+  co_await submit(d, descs);
+}
+
 Task<> IommuDriver::submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll,
                            unsigned per_wait) {
   const std::vector<unsigned> units = units_of(d);

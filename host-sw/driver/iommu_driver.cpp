@@ -141,7 +141,7 @@ IommuDriver::Leaf IommuDriver::leaf_at(const Domain& d, uint64_t iova) const {
   return l;
 }
 
-Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
+Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length, bool sync) {
   d.mapped -= std::min(d.mapped, length);
   Gather g;
   uint64_t done = 0, in_table = 0;
@@ -161,6 +161,7 @@ Task<> IommuDriver::unmap(Domain& d, uint64_t iova, uint64_t length) {
       in_table = 0;
     }
   }
+  if (!sync) co_return;
   // Tables the range covers whole are empty now: unhooked before the sync (which
   // drops the walk cache's pointers into them, the range being theirs), freed after.
   std::vector<uint64_t> freed;

@@ -55,7 +55,13 @@ class IommuDriver {
   void domain_free(Domain* d);
   uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
   Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
-  Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
+  // Clears the range's leaves and, unless `sync` is false (the DMA API, which
+  // invalidates on its own terms: dma_api.cpp), invalidates it and frees the tables
+  // it covered whole; without the sync no table is freed.
+  Task<> unmap(Domain& d, uint64_t iova, uint64_t length, bool sync = true);
+  // An invalidation of [start, end) of `d` (the whole domain when start == end) with
+  // its device TLBs, submitted with a polled wait.
+  Task<> invalidate(Domain& d, uint64_t start, uint64_t end);
   // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
   // the first PASID puts the device's context in PASID mode (a PASID table, RID_PASID
   // for requests without one).

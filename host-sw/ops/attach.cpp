@@ -10,6 +10,9 @@ constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
 struct Attach final : HostOperation {
   std::string device, hwpt;
   uint32_t pasid = kNoPasid;  // none: the device's requests without a PASID
+  bool attaches_device(std::string_view d) const override {
+    return d == device && pasid == kNoPasid;
+  }
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);

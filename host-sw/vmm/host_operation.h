@@ -39,6 +39,9 @@ class HostOperation {
   // Whether running it stops `device`'s DMA (the loader's check that a stream without
   // an end still ends under `sim.end: auto`).
   virtual bool stops_device(std::string_view device) const { return false; }
+  // Whether it attaches `device`'s requests without a PASID to a HWPT (the loader's
+  // check that a `dma_api:` driver has a domain to map into).
+  virtual bool attaches_device(std::string_view device) const { return false; }
 
   std::string_view op;  // the name it is registered under
   std::string name;     // optional; `after:` and DMA `start: {after:}` refer to it

@@ -94,3 +94,55 @@ TEST_CASE("multi-queue config errors") {
   CHECK(err("queues: 1, size: 64, recycle: lifx").find("lifo") != std::string::npos);
   CHECK(err("queues: 1, sizes: []").find("sizes") != std::string::npos);
 }
+
+namespace {
+struct Heard : BufferMapper {
+  std::vector<std::pair<unsigned, uint64_t>> filled_slots;
+  void filled(unsigned queue, uint64_t slot, uint64_t, Ps) override {
+    filled_slots.push_back({queue, slot});
+  }
+};
+// The one buffer write of a packet's requests (nullptr when it has none).
+const NicRequest* buffer_write(const std::vector<NicRequest>& out) {
+  for (const NicRequest& r : out)
+    if (r.queue >= 0) return &r;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("mapped buffers: a packet finding its slot empty is dropped, the ring waits for a post") {
+  auto c = mq("queues: 1, flows: 1, size: 64, recycle: lifo");
+  NicMultiQueue nic(c, 1, "t");
+  Heard host;
+  nic.set_mapper(&host);
+  std::vector<NicRequest> out;
+  nic.next_packet(out);  // nothing posted yet
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].drop);
+  CHECK(nic.drops() == 1);
+  // The driver's open: slot 0 gets the pool's first buffer, posted at address 0 (a
+  // valid address: static mode posts the buffers' own).
+  CHECK(nic.refill(0, 0) == 0);
+  nic.post(0, 0, 0);
+  nic.next_packet(out);
+  const NicRequest* w = buffer_write(out);
+  REQUIRE(w);
+  CHECK(w->iova == 0);
+  CHECK(w->slot == 0);
+  // Slot 1 was never posted: the next packet is dropped and the ring stays at slot 1.
+  nic.next_packet(out);
+  CHECK(out[0].drop);
+  CHECK(nic.refill(0, 1) == 2048);  // its first fill: the slot's own starting buffer
+  nic.post(0, 1, 0xabc000);
+  nic.next_packet(out);
+  w = buffer_write(out);
+  REQUIRE(w);
+  CHECK(w->iova == 0xabc000);
+  CHECK(w->slot == 1);
+  CHECK(nic.drops() == 2);
+  // Slot 0 again, once used: the refill takes a free buffer, not the one it had.
+  const uint64_t next = nic.refill(0, 0);
+  CHECK(next != 0);
+  CHECK(next < 1 << 20);
+  CHECK(next % 2048 == 0);
+}
