@@ -5,7 +5,17 @@
 namespace sim {
 
 size_t ReservationCalendar::upper(size_t from, Ps t) const {
-  size_t lo = from, hi = busy_.size();
+  // Bookings land near the end (a memory channel keeps a millisecond of small
+  // intervals, tens of thousands): gallop back from the end, then bisect the bracket.
+  size_t hi = busy_.size(), lo = from;
+  for (size_t step = 1; hi - from > step; step *= 2) {
+    const size_t probe = hi - step;
+    if (busy_[probe].start <= t) {
+      lo = probe + 1;
+      break;
+    }
+    hi = probe;  // every interval from here on starts after t
+  }
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     if (busy_[mid].start > t)
