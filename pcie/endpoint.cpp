@@ -223,7 +223,11 @@ void Endpoint::issue(unsigned job, Ps now) {
   const bool write = rq.write;
   const uint64_t size = rq.size, iova = rq.iova;
   chunks_.clear();
-  split_tlps(iova, size, write ? pcie_.mps : pcie_.mrrs, chunks_);
+  const uint32_t max_bytes = write ? pcie_.mps : pcie_.mrrs;
+  if (size && size <= max_bytes && (iova & 4095) + size <= 4096)
+    chunks_.push_back({iova, uint32_t(size)});  // one TLP: what split_tlps would give
+  else
+    split_tlps(iova, size, max_bytes, chunks_);
   uint32_t req =
       put(requests_, free_requests_,
           Request{job, write, iova, size, now, uint32_t(chunks_.size()), false, next_id_++});

@@ -184,7 +184,7 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t requests_open_ = 0;
   uint64_t next_id_ = 1;
   uint64_t issue_gen_ = 0;
-  Ps issue_at_ = kNever;  // time of the pending issue event, kNever when none
+  Ps issue_at_ = kNever;                  // time of the pending issue event, kNever when none
   Dispatcher::Ticket last_arrival_{};     // the latest arrival booked, while pending
   uint32_t last_arrival_slot_ = kNoSlot;  // its TLP
   Dispatcher::Ticket held_issue_{};       // the issue event its arrival will run
