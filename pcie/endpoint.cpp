@@ -185,6 +185,8 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       return;
     }
     case kArrive:
+      if (const uint32_t next = inflight_[index].next; next != kNoSlot)
+        d_.commit(inflight_[next].arrival, this, (uint64_t(next) << kKindBits) | kArrive);
       if (index == last_arrival_slot_) last_arrival_slot_ = kNoSlot;  // no longer pending
       arrive(index, now);
       if (index == issue_after_slot_) run_held_issue();
@@ -222,7 +224,11 @@ void Endpoint::issue(unsigned job, Ps now) {
   const bool write = rq.write;
   const uint64_t size = rq.size, iova = rq.iova;
   chunks_.clear();
-  split_tlps(iova, size, write ? pcie_.mps : pcie_.mrrs, chunks_);
+  const uint32_t max_bytes = write ? pcie_.mps : pcie_.mrrs;
+  if (size && size <= max_bytes && (iova & 4095) + size <= 4096)
+    chunks_.push_back({iova, uint32_t(size)});  // one TLP: what split_tlps would give
+  else
+    split_tlps(iova, size, max_bytes, chunks_);
   uint32_t req =
       put(requests_, free_requests_,
           Request{job, write, iova, size, now, uint32_t(chunks_.size()), false, next_id_++});
@@ -238,25 +244,37 @@ void Endpoint::issue(unsigned job, Ps now) {
     }
   if (trace_.enabled()) trace_begin(requests_[req], j, now);
   Ps last = now;
+  uint32_t tail = kNoSlot;
   for (uint32_t i = 0; i < chunks_.size(); ++i) {
     const Chunk& c = chunks_[i];
     uint32_t slot = put(inflight_, free_inflight_,
                         InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len,
                                           false, 0, 0, j.config().pasid}});
     // With ATS a TLP the cache cannot translate waits for a translation request.
-    if (!atc_ || use_atc(slot, now)) last = send_tlp(slot, now);
+    if (!atc_ || use_atc(slot, now)) last = send_tlp(slot, now, tail);
   }
   // At rate max the next request waits for the link to be free again.
   if (!j.config().rate && j.config().pattern != DmaPattern::Replay) j.hold_until(last);
 }
 
-Ps Endpoint::send_tlp(uint32_t slot, Ps now) {
-  const Tlp& t = inflight_[slot].tlp;
+Ps Endpoint::send_tlp(uint32_t slot, Ps now, uint32_t& tail) {
+  InFlight& f = inflight_[slot];
+  const Tlp& t = f.tlp;
   const Ps at = tx_.send(now, (t.write ? t.len : 0) + (t.write ? ovh_.mwr : ovh_.mrd));
   ++tlps_;
   last_arrival_ = d_.reserve(at, Rank::Device);
   last_arrival_slot_ = slot;
-  d_.commit(last_arrival_, this, (uint64_t(slot) << kKindBits) | kArrive);
+  f.arrival = last_arrival_;
+  // Queued when the run's tail arrives, which comes first: nothing can run between
+  // that and this ticket's place without being in the queue. A TLP the link put in
+  // an earlier gap goes into the queue now.
+  if (tail != kNoSlot && Dispatcher::before(inflight_[tail].arrival, f.arrival)) {
+    inflight_[tail].next = slot;
+    tail = slot;
+    return at;
+  }
+  if (tail == kNoSlot) tail = slot;
+  d_.commit(f.arrival, this, (uint64_t(slot) << kKindBits) | kArrive);
   return at;
 }
 

@@ -102,9 +102,14 @@ class Endpoint : public EventTarget, public MmioTarget {
     int32_t queue = -1;  // a mapped NIC buffer's write: its queue and slot
     uint32_t slot = 0;
   };
+  static constexpr uint32_t kNoSlot = ~0u;
   struct InFlight {
     uint32_t request;  // index into requests_
     Tlp tlp;
+    // A run of TLPs sent in one handler queues only its first arrival; each arrival
+    // queues the next one's ticket (reserved at send, so its order is unchanged).
+    Dispatcher::Ticket arrival{};
+    uint32_t next = kNoSlot;  // the TLP whose arrival this one queues
   };
 
   // A translation request of the ATC and the TLPs waiting for it.
@@ -126,7 +131,9 @@ class Endpoint : public EventTarget, public MmioTarget {
   // writes posted credits for every TLP.
   bool can_issue(const DmaJob& j) const;
   void issue(unsigned job, Ps now);
-  Ps send_tlp(uint32_t slot, Ps now);  // returns when it has arrived
+  // Returns when it has arrived. `tail`: the run's latest queued-or-chained arrival
+  // (kNoSlot before the first), which a later arrival chains behind.
+  Ps send_tlp(uint32_t slot, Ps now, uint32_t& tail);
   // endpoint_ats.cpp: true when the TLP may go now (translated from the ATC).
   bool use_atc(uint32_t slot, Ps now);
   void tr_arrive(uint32_t tr, Ps now);
@@ -183,8 +190,7 @@ class Endpoint : public EventTarget, public MmioTarget {
   uint64_t requests_open_ = 0;
   uint64_t next_id_ = 1;
   uint64_t issue_gen_ = 0;
-  Ps issue_at_ = kNever;  // time of the pending issue event, kNever when none
-  static constexpr uint32_t kNoSlot = ~0u;
+  Ps issue_at_ = kNever;                  // time of the pending issue event, kNever when none
   Dispatcher::Ticket last_arrival_{};     // the latest arrival booked, while pending
   uint32_t last_arrival_slot_ = kNoSlot;  // its TLP
   Dispatcher::Ticket held_issue_{};       // the issue event its arrival will run

@@ -57,12 +57,13 @@ void Endpoint::tr_done(uint32_t i, Ps now) {
                                             : r.w ? "rw"
                                                   : "r"),
                    TraceField::str("used", fresh ? "yes" : "stale")});
+  uint32_t tail = kNoSlot;
   for (uint32_t slot : tr.waiting) {
     const Tlp& t = inflight_[slot].tlp;
     if (fresh && (!r.ok || !(t.write ? r.w : r.r))) {
       fault_tlp(slot, now);  // refused, or a write to a page granted read only
     } else if (use_atc(slot, now)) {
-      send_tlp(slot, now);
+      send_tlp(slot, now, tail);
     }
   }
   schedule_issue();

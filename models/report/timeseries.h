@@ -27,11 +27,20 @@ class TimeSeries {
    public:
     void add(Ps t, double v = 1) {
       if (!on_) return;
-      if (t / bucket_ >= kMaxTimeseriesRows) {
+      // Most adds land in the bucket of the one before (every DMA TLP adds): no division.
+      if (t >= lo_ && t < hi_) {
+        v_[idx_] += v;
+        return;
+      }
+      const uint64_t i = t / bucket_;
+      if (i >= kMaxTimeseriesRows) {
         dropped_ = true;
         return;
       }
-      grow(t / bucket_) += v;
+      grow(i) += v;
+      idx_ = i;
+      lo_ = i * bucket_;
+      hi_ = lo_ + bucket_;
     }
     void level(Ps t, double v);
 
@@ -46,6 +55,8 @@ class TimeSeries {
     bool dropped_ = false;  // a sample past kMaxTimeseriesRows
     Ps bucket_ = 10 * kUs;
     std::vector<double> v_;
+    Ps lo_ = 1, hi_ = 0;  // the last add's bucket [lo_, hi_), index idx_ (none yet)
+    uint64_t idx_ = 0;
     std::vector<double> last_;  // Level: the value at the end of each touched bucket
     double current_ = 0;
   };

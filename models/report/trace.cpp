@@ -21,8 +21,7 @@ void TraceRecorder::emit(const TraceEvent& e) {
   ++written_;
 }
 
-void TraceRecorder::advance(Ps now) {
-  if (now > flushed_to_) flushed_to_ = now;
+void TraceRecorder::flush_before(Ps now) {
   while (!pending_.empty() && pending_.top().time < now) {
     emit(pending_.top());
     pending_.pop();

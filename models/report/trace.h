@@ -69,8 +69,12 @@ class TraceRecorder {
   void record(Ps time, std::string_view component, std::string_view event,
               std::vector<TraceField> fields, TracePhase phase = TracePhase::Instant,
               uint64_t id = 0, Ps dur = 0);
-  // Everything earlier than `now` is final: write it out.
-  void advance(Ps now);
+  // Everything earlier than `now` is final: write it out. Inline: the dispatcher's
+  // shell calls it after every event, and usually nothing is pending.
+  void advance(Ps now) {
+    if (now > flushed_to_) flushed_to_ = now;
+    if (!pending_.empty()) flush_before(now);
+  }
   void finish();
   uint64_t events_written() const { return written_; }
 
@@ -81,6 +85,7 @@ class TraceRecorder {
     }
   };
   void emit(const TraceEvent& e);
+  void flush_before(Ps now);
 
   std::vector<std::unique_ptr<TraceSink>> sinks_;
   bool on_ = false;  // a sink is attached

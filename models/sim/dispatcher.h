@@ -47,6 +47,10 @@ class Dispatcher {
     Ps time;
     uint64_t order;
   };
+  // Whether `a` runs before `b` in the (time, rank, seq) order.
+  static bool before(const Ticket& a, const Ticket& b) {
+    return key(a.time, a.order) < key(b.time, b.order);
+  }
   Ticket reserve(Ps time, Rank rank) {
     if (time < now_) [[unlikely]]
       scheduled_in_past();

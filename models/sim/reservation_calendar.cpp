@@ -5,7 +5,17 @@
 namespace sim {
 
 size_t ReservationCalendar::upper(size_t from, Ps t) const {
-  size_t lo = from, hi = busy_.size();
+  // Bookings land near the end (a memory channel keeps a millisecond of small
+  // intervals, tens of thousands): gallop back from the end, then bisect the bracket.
+  size_t hi = busy_.size(), lo = from;
+  for (size_t step = 1; hi - from > step; step *= 2) {
+    const size_t probe = hi - step;
+    if (busy_[probe].start <= t) {
+      lo = probe + 1;
+      break;
+    }
+    hi = probe;  // every interval from here on starts after t
+  }
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     if (busy_[mid].start > t)
@@ -29,13 +39,12 @@ Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
   return t;
 }
 
-Ps ReservationCalendar::book(Ps ready, Ps duration) {
+Ps ReservationCalendar::book_in_gap(Ps ready, Ps duration) {
   const Ps booked = peek(ready, duration);
-  if (duration == 0) return booked;
   busy_total_ += duration;
   const Ps end = booked + duration;
-  if (head_ == busy_.size() || booked >= busy_.back().end) {  // the common case: at the end
-    if (head_ < busy_.size() && busy_.back().end == booked)
+  if (booked >= busy_.back().end) {  // no gap fits: after the last interval
+    if (busy_.back().end == booked)
       busy_.back().end = end;
     else
       busy_.push_back({booked, end});
@@ -55,11 +64,7 @@ Ps ReservationCalendar::book(Ps ready, Ps duration) {
       busy_.insert(busy_.begin() + ptrdiff_t(i), {booked, end});
     }
   }
-  // Forgetting is answer-neutral (see kHorizon); a sweep every 1/16 horizon is enough.
-  if (intervals() > 256 && booked > forgot_at_ + kHorizon / 16 && booked > kHorizon) {
-    forget_before(booked - kHorizon);
-    forgot_at_ = booked;
-  }
+  maybe_forget(booked);
   return booked;
 }
 

@@ -16,7 +16,19 @@ class ReservationCalendar {
   // stays bounded over long runs without changing any answer.
   static constexpr Ps kHorizon = 1'000'000'000;  // 1 ms
 
-  Ps book(Ps ready, Ps duration);
+  // Inline for the common case, a booking at or after every other (a link's or the
+  // memory channel's next access): every DMA TLP books two.
+  Ps book(Ps ready, Ps duration) {
+    if (duration == 0) return ready;
+    if (head_ < busy_.size() && ready < busy_.back().end) return book_in_gap(ready, duration);
+    busy_total_ += duration;
+    if (head_ < busy_.size() && busy_.back().end == ready)
+      busy_.back().end = ready + duration;
+    else
+      busy_.push_back({ready, ready + duration});
+    maybe_forget(ready);
+    return ready;
+  }
   Ps peek(Ps ready, Ps duration) const;
   void forget_before(Ps t);  // drops intervals that end at or before t
   size_t intervals() const { return busy_.size() - head_; }
@@ -26,6 +38,16 @@ class ReservationCalendar {
   struct Interval {
     Ps start, end;
   };
+  // A booking that starts before the last interval ends: the earliest gap that fits.
+  Ps book_in_gap(Ps ready, Ps duration);
+  // Forgetting is answer-neutral (see kHorizon); a sweep every 1/16 horizon is enough.
+  void maybe_forget(Ps booked) {
+    if (intervals() > 256 && booked > forgot_at_ + kHorizon / 16 && booked > kHorizon)
+        [[unlikely]] {
+      forget_before(booked - kHorizon);
+      forgot_at_ = booked;
+    }
+  }
   // The first interval at or after index `from` whose start is above t.
   size_t upper(size_t from, Ps t) const;
   // Sorted by start, disjoint, merged when touching; [head_, size) are live. Most

@@ -15,7 +15,7 @@ void DispatcherTlm::run() {
     if (stop_when_ && stop_when_()) break;
     const Ps next = d_.next_time();
     if (next >= d_.end()) break;
-    const Ps now = sc_to_ps(sc_core::sc_time_stamp());
+    const Ps now = now_ps();
     // Let SystemC time catch up only when the dispatcher would run more than a
     // quantum ahead of it; with quantum 0 every event runs at its own sc time.
     if (next > now + quantum_ || (quantum_ == 0 && next > now)) {
