@@ -11,7 +11,7 @@ AtsTranslation Translator::translate_request(uint16_t bdf, uint32_t pasid, uint6
   AtsTranslation out;
   out.ready = at;
   Ps t = at;
-  std::optional<ContextEntry> ctx =
+  std::optional<TranslationContext> ctx =
       p_.regs.translation_enabled() ? context(bdf, pasid, t) : std::nullopt;
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts) {
     out.fault = fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, iova,
@@ -26,7 +26,13 @@ AtsTranslation Translator::translate_request(uint16_t bdf, uint32_t pasid, uint6
     out.fault = tr.fault;
     return out;
   }
-  IotlbEntry* e = p_.iotlb.lookup(ctx->did, pasid, iova);
+  IotlbEntry* e = entry_for(*ctx, pasid, iova);
+  // A nested entry not yet dirty-known is made so by a write's walk (stage-1 D in the
+  // guest's leaf, stage-2 D on the parent): a hit cannot set both.
+  if (ctx->nested && want_write && e && e->w && !e->dirty_known) {
+    tr = translate(bdf, pasid, iova, 1, true, tr.ready);
+    e = tr.ok ? entry_for(*ctx, pasid, iova) : nullptr;
+  }
   t = tr.ready;
   out.ok = true;
   out.size_shift = e ? e->size_shift : 12;
@@ -68,7 +74,7 @@ Translation Translator::translated_access(uint16_t bdf, uint64_t pa, uint32_t, b
   out.ready = at;
   if (!p_.regs.translation_enabled()) return out;
   Ps t = at;
-  std::optional<ContextEntry> ctx = context(bdf, kNoPasid, t);
+  std::optional<TranslationContext> ctx = context(bdf, kNoPasid, t);
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts)
     return fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, pa, write,
                  at);

@@ -2,19 +2,24 @@
 // entries by device, domain or PASID.
 #include "iommu/context_cache.h"
 
+#include "iommu/stage1_formats.h"
+
 namespace sim {
 
-ContextCache::ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats)
+ContextCache::ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats,
+                           bool nesting)
     : mem_(mem),
       timing_(timing),
+      nesting_(nesting),
       misses_(
           stats.shared_counter("iommu.context_cache.misses", "count", "context entries fetched")) {}
 
-std::optional<ContextEntry> ContextCache::resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table,
-                                                  Ps& t) {
+std::optional<TranslationContext> ContextCache::resolve(uint16_t bdf, uint32_t pasid,
+                                                        uint64_t root_table, Ps& t) {
   std::optional<ContextEntry> ctx = device_context(bdf, root_table, t);
   if (!ctx) return std::nullopt;
-  ContextEntry eff = *ctx;
+  TranslationContext eff;
+  static_cast<ContextEntry&>(eff) = *ctx;
   if (!ctx->pasid) {
     // Without PASIDs enabled a request with a PASID is blocked (VT-d legacy mode).
     if (pasid != kNoPasid) return std::nullopt;
@@ -26,12 +31,20 @@ std::optional<ContextEntry> ContextCache::resolve(uint16_t bdf, uint32_t pasid, 
     if (it == pasid_cache_.end()) {
       ++misses_;
       const uint64_t a = pasid_entry_addr(ctx->root, p);
-      PasidEntry pe = PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8));
+      CachedPasid c{PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8)), {}};
       t = timing_.access(t, 16);
-      if (!pe.present) return std::nullopt;
-      it = pasid_cache_.emplace(key, pe).first;
+      if (!c.entry.present) return std::nullopt;
+      if (c.entry.nested) {
+        // Not cached when the unit cannot translate it: it blocks until rewritten.
+        if (!nesting_ || c.entry.pass_through) return std::nullopt;
+        const uint64_t n = pasid_nesting_addr(ctx->root, p);
+        c.nest = PasidNesting::decode(mem_.read64(n), mem_.read64(n + 8));
+        t = timing_.access(t, 16);
+        if (!stage1_valid(c.nest)) return std::nullopt;
+      }
+      it = pasid_cache_.emplace(key, c).first;
     }
-    const PasidEntry& pe = it->second;
+    const PasidEntry& pe = it->second.entry;
     // The device's translation type (ATS or not) stays; the rest is the PASID's.
     if (pe.pass_through) eff.tt = ContextEntry::kPassThrough;
     eff.root = pe.root;
@@ -39,6 +52,8 @@ std::optional<ContextEntry> ContextCache::resolve(uint16_t bdf, uint32_t pasid, 
     eff.ade = pe.ade;
     eff.did = pe.did;
     eff.pasid = false;
+    eff.nested = pe.nested;
+    eff.nest = it->second.nest;
   }
   memo_ = {true, bdf, pasid, eff};
   return eff;
@@ -78,7 +93,7 @@ void ContextCache::invalidate_pasid(const InvDescriptor& d) {
   memo_.valid = false;
   std::erase_if(pasid_cache_, [&](const auto& kv) {
     return d.granularity == InvDescriptor::kGlobal ||
-           (kv.second.did == d.did &&
+           (kv.second.entry.did == d.did &&
             (d.granularity == InvDescriptor::kDomain || uint32_t(kv.first) == d.pasid));
   });
 }

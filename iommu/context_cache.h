@@ -17,12 +17,15 @@ namespace sim {
 
 class ContextCache {
  public:
-  ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats);
+  // `nesting`: the unit translates nested PASID entries (else they block).
+  ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistry& stats, bool nesting = false);
 
   // The device's context entry, or with PASIDs enabled its PASID's entry (RID_PASID
   // for none) as a context, found through the root table at `root_table`; a miss's
-  // reads advance `t`. nullopt: no translation (not present, or a PASID not allowed).
-  std::optional<ContextEntry> lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t) {
+  // reads advance `t`. nullopt: no translation (not present, a PASID not allowed, or a
+  // nested entry the unit cannot translate).
+  std::optional<TranslationContext> lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table,
+                                           Ps& t) {
     // The last answer, while no context or PASID-cache invalidation has applied: a run
     // of TLPs from one device skips the cache lookups (a cached entry costs no time).
     if (memo_.valid && memo_.bdf == bdf && memo_.pasid == pasid) return memo_.ctx;
@@ -34,19 +37,25 @@ class ContextCache {
   void invalidate_pasid(const InvDescriptor& d);
 
  private:
-  std::optional<ContextEntry> resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t);
+  std::optional<TranslationContext> resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table,
+                                            Ps& t);
   std::optional<ContextEntry> device_context(uint16_t bdf, uint64_t root_table, Ps& t);
 
   SparseMemory& mem_;
   MemoryTiming& timing_;
   std::unordered_map<uint16_t, ContextEntry> context_cache_;  // looked up only, never iterated
-  std::unordered_map<uint64_t, PasidEntry> pasid_cache_;      // (bdf << 32 | pasid)
+  struct CachedPasid {
+    PasidEntry entry;
+    PasidNesting nest;  // a nested entry's second half
+  };
+  std::unordered_map<uint64_t, CachedPasid> pasid_cache_;  // (bdf << 32 | pasid)
   struct {
     bool valid = false;
     uint16_t bdf = 0;
     uint32_t pasid = 0;
-    ContextEntry ctx;
+    TranslationContext ctx;
   } memo_;  // lookup()'s last answer
+  bool nesting_;
   uint64_t& misses_;
 };
 

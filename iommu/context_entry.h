@@ -62,6 +62,13 @@ inline uint64_t context_entry_addr(uint64_t context_table, uint16_t bdf) {
 // A PASID's entry: {present, translation type (second stage or pass-through),
 // page-table root, address width, ADE, domain}. The PASID table is one 4 KiB page of
 // 16-byte entries: PASIDs 0..255 (a larger PASID is blocked).
+//
+// Nested (lo bit 3, VT-d's PGTT "nested"): the entry translates through the guest's
+// stage-1 table and then this entry's stage 2. Then `root`, `aw` and `ade` are stage
+// 2's (the nesting parent's table, levels and dirty tracking, VT-d's SSPTPTR/AW/SSADE),
+// `did` is the stage-1 (nested) domain's id, which tags the combined IOTLB entries and
+// the stage-1 walk cache with the PASID, and the rest sits in the entry's second half
+// (PasidNesting below, VT-d's qwords 2-3), at the same index one page up.
 struct PasidEntry {
   bool present = false;
   bool pass_through = false;
@@ -69,9 +76,11 @@ struct PasidEntry {
   uint8_t aw = 2;
   bool ade = false;
   uint16_t did = 0;
+  bool nested = false;  // last: positional initializers of the fields above stay valid
 
   std::pair<uint64_t, uint64_t> encode() const {
-    uint64_t lo = (root & ~0xfffull) | (pass_through ? 1u << 2 : 0) | (present ? 1u : 0);
+    uint64_t lo = (root & ~0xfffull) | (nested ? 1u << 3 : 0) | (pass_through ? 1u << 2 : 0) |
+                  (present ? 1u : 0);
     uint64_t hi = uint64_t(aw & 7) | (ade ? 1ull << 7 : 0) | (uint64_t(did) << 8);
     return {lo, hi};
   }
@@ -79,6 +88,7 @@ struct PasidEntry {
     PasidEntry p;
     p.present = lo & 1;
     p.pass_through = (lo >> 2) & 1;
+    p.nested = (lo >> 3) & 1;
     p.root = lo & ~0xfffull & ((1ull << 52) - 1);
     p.aw = uint8_t(hi & 7);
     p.ade = (hi >> 7) & 1;
@@ -91,5 +101,49 @@ inline constexpr uint32_t kPasidTableEntries = 256;
 inline uint64_t pasid_entry_addr(uint64_t pasid_table, uint32_t pasid) {
   return pasid_table + pasid * 16ull;
 }
+
+// The stage-1 formats a nested PASID entry can name (its FSF field).
+enum class Stage1Format : uint8_t { kVtdFs = 0, kArmS1 = 1 };
+
+// A nested PASID entry's second half: the guest's stage-1 table and the nesting
+// parent's domain id.
+//   word 0: bits 51:12 stage-1 root (a guest physical address), bits 2:0 the stage-1
+//           format (Stage1Format), bits 5:3 its levels (VT-d first stage 4 or 5, Arm 4),
+//           bit 6 stage-1 A/D enable (Arm's HA/HD; VT-d's first stage updates A/D always)
+//   word 1: bits 15:0 the stage-2 domain id (the nesting parent's: tags the stage-2 walk
+//           cache and every combined entry built on it)
+struct PasidNesting {
+  uint64_t s1_root = 0;
+  Stage1Format s1_format = Stage1Format::kVtdFs;
+  uint8_t s1_levels = 4;
+  bool s1_ad = false;
+  uint16_t s2_did = 0;
+
+  std::pair<uint64_t, uint64_t> encode() const {
+    uint64_t lo = (s1_root & ~0xfffull & ((1ull << 52) - 1)) | uint64_t(uint8_t(s1_format) & 7) |
+                  uint64_t(s1_levels & 7) << 3 | (s1_ad ? 1ull << 6 : 0);
+    return {lo, uint64_t(s2_did)};
+  }
+  static PasidNesting decode(uint64_t lo, uint64_t hi) {
+    PasidNesting n;
+    n.s1_root = lo & ~0xfffull & ((1ull << 52) - 1);
+    n.s1_format = Stage1Format(lo & 7);
+    n.s1_levels = uint8_t((lo >> 3) & 7);
+    n.s1_ad = (lo >> 6) & 1;
+    n.s2_did = uint16_t(hi);
+    return n;
+  }
+};
+inline uint64_t pasid_nesting_addr(uint64_t pasid_table, uint32_t pasid) {
+  return pasid_table + 4096 + pasid * 16ull;
+}
+
+// What a request's translation uses: its context (a PASID's entry folded in) and, for
+// a nested PASID entry, the stage-1 half (then `root`, `aw`, `ade` are stage 2's and
+// `did` the stage-1 domain's).
+struct TranslationContext : ContextEntry {
+  bool nested = false;
+  PasidNesting nest;
+};
 
 }  // namespace sim

@@ -17,8 +17,8 @@ bool FaultLog::append(const FaultRecord& r) {
   }
   const uint64_t at = base_ + next_ * 16;
   mem_.write64(at, r.addr);
-  mem_.write64(at + 8,
-               uint64_t(r.sid) | uint64_t(r.reason) << 16 | uint64_t(r.write) << 24 | 1ull << 63);
+  mem_.write64(at + 8, uint64_t(r.sid) | uint64_t(r.reason) << 16 | uint64_t(r.write) << 24 |
+                           uint64_t(r.stage & 3) << 25 | 1ull << 63);
   ++next_;
   return true;
 }

@@ -4,7 +4,9 @@
 // programs its base and size (AFLOG) and latches it (GCMD.SFL), which also empties
 // it; when it is full further faults are dropped and FSTS.AFO (overflow) is set.
 // Record: word 0 the faulting address; word 1 the requester id (15:0), the reason
-// (23:16), bit 24 set for a write, bit 63 valid.
+// (23:16), bit 24 set for a write, bits 26:25 the stage that faulted under nested
+// translation (0 none: every fault of a non-nested context; 1 stage 1; 2 stage 2),
+// bit 63 valid.
 #include <cstdint>
 
 #include "models/memory/sparse_memory.h"
@@ -16,8 +18,9 @@ struct FaultRecord {
   uint16_t sid = 0;
   uint8_t reason = 0;
   bool write = false;
+  uint8_t stage = 0;  // WalkStage (nested_walker.h): 0 none, 1 stage 1, 2 stage 2
   static FaultRecord decode(uint64_t lo, uint64_t hi) {
-    return {lo, uint16_t(hi), uint8_t(hi >> 16), bool(hi >> 24 & 1)};
+    return {lo, uint16_t(hi), uint8_t(hi >> 16), bool(hi >> 24 & 1), uint8_t(hi >> 25 & 3)};
   }
 };
 

@@ -16,6 +16,7 @@ struct InvDescriptor {
     kIotlb = 0x2,
     kDeviceTlb = 0x3,
     kWait = 0x5,
+    kPasidIotlb = 0x6,  // stage-1 (nested) entries of (did, pasid): see piotlb_* below
     kPasidCache = 0x7,  // kDomain: the domain's PASID entries; kPage: one (did, pasid)
   };
   // kPage: device for context; kRange: `pages` pages from addr (not VT-d: SMMUv3-style
@@ -32,7 +33,7 @@ struct InvDescriptor {
   uint32_t status = 0;  // wait: status data
   bool sw = false;      // wait: write the status
   uint32_t pages = 0;   // kRange: how many 4 KiB pages
-  uint32_t pasid = 0;   // kPasidCache with kPage
+  uint32_t pasid = 0;   // kPasidCache with kPage; kPasidIotlb
 
   static InvDescriptor iotlb_page(uint16_t did, uint64_t addr, uint8_t am, bool ih) {
     InvDescriptor d{kIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false, 0};
@@ -53,6 +54,23 @@ struct InvDescriptor {
   }
   static InvDescriptor pasid_cache(uint16_t did, uint32_t pasid) {
     return {kPasidCache, kPage, did, 0, 0, 0, false, 0, false, 0, pasid & 0xfffff};
+  }
+  // Stage-1 invalidations (VT-d's PASID-based IOTLB invalidation), what a guest's
+  // vIOMMU asks of its stage-1 domain through the host: they kill the combined
+  // (stage-1 + stage-2) IOTLB entries and stage-1 walk-cache entries of stage-1 domain
+  // `did` and `pasid`. Page-selective: 2^am pages from addr (IOVAs), `ih` the leaf-only
+  // hint; PASID-selective (kDomain): every address of the PASID; kGlobal: every PASID of
+  // the domain. Stage-2 invalidations are the IOTLB ones above with the nesting
+  // parent's domain id (GPA ranges).
+  static InvDescriptor piotlb_page(uint16_t did, uint32_t pasid, uint64_t addr, uint8_t am,
+                                   bool ih) {
+    return {kPasidIotlb, kPage, did, 0, addr & ~0xfffull, am, ih, 0, false, 0, pasid & 0xfffff};
+  }
+  static InvDescriptor piotlb_pasid(uint16_t did, uint32_t pasid) {
+    return {kPasidIotlb, kDomain, did, 0, 0, 0, false, 0, false, 0, pasid & 0xfffff};
+  }
+  static InvDescriptor piotlb_domain(uint16_t did) {
+    return {kPasidIotlb, kGlobal, did, 0, 0, 0, false, 0, false, 0, 0};
   }
   static InvDescriptor context_global() {
     return {kContext, kGlobal, 0, 0, 0, 0, false, 0, false, 0};
@@ -102,6 +120,11 @@ struct InvDescriptor {
         lo |=
             uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 | uint64_t(pasid & 0xfffff) << 32;
         break;
+      case kPasidIotlb:
+        lo |=
+            uint64_t(granularity & 3) << 4 | uint64_t(did) << 16 | uint64_t(pasid & 0xfffff) << 32;
+        hi = (addr & ~0xfffull) | (ih ? 1u << 6 : 0) | (am & 0x3f);
+        break;
     }
   }
   static InvDescriptor decode(uint64_t lo, uint64_t hi) {
@@ -140,6 +163,14 @@ struct InvDescriptor {
         d.granularity = uint8_t((lo >> 4) & 3);
         d.did = uint16_t(lo >> 16);
         d.pasid = uint32_t(lo >> 32) & 0xfffff;
+        break;
+      case kPasidIotlb:
+        d.granularity = uint8_t((lo >> 4) & 3);
+        d.did = uint16_t(lo >> 16);
+        d.pasid = uint32_t(lo >> 32) & 0xfffff;
+        d.addr = hi & ~0xfffull;
+        d.ih = (hi >> 6) & 1;
+        d.am = uint8_t(hi & 0x3f);
         break;
     }
     return d;

@@ -101,7 +101,8 @@ void InvQueue::start_next(Ps at) {
   }
   if (zero_cost_) cost = 0;
   const bool blocks = desc.type == InvDescriptor::kIotlb || desc.type == InvDescriptor::kContext ||
-                      desc.type == InvDescriptor::kPasidCache;
+                      desc.type == InvDescriptor::kPasidCache ||
+                      desc.type == InvDescriptor::kPasidIotlb;
   busy_until_ = blocks ? at + cost : 0;
   d_.schedule(at + cost, Rank::InvalidationCompletion, this, 0);
 }
@@ -182,6 +183,7 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
       const char* type = desc.type == InvDescriptor::kIotlb        ? "iotlb"
                          : desc.type == InvDescriptor::kContext    ? "context"
                          : desc.type == InvDescriptor::kPasidCache ? "pasid_cache"
+                         : desc.type == InvDescriptor::kPasidIotlb ? "piotlb"
                                                                    : "other";
       const char* gran = desc.granularity == InvDescriptor::kGlobal   ? "global"
                          : desc.granularity == InvDescriptor::kDomain ? "domain"

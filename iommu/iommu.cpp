@@ -20,10 +20,11 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       format_(checked_format(c)),
       walker_(*format_, mem, timing, c.walk_overhead),
       walk_cache_(c.walk_cache.entries, c.walk_cache.ways, format_->levels()),
+      s1_walk_cache_(c.nesting ? c.walk_cache.stage1_entries : 0, c.walk_cache.ways, 5),
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == IotlbReplacement::Lru),
       fault_log_(mem),
-      contexts_(mem, timing, stats),
-      inv_(c_, contexts_, walk_cache_, iotlb_, stats),
+      contexts_(mem, timing, stats, c.nesting),
+      inv_(c_, contexts_, walk_cache_, iotlb_, stats, &s1_walk_cache_),
       queue_(
           c.name,
           {c.invalidation.wait, c.invalidation.of(c.invalidation.context),
@@ -40,9 +41,10 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
                        : now;
           }),
       regs_(c.mode == IommuMode::Passthrough, queue_, fault_log_),
-      translator_(
-          c_, {*format_, walker_, walk_cache_, iotlb_, contexts_, regs_, queue_, fault_log_, *this},
-          timing, stats, trace),
+      translator_(c_,
+                  {*format_, walker_, walk_cache_, iotlb_, contexts_, regs_, queue_, fault_log_,
+                   *this, s1_walk_cache_, mem},
+                  timing, stats, trace),
       interrupts_(stats.shared_counter("iommu.interrupts", "count", "MSI writes from devices")) {
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
   queue_.set_background(c.invalidation.background_interval, c.invalidation.background_domain_every);

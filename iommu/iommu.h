@@ -76,7 +76,8 @@ class Iommu : public MmioTarget, public IommuHooks {
   TraceRecorder& trace_;
   std::unique_ptr<PageTableFormat> format_;
   PageWalker walker_;
-  WalkCache walk_cache_;
+  WalkCache walk_cache_;     // under nesting also stage 2's, tagged by the parent's domain
+  WalkCache s1_walk_cache_;  // nested translation's stage 1 (empty without nesting)
   Iotlb iotlb_;
   FaultLog fault_log_;
   ContextCache contexts_;

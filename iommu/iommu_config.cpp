@@ -22,6 +22,7 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
   c.mmio_mark = r.mark("mmio_base");
   c.mmio_key = r.path() + ".mmio_base";
   c.coherent_walk = r.boolean("coherent_walk", c.coherent_walk);
+  c.nesting = r.boolean("nesting", c.nesting);
   ConfigReader t = r.section("iotlb");
   c.iotlb.entries = unsigned(t.integer("entries", c.iotlb.entries, 1, 1 << 20));
   c.iotlb.ways = unsigned(t.integer("ways", c.iotlb.ways, 1, 1 << 20));
@@ -39,6 +40,15 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
     wc.fail("ways", "entries must be a multiple of ways, and ways at most entries");
   static const NamedValues<bool> leaf_hint{{"ignore", false}, {"honour", true}};
   c.walk_cache.honour_leaf_hint = wc.choice("leaf_hint", c.walk_cache.honour_leaf_hint, leaf_hint);
+  // The stage-1 cache follows `entries` unless set (as the stage-1 half of one design).
+  c.walk_cache.stage1_entries = unsigned(wc.integer(
+      "stage1_entries",
+      wc.has("entries") || !base.walk_cache.stage1_entries ? c.walk_cache.entries
+                                                           : base.walk_cache.stage1_entries,
+      0, 1 << 16));
+  if (c.walk_cache.stage1_entries && (c.walk_cache.ways > c.walk_cache.stage1_entries ||
+                                      c.walk_cache.stage1_entries % c.walk_cache.ways))
+    wc.fail("stage1_entries", "stage1_entries must be a multiple of ways, and ways at most it");
   ConfigReader lat = r.section("latency");
   c.hit_latency = lat.time_ps("iotlb_hit", c.hit_latency);
   c.walk_overhead = lat.time_ps("walk_overhead", c.walk_overhead);
@@ -67,6 +77,8 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
   ConfigReader neg = r.section("negative");
   c.negative.no_drain = neg.boolean("no_drain", c.negative.no_drain);
   c.negative.stale_fill = neg.boolean("stale_fill", c.negative.stale_fill);
+  c.negative.nested_s2_inv_spares_combined =
+      neg.boolean("nested_s2_inv_spares_combined", c.negative.nested_s2_inv_spares_combined);
   return c;
 }
 

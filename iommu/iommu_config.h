@@ -39,15 +39,22 @@ struct IommuConfig {
   SourceMark mmio_mark;  // where mmio_base was set (or the unit), for placement errors
   std::string mmio_key = "platform.iommu.mmio_base";
   bool coherent_walk = true;  // walks snoop caches: required for dirty tracking
+  // Nested translation (VT-d's ECAP.NEST): PASID entries may be nested (stage 1 over
+  // stage 2); without it a nested entry blocks its requests as a bad context.
+  bool nesting = false;
   struct Iotlb {
     unsigned entries = 128, ways = 8;
     IotlbReplacement replacement = IotlbReplacement::Lru;
   } iotlb;
   // Paging-structure caches: entries per non-leaf level (0: none), and whether a
   // page-selective invalidation with the leaf-only hint spares them.
+  // Under nesting `entries` is also the stage-2 cache (tagged by the nesting parent's
+  // domain) and `stage1_entries` the stage-1 one (tagged by stage-1 domain and PASID,
+  // holding guest physical table addresses).
   struct WalkCacheConfig {
     unsigned entries = 0, ways = 4;
     bool honour_leaf_hint = false;
+    unsigned stage1_entries = 0;
   } walk_cache;
   unsigned walkers = 5;         // page walks in flight
   Ps hit_latency = 2 * kNs;     // IOTLB lookup
@@ -73,6 +80,10 @@ struct IommuConfig {
   struct Negative {
     bool no_drain = false;    // waits do not wait for writes translated before them
     bool stale_fill = false;  // a walk in flight survives invalidations and fills after
+    // A stage-2 invalidation spares the combined (stage-1 + stage-2) entries built on
+    // its domain: writes through them then leave stage-2 D clear (lost pages) and use
+    // stale stage-2 translations.
+    bool nested_s2_inv_spares_combined = false;
   } negative;
 };
 

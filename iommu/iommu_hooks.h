@@ -16,6 +16,12 @@ struct IommuHooks {
   // Sends a device-TLB invalidation to the device `sid`; returns when its completion
   // is back at the IOMMU (the platform routes it to the endpoint).
   std::function<Ps(uint16_t sid, uint64_t addr, uint64_t bytes, Ps at)> on_device_tlb_invalidate;
+  // Nested translation: a walk for requester `bdf` wrote stage-1 A/D into the guest's
+  // table page at guest physical `gpa` (host physical `hpa`; both page-aligned), a write
+  // to guest memory through stage 2 that is visible at `at`. Once per page per walk.
+  // The migration oracle counts these: a migration that misses them loses guest
+  // page-table pages.
+  std::function<void(uint16_t bdf, uint64_t gpa, uint64_t hpa, Ps at)> on_guest_table_write;
 };
 
 }  // namespace sim

@@ -12,9 +12,9 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
   return unsigned(h % sets_);
 }
 
-IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
+IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {
   const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
-  if (memo_ && memo_key_ == key && memo_did_ == did && memo_pasid_ == pasid) {
+  if (memo_ && memo_key_ == key && memo_did_ == did && memo_pasid_ == pasid && memo_s2_ == s2) {
     if (lru_) memo_->stamp = ++clock_;
     return memo_;
   }
@@ -26,12 +26,14 @@ IotlbEntry* Iotlb::lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
     IotlbEntry* set = &slots_[size_t(set_of(did, vpage)) * ways_];
     for (unsigned w = 0; w < ways_; ++w) {
       IotlbEntry& e = set[w];
-      if (e.valid && e.size_shift == shift && e.did == did && (e.stage == 2 || e.pasid == pasid) &&
-          (e.vbase >> shift) == vpage) {
+      if (e.valid && e.size_shift == shift && e.did == did && (e.vbase >> shift) == vpage &&
+          (s2 == kNoS2 ? e.stage != kStageNested && (e.stage == 2 || e.pasid == pasid)
+                       : e.stage == kStageNested && e.pasid == pasid && e.s2_did == s2)) {
         if (lru_) e.stamp = ++clock_;
         memo_ = &e;
         memo_did_ = did;
         memo_pasid_ = pasid;
+        memo_s2_ = s2;
         memo_key_ = key;
         return &e;
       }
@@ -48,8 +50,8 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
   for (unsigned w = 0; w < ways_; ++w) {
     IotlbEntry& e = set[w];
     if (e.valid && e.did == in.did && e.stage == in.stage &&
-        (in.stage == 2 || e.pasid == in.pasid) && e.size_shift == in.size_shift &&
-        e.vbase == in.vbase) {
+        (in.stage == 2 || e.pasid == in.pasid) && e.s2_did == in.s2_did &&
+        e.size_shift == in.size_shift && e.vbase == in.vbase) {
       victim = &e;  // refill in place
       break;
     }
@@ -100,6 +102,34 @@ unsigned Iotlb::invalidate_all(Ps now) {
       ++killed;
     }
   return killed;
+}
+
+unsigned Iotlb::invalidate_stage1(uint16_t did, uint32_t pasid, bool all_pasids, uint64_t addr,
+                                  uint64_t length, Ps now) {
+  memo_ = nullptr;
+  unsigned killed = 0;
+  const uint64_t last = addr + (length - 1);
+  for (IotlbEntry& e : slots_) {
+    if (!e.valid || e.stage != kStageNested || e.did != did || spared(e, now)) continue;
+    if (!all_pasids && e.pasid != pasid) continue;
+    const uint64_t e_last = e.vbase + ((1ull << e.size_shift) - 1);
+    if (e.vbase <= last && addr <= e_last) {
+      e.valid = false;
+      ++killed;
+    }
+  }
+  return killed;
+}
+
+unsigned Iotlb::invalidate_built_on(uint16_t s2_did, Ps now, bool count_only) {
+  if (!count_only) memo_ = nullptr;
+  unsigned n = 0;
+  for (IotlbEntry& e : slots_)
+    if (e.valid && e.stage == kStageNested && e.s2_did == s2_did && !spared(e, now)) {
+      if (!count_only) e.valid = false;
+      ++n;
+    }
+  return n;
 }
 
 unsigned Iotlb::occupancy() const {

@@ -11,11 +11,16 @@
 
 namespace sim {
 
+// A combined entry (stage-1 + stage-2 under nesting): tagged by its stage-1 domain,
+// PASID and stage-2 domain; `pte_addr` is the data page's stage-2 leaf.
+inline constexpr uint8_t kStageNested = 3;
+
 struct IotlbEntry {
   bool valid = false;
   uint16_t did = 0;
   uint32_t pasid = 0;
-  uint8_t stage = 2;        // 2: second stage (every translation the walker makes today)
+  uint8_t stage = 2;        // 2: second stage (a legacy context's); kStageNested: combined
+  uint16_t s2_did = 0;      // kStageNested: the stage-2 domain it was built on
   uint8_t size_shift = 12;  // the leaf's page size: 12, 21, 30, or any (AMD v1)
   uint64_t vbase = 0;       // IOVA of the page
   uint64_t pbase = 0;       // physical base
@@ -31,13 +36,26 @@ class Iotlb {
   Iotlb(unsigned entries, unsigned ways, bool lru);
 
   // The entry covering iova for (did, pasid) at any page size, or nullptr.
-  IotlbEntry* lookup(uint16_t did, uint32_t pasid, uint64_t iova);
+  IotlbEntry* lookup(uint16_t did, uint32_t pasid, uint64_t iova) {
+    return find(did, pasid, kNoS2, iova);
+  }
+  // The combined entry of (stage-1 did, pasid, stage-2 did) covering iova, or nullptr.
+  IotlbEntry* lookup_nested(uint16_t did, uint32_t pasid, uint16_t s2_did, uint64_t iova) {
+    return find(did, pasid, s2_did, iova);
+  }
   // Fills an entry (evicting by LRU/FIFO within its set); returns it.
   IotlbEntry* fill(const IotlbEntry& e);
   // Invalidations at `now` return how many entries they killed.
   unsigned invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now = 0);
   unsigned invalidate_domain(uint16_t did, Ps now = 0);
   unsigned invalidate_all(Ps now = 0);
+  // Stage-1 invalidation: combined entries of (did, pasid) overlapping [addr, +length)
+  // (`all_pasids`: of every PASID of did).
+  unsigned invalidate_stage1(uint16_t did, uint32_t pasid, bool all_pasids, uint64_t addr,
+                             uint64_t length, Ps now = 0);
+  // Stage-2 invalidation's share: every combined entry built on stage-2 domain s2_did
+  // (`count_only`: count them, kill none: the negative control's spared entries).
+  unsigned invalidate_built_on(uint16_t s2_did, Ps now = 0, bool count_only = false);
   // Negative control: an entry whose walk is still in flight survives invalidations,
   // as if filled after them (the hardware bug a stale fill would be).
   void set_keep_in_flight(bool k) { keep_in_flight_ = k; }
@@ -45,6 +63,8 @@ class Iotlb {
   unsigned entries() const { return unsigned(slots_.size()); }
 
  private:
+  static constexpr uint32_t kNoS2 = ~0u;  // a legacy lookup: no combined entry matches
+  IotlbEntry* find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova);
   bool spared(const IotlbEntry& e, Ps now) const { return keep_in_flight_ && e.ready > now; }
   unsigned set_of(uint16_t did, uint64_t vpage) const;
 
@@ -61,6 +81,7 @@ class Iotlb {
   IotlbEntry* memo_ = nullptr;
   uint16_t memo_did_ = 0;
   uint32_t memo_pasid_ = 0;
+  uint32_t memo_s2_ = kNoS2;
   uint64_t memo_key_ = 0;
 };
 

@@ -30,12 +30,27 @@ struct NestedWalkResult {
   unsigned s1_reads = 0, s2_reads = 0;
   bool s1_a_set = false, s1_d_set = false;  // this walk set them in the guest's leaf
   bool s2_d_set = false;                    // this walk dirtied the data page's stage-2 leaf
-  // Guest table pages (GPA, page-aligned) the walk wrote with stage-1 A/D updates.
+  bool s1_dirty = false, s2_dirty = false;  // the leaves' dirty state after the walk
+  // Guest table pages (GPA, page-aligned) the walk wrote with stage-1 A/D updates, and
+  // their host physical pages.
   std::array<uint64_t, 8> table_writes{};
+  std::array<uint64_t, 8> table_writes_hpa{};
   unsigned n_table_writes = 0;
   unsigned s2_table_pages_dirtied = 0;  // of those, pages whose stage-2 leaf this walk dirtied
+  unsigned s1_cached_levels = 0;        // stage-1 levels the stage-1 walk cache skipped
+  unsigned s2_cache_hits = 0;           // stage-2 walks that started below the root
   Ps done = 0;
   unsigned reads() const { return s1_reads + s2_reads; }
+};
+
+// The paging-structure caches a nested walk may use: stage 1's tagged by the stage-1
+// domain and PASID (next-table GPAs), stage 2's by the stage-2 domain (host tables).
+struct NestedWalkCaches {
+  WalkCache* s1 = nullptr;
+  uint16_t s1_did = 0;
+  uint32_t pasid = 0;
+  WalkCache* s2 = nullptr;
+  uint16_t s2_did = 0;
 };
 
 class NestedWalker {
@@ -49,7 +64,8 @@ class NestedWalker {
   // VT-d's first stage); `track_s2`: stage 2 tracks dirty state (the nesting parent's
   // dirty tracking).
   NestedWalkResult walk(uint64_t s1_root, uint64_t s2_root, uint64_t iova, bool write,
-                        bool track_s1, bool track_s2, Ps start);
+                        bool track_s1, bool track_s2, Ps start,
+                        const NestedWalkCaches& caches = {});
 
  private:
   struct Stage2 {
@@ -58,7 +74,7 @@ class NestedWalker {
   };
   // One stage-2 translation of `gpa`; counts its reads into `out`.
   Stage2 translate(uint64_t s2_root, uint64_t gpa, bool write, bool track, Ps& t,
-                   NestedWalkResult& out);
+                   NestedWalkResult& out, const NestedWalkCaches& caches);
   // A stage-1 entry's A/D update: a write to the guest's table page through stage 2.
   bool update_entry(uint64_t* word, uint64_t updated, uint64_t table_gpa, const Stage2& s2,
                     bool track_s2, Ps& t, NestedWalkResult& out);

@@ -3,6 +3,8 @@
 // are counted, logged and traced here.
 #include "iommu/translation.h"
 
+#include "iommu/nested_translation.h"
+
 namespace sim {
 
 Translator::Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, StatsRegistry& stats,
@@ -46,6 +48,7 @@ Translator::Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, Stat
     fault_by_reason_[int(r)] =
         &stats.shared_counter(std::string("iommu.faults.") + fault_name(r), "count",
                               std::string("faults: ") + fault_name(r));
+  if (c.nesting) nested_ = std::make_unique<NestedState>(c, p.format, p.mem, timing, stats);
   if (c.name == "iommu") return;  // the only unit: the totals are its own
   const std::string prefix = "iommu.units." + c.name + ".";
   auto unit_stat = [&](const char* n, const char* desc, const uint64_t* v) {
@@ -57,13 +60,20 @@ Translator::Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, Stat
   unit_stat("faults", "translation faults", &unit_.faults);
 }
 
-Translation Translator::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at) {
+Translator::~Translator() = default;
+
+Translation Translator::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at,
+                              WalkStage stage, uint64_t gpa) {
   ++faults_;
   ++unit_.faults;
   ++*fault_by_reason_[int(why)];
-  if (p_.fault_log.enabled() && !p_.fault_log.append({iova, bdf, uint8_t(why), write}))
+  if (stage != WalkStage::None) nested_->count_fault(stage);
+  if (p_.fault_log.enabled() &&
+      !p_.fault_log.append({iova, bdf, uint8_t(why), write, uint8_t(stage)}))
     ++faults_dropped_;
-  if (trace_.enabled())
+  if (trace_.enabled() && stage != WalkStage::None)
+    trace_nested_fault(trace_, at, c_.name, bdf, iova, write, why, stage, gpa);
+  else if (trace_.enabled())
     trace_.record(
         at, c_.name, "fault",
         {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
@@ -88,12 +98,13 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
     blocked_ps_ += p_.queue.busy_until() - t;
     t = p_.queue.busy_until();
   }
-  std::optional<ContextEntry> ctx = context(bdf, pasid, t);
+  std::optional<TranslationContext> ctx = context(bdf, pasid, t);
   if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
   if (ctx->tt == ContextEntry::kPassThrough) {
     out.ready = t;
     return out;
   }
+  if (ctx->nested) return translate_nested(*ctx, bdf, pasid, iova, len, write, at, t);
   const PageTableFormat& format = p_.format;
   if (format.iova_bits() < 64 && (iova + len - 1) >> format.iova_bits())
     return fault(FaultReason::BeyondFormat, bdf, iova, write, at);

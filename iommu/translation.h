@@ -3,6 +3,7 @@
 // fault, and the ATS side (translation requests and translated requests, ats.cpp).
 // The caches, walker and registers it reads are the Iommu's (iommu.h).
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "iommu/context_cache.h"
@@ -11,6 +12,7 @@
 #include "iommu/iommu_config.h"
 #include "iommu/iommu_hooks.h"
 #include "iommu/iotlb.h"
+#include "iommu/nested_walker.h"
 #include "iommu/page_walker.h"
 #include "iommu/register_file.h"
 #include "models/report/stats.h"
@@ -50,9 +52,12 @@ class Translator {
     const InvQueue& queue;
     FaultLog& fault_log;
     const IommuHooks& hooks;
+    WalkCache& s1_walk_cache;  // nested translation's stage-1 paging-structure cache
+    SparseMemory& mem;
   };
   Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, StatsRegistry& stats,
              TraceRecorder& trace);
+  ~Translator();
 
   Translation translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
                         Ps at);
@@ -64,10 +69,18 @@ class Translator {
   Ps blocked_ps() const { return blocked_ps_; }
 
  private:
-  std::optional<ContextEntry> context(uint16_t bdf, uint32_t pasid, Ps& t) {
+  std::optional<TranslationContext> context(uint16_t bdf, uint32_t pasid, Ps& t) {
     return p_.contexts.lookup(bdf, pasid, p_.regs.root_table(), t);
   }
-  Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at);
+  // `stage`, `gpa`: the stage that faulted under nested translation, and the GPA stage
+  // 2 could not translate (stage-2 faults).
+  Translation fault(FaultReason why, uint16_t bdf, uint64_t iova, bool write, Ps at,
+                    WalkStage stage = WalkStage::None, uint64_t gpa = 0);
+  // A nested context's translation (nested_translation.cpp), from time `t` on.
+  Translation translate_nested(const TranslationContext& ctx, uint16_t bdf, uint32_t pasid,
+                               uint64_t iova, uint32_t len, bool write, Ps at, Ps t);
+  // The IOTLB entry a translation of iova in `ctx` filled or hit (nullptr: none).
+  IotlbEntry* entry_for(const TranslationContext& ctx, uint32_t pasid, uint64_t iova);
   [[gnu::cold]] void trace_hit(Ps at, uint64_t iova, bool write, Ps ready);
 
   const IommuConfig& c_;
@@ -96,6 +109,9 @@ class Translator {
   struct {
     uint64_t hits = 0, misses = 0, faults = 0;
   } unit_;  // this unit's share of the shared totals
+  // Nested translation's walkers and statistics (nested_translation.h); only on a unit
+  // with nesting.
+  std::unique_ptr<struct NestedState> nested_;
 };
 
 }  // namespace sim
