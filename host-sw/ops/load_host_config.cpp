@@ -106,6 +106,7 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     }
     h.steps.push_back(std::move(op));
   }
+  if (std::optional<ConfigReader> g = r.optional_map("guest")) h.guest = load_guest(*g, n);
   return h;
 }
 

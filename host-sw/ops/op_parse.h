@@ -34,6 +34,9 @@ struct OpNames {
                    const std::string& v, const char* what) const;
 };
 
+// host.guest (load_guest.cpp): its HWPT must be a nested one defined in setup.
+struct GuestConfig;
+GuestConfig load_guest(ConfigReader& r, const OpNames& n);
 // 4KiB, 2MiB or 1GiB.
 uint64_t read_backing(ConfigReader& r, const char* key);
 // `prot:` r, w, rw or none.

@@ -29,6 +29,7 @@
 namespace sim {
 
 class IovaBitmap;
+class GuestIommu;
 
 class Host {
  public:
@@ -116,6 +117,11 @@ class Host {
   // handled before the first refused.
   Task<Errno> hwpt_invalidate(const std::string& target, const std::vector<S1Invalidation>& reqs,
                               uint32_t& done);
+  // A guest CPU write (the guest's page tables): the oracle sees it, and the CPU dirty
+  // log (KVM's, which the migration reads each round) records the page.
+  void guest_cpu_write(uint64_t pa);
+  // The migration's stop-and-copy has paused the guest.
+  bool vcpus_stopped() const { return vcpus_stopped_; }
   // The statistics of guest invalidations exist only in runs that nest.
   void enable_nesting_stats();
   // The IOMMU unit index of a device (0 for one the hardware does not list).
@@ -213,6 +219,10 @@ class Host {
   std::map<std::string, Viommu> viommus_;
   std::map<std::string, Vdevice> vdevices_;
   bool nesting_stats_ = false;
+  bool vcpus_stopped_ = false;
+  PageSet cpu_dirty_;  // pages the guest CPU wrote since the migration last read them
+  std::unique_ptr<GuestIommu> guest_;
+  Fiber guest_fiber_;
   ObjectTable objects_;
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;

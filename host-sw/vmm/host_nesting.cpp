@@ -11,6 +11,11 @@ Host::Hwpt* Host::find_paging(const std::string& hwpt) {
   return it == hwpts_.end() || it->second.nested() ? nullptr : &it->second;
 }
 
+void Host::guest_cpu_write(uint64_t pa) {
+  cpu_dirty_.insert(pa & ~0xfffull);
+  if (env_.observer) env_.observer->guest_write(pa, cpu_.now());
+}
+
 void Host::enable_nesting_stats() {
   if (nesting_stats_) return;
   nesting_stats_ = true;
@@ -47,10 +52,11 @@ Task<Errno> Host::hwpt_invalidate(const std::string& target,
   }
   auto vi = viommus_.find(target);
   if (vi == viommus_.end())
-    co_return objects_.id_of(ObjectType::Ioas, target) || objects_.id_of(ObjectType::Access, target) ||
-                      objects_.id_of(ObjectType::Vdevice, target)
-                  ? Errno::Einval
-                  : Errno::Enoent;
+    co_return objects_.id_of(ObjectType::Ioas, target) ||
+            objects_.id_of(ObjectType::Access, target) ||
+            objects_.id_of(ObjectType::Vdevice, target)
+        ? Errno::Einval
+        : Errno::Enoent;
   for (const S1Invalidation& q : reqs) {
     auto vd = vi->second.vdevs.find(q.vdev_id);
     if (vd == vi->second.vdevs.end()) co_return Errno::Eio;

@@ -69,7 +69,7 @@ struct HostRig {
     doc.check_unknown_keys();
     HardwareInfo hw;
     hw.units.push_back({"iommu", mmio.base, icfg.invalidation.max_order, icfg.invalidation.encoding,
-                        icfg.invalidation.batch, icfg.coherent_walk});
+                        icfg.invalidation.batch, icfg.coherent_walk, icfg.nesting});
     hw.memory_size = mem.size();
     hw.format = icfg.format;
     hw.levels = icfg.levels;

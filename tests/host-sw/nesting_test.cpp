@@ -19,10 +19,17 @@ setup:
   - {op: hwpt_alloc_nested, id: s1, parent: s2, device: nic0, s1_root: 0x100000}
 )";
 
+// A unit that translates nested entries.
+IommuConfig nesting_unit() {
+  IommuConfig c;
+  c.nesting = true;
+  return c;
+}
+
 // Runs kNested plus `more` (in setup) on hardware edited by `edit`.
 int64_t nested_failures(const std::string& more,
                         const std::function<void(HardwareInfo&)>& edit = {}) {
-  HostRig rig(std::string(kMem) + kNested + more, {}, edit);
+  HostRig rig(std::string(kMem) + kNested + more, nesting_unit(), edit);
   rig.host->check_each_op(true);
   rig.run();
   CHECK(rig.host->check_invariants() == "");
@@ -56,15 +63,13 @@ TEST_CASE("nested HWPTs are not paging HWPTs: the dirty-tracking calls are ENOEN
 }
 
 TEST_CASE("a unit without nested translation refuses parents and vIOMMUs with EOPNOTSUPP") {
-  auto no_nesting = [](HardwareInfo& hw) { hw.units[0].nesting = false; };
   HostRig rig(std::string(kMem) + R"(
 setup:
   - {op: ioas_alloc, id: a}
   - {op: hwpt_alloc, id: s2, ioas: a, nest_parent: true, expect: EOPNOTSUPP}
   - {op: hwpt_alloc, id: s2b, ioas: a}
   - {op: viommu_alloc, id: v, hwpt: s2b, device: nic0, expect: EOPNOTSUPP}
-)",
-              {}, no_nesting);
+)");
   rig.run();
   CHECK(rig.stat("host.steps_failed") == 0);
 }
@@ -140,7 +145,8 @@ TEST_CASE("the driver turns each guest request into stage-1 descriptors and a wa
 steps:
   - {at: 1us, op: hwpt_invalidate, hwpt: s1,
      requests: [{addr: 0x1000, npages: 1}, {addr: 0x4000, npages: 3}, {npages: all}]}
-)");
+)",
+              nesting_unit());
   rig.run();
   CHECK(rig.stat("host.steps_failed") == 0);
   CHECK(rig.stat("host.nested.inv_requests") == 3);
