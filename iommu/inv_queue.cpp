@@ -185,9 +185,12 @@ void InvQueue::on_event(Ps now, uint64_t arg) {
                          : desc.type == InvDescriptor::kPasidCache ? "pasid_cache"
                          : desc.type == InvDescriptor::kPasidIotlb ? "piotlb"
                                                                    : "other";
-      const char* gran = desc.granularity == InvDescriptor::kGlobal   ? "global"
-                         : desc.granularity == InvDescriptor::kDomain ? "domain"
-                                                                      : "page";
+      // A PASID-based one's "domain" is one PASID's, its "global" the domain's.
+      const bool pasid_based = desc.type == InvDescriptor::kPasidIotlb;
+      const char* gran =
+          desc.granularity == InvDescriptor::kGlobal   ? (pasid_based ? "domain" : "global")
+          : desc.granularity == InvDescriptor::kDomain ? (pasid_based ? "pasid" : "domain")
+                                                       : "page";
       trace_.record(now, unit_, "inv_done",
                     {TraceField::str("type", type), TraceField::str("gran", gran),
                      TraceField::dec("did", desc.did), TraceField::hex("addr", desc.addr),

@@ -62,6 +62,13 @@ struct NestedIommuRig {
     for (uint64_t g = 0; g < kMappedGuest; g += 1ull << s2_shift)
       map_s2(g, kGuestBase + g, s2_shift);
   }
+  // Another stage-1 half for RID_PASID (before its first request): a format, its levels.
+  void set_stage1(Stage1Format f, unsigned levels, bool s1_ad) {
+    PasidNesting n{kS1Root, f, uint8_t(levels), s1_ad, kS2Did};
+    write16(pasid_nesting_addr(kPasidTable, kRidPasid), n.encode());
+    if (const Stage1Registration* r = stage1_format(f))
+      if (levels >= r->min_levels && levels <= r->max_levels) s1 = r->make(levels);
+  }
   // The device may use ATS (translation requests), before its first request.
   void set_ats() {
     ContextEntry ctx{true, ContextEntry::kTranslateAts, kPasidTable, 2, false, 0, true};

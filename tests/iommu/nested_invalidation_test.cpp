@@ -42,6 +42,27 @@ TEST_CASE(
   CHECK(rig.stat("iommu.nested.combined_killed_s2") == 2);
 }
 
+TEST_CASE(
+    "nested invalidation: a stage-2 invalidation empties the stage-2 walk cache in its GPA "
+    "range") {
+  for (bool invalidate : {false, true}) {
+    CAPTURE(invalidate);
+    IommuConfig c = NestedIommuRig::with_nesting();
+    c.walk_cache.entries = 16;
+    c.walk_cache.stage1_entries = 16;
+    NestedIommuRig rig(c);
+    rig.map_s1(0x1000, kData);
+    rig.map_s1(0x2000, kData + 0x1000);
+    REQUIRE(rig.access(0x1000, false, 0).ok);
+    if (invalidate) rig.submit({InvDescriptor::iotlb_page(kS2, kData, 0, false)}, kUs, 2 * kUs);
+    const uint64_t before = rig.stat("iommu.walk_reads");
+    REQUIRE(rig.access(0x2000, false, 3 * kUs).ok);
+    // The leaf table's page keeps its stage-2 entries (another 2 MiB); the data page's
+    // 2 MiB, 1 GiB and 512 GiB entries are gone: its stage-2 walk reads all 4 levels.
+    CHECK(rig.stat("iommu.walk_reads") - before == (invalidate ? 6u : 3u));
+  }
+}
+
 TEST_CASE("nested invalidation: a stage-1 invalidation kills its PASID's range only") {
   NestedIommuRig rig;
   two_entries(rig);
@@ -83,7 +104,7 @@ TEST_CASE("nested invalidation: stage-1 invalidations empty the stage-1 walk cac
 }
 
 TEST_CASE(
-    "nested invalidation: a harvest's stage-2 flush makes the next write set D again; the "
+    "nested invalidation: a harvest's stage-2 flush makes the next write set D again, the "
     "negative control spares the entry and the page is lost") {
   for (bool spare : {false, true}) {
     CAPTURE(spare);

@@ -58,6 +58,29 @@ TEST_CASE("nested translation: a cold miss reads 24 entries, the combined entry 
   }
 }
 
+TEST_CASE("nested translation: a 5-level VT-d first stage over 4 levels reads 6 * 4 + 5") {
+  NestedIommuRig rig;
+  rig.set_stage1(Stage1Format::kVtdFs, 5, false);
+  rig.map_s1(0x1'0000'0000'0000, kData);
+  REQUIRE(rig.access(0x1'0000'0000'0000, false, 0).ok);
+  CHECK(rig.stat("iommu.walk_reads") == 29);
+}
+
+TEST_CASE("nested translation: a stage-1 half naming no format or level count blocks") {
+  NestedIommuRig rig;
+  SUBCASE("unknown format") {
+    rig.set_stage1(Stage1Format(5), 4, false);
+  }
+  SUBCASE("arm-s1 with 5 levels") {
+    rig.set_stage1(Stage1Format::kArmS1, 5, true);
+  }
+  SUBCASE("vtd-fs with 3 levels") {
+    rig.set_stage1(Stage1Format::kVtdFs, 3, false);
+  }
+  CHECK(rig.access(0x1000, false, 0).fault == FaultReason::ContextNotPresent);
+  CHECK(rig.stat("iommu.nested.walks") == 0);
+}
+
 TEST_CASE("nested translation: without nesting a nested entry blocks its requests") {
   NestedIommuRig rig(IommuConfig{});
   rig.map_s1(0x1000, kData);
@@ -214,4 +237,34 @@ TEST_CASE("nested translation: the walk caches of both stages cut a neighbour's 
   CHECK(rig.stat("iommu.walk_reads") - cold == 3);
   CHECK(rig.stat("iommu.nested.s1_walk_cache_hits") == 1);
   CHECK(rig.stat("iommu.nested.s2_walk_cache_hits") >= 2);
+}
+
+TEST_CASE(
+    "nested translation: Arm stage 1 with HTTU dirties a writable-clean leaf through stage "
+    "2, without it the page is read-only in stage 1") {
+  for (bool httu : {true, false}) {
+    CAPTURE(httu);
+    NestedIommuRig rig(NestedIommuRig::with_nesting(), Stage1Format::kArmS1);
+    PasidNesting n{NestedIommuRig::kS1Root, Stage1Format::kArmS1, 4, httu, NestedIommuRig::kS2Did};
+    rig.write16(pasid_nesting_addr(NestedIommuRig::kPasidTable, kRidPasid), n.encode());
+    const uint64_t leaf = rig.map_s1(0x1000, kData);
+    rig.mem.write64(leaf, rig.s1->without_dirty(rig.mem.read64(leaf)));  // writable-clean
+    std::vector<uint64_t> pages;
+    rig.iommu->on_guest_table_write = [&](uint16_t, uint64_t gpa, uint64_t, Ps) {
+      pages.push_back(gpa);
+    };
+    const Translation t = rig.access(0x1000, true, 0);
+    if (!httu) {
+      CHECK(t.fault == FaultReason::WriteToReadOnly);
+      CHECK(rig.fault_record(0).stage == uint8_t(WalkStage::Stage1));
+      CHECK(pages.empty());
+      continue;
+    }
+    REQUIRE(t.ok);
+    CHECK(rig.s1->dirty(rig.mem.read64(leaf)));
+    // Arm has no access flag in table entries: only the leaf's table page is written.
+    REQUIRE(pages.size() == 1);
+    CHECK(pages[0] == ((leaf - NestedIommuRig::kGuestBase) & ~0xfffull));
+    CHECK(rig.iommu->format().dirty(rig.s2_leaf(pages[0])));
+  }
 }
