@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "host-sw/driver/migration_observer.h"
+#include "models/report/stats.h"
 #include "platform/frame_bits.h"
 #include "platform/frame_map.h"
-#include "models/report/stats.h"
-#include "models/report/stats.h"
 
 namespace sim {
 
@@ -34,6 +33,8 @@ class Oracle : public MigrationObserver {
   void stale_dirty_hit(uint64_t pa, Ps at);  // the IOMMU let a write skip D
   void stale_atc_write(uint64_t pa, Ps at);  // a device's cached write grant did
   void copied(uint64_t pa_page, Ps at) override;
+  // The guest CPU's writes (its IOMMU driver's page tables) count as guest writes.
+  void guest_write(uint64_t pa, Ps at) override { dma_write(pa, 8, at); }
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
 

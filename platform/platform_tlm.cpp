@@ -28,7 +28,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     mmio_.socket.bind(iommu_tlms_.back()->mmio_in);
     units.push_back(iommus_.back().get());
     hw.units.push_back({u.name, u.mmio_base, u.invalidation.max_order, u.invalidation.encoding,
-                        u.invalidation.batch, u.coherent_walk});
+                        u.invalidation.batch, u.coherent_walk, u.nesting});
   }
   if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
   // Each device's TLPs go to the unit it sits behind.
@@ -67,6 +67,11 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     };
     iommu->on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
       oracle_.stale_atc_write(pa, at);
+    };
+    // A nested walk's stage-1 A/D update is a write to a guest page-table page: the
+    // oracle counts it as a guest write, so a migration that misses it loses the page.
+    iommu->on_guest_table_write = [this](uint16_t, uint64_t, uint64_t hpa, Ps at) {
+      oracle_.dma_write(hpa, 8, at, dispatcher_.now());
     };
     // Device-TLB invalidations go down the device's link to its ATC.
     iommu->on_device_tlb_invalidate = [this](uint16_t sid, uint64_t addr, uint64_t bytes, Ps at) {

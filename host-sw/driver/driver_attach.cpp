@@ -55,13 +55,24 @@ void IommuDriver::write_context(uint16_t bdf) {
   if (a.pasid_table) {
     c.present = c.pasid = true;
     c.root = a.pasid_table;
-    auto entry = [&](const Domain* d) {
+    auto entry = [&](uint32_t pasid, const Domain* d) {
+      if (d && d->parent) {  // a nested entry: its second half first
+        put(pasid_nesting_addr(a.pasid_table, pasid), nesting_half(*d));
+        put(pasid_entry_addr(a.pasid_table, pasid), nested_entry(*d, aw));
+        return;
+      }
       PasidEntry p;
-      if (d) p = {true, false, d->root, aw, d->dirty_tracking, d->did};
-      return p.encode();
+      if (d) {
+        p.present = true;
+        p.root = d->root;
+        p.aw = aw;
+        p.ade = d->dirty_tracking;
+        p.did = d->did;
+      }
+      put(pasid_entry_addr(a.pasid_table, pasid), p.encode());
     };
-    put(pasid_entry_addr(a.pasid_table, kRidPasid), entry(a.rid));
-    for (const auto& [pasid, d] : a.pasids) put(pasid_entry_addr(a.pasid_table, pasid), entry(d));
+    entry(kRidPasid, a.rid);
+    for (const auto& [pasid, d] : a.pasids) entry(pasid, d);
   } else if (a.rid) {
     c.present = true;
     c.root = a.rid->root;
@@ -81,10 +92,18 @@ InvDescriptor IommuDriver::entry_invalidation(uint16_t did, uint16_t bdf, uint32
 Task<> IommuDriver::attach(Domain& d, uint16_t bdf, uint32_t pasid) {
   DeviceAttach& a = attach_[bdf];
   std::vector<InvDescriptor> descs;
-  if (pasid != kNoPasid && !a.pasid_table) {
-    // Into PASID mode: a new context entry, so the context cache is invalidated.
-    a.pasid_table = alloc_table();
-    a.pasids[pasid] = &d;
+  // A nested domain is a PASID entry (RID_PASID for requests without one), whose second
+  // half needs the table's second page.
+  const bool nested = d.parent != nullptr;
+  uint64_t old_table = 0;
+  if ((pasid != kNoPasid || nested) && (!a.pasid_table || (nested && !a.nesting_half))) {
+    // Into PASID mode, or into a table with room for nested entries: a new context
+    // entry, so the context cache is invalidated; the old table goes after that.
+    if (a.pasid_table) old_table = a.pasid_table;
+    a.pasid_table = phys_.alloc(nested ? 8192 : 4096, 4096);
+    if (!a.pasid_table) throw std::runtime_error("host: out of physical memory for kernel pages");
+    a.nesting_half = nested;
+    (pasid == kNoPasid ? a.rid : a.pasids[pasid]) = &d;
     descs.push_back(InvDescriptor::context_device(d.did, bdf));
   } else {
     descs.push_back(entry_invalidation(d.did, bdf, pasid));
@@ -92,8 +111,13 @@ Task<> IommuDriver::attach(Domain& d, uint16_t bdf, uint32_t pasid) {
   }
   write_context(bdf);
   d.devices.push_back(bdf);
-  co_await cpu_.charge(cpu_.cost().pte_write * 2);
+  if (d.parent) d.parent->devices.push_back(bdf);  // its flushes reach this unit and ATC
+  co_await cpu_.charge(cpu_.cost().pte_write * (nested ? 4 : 2));
   co_await submit_unit(unit_of(bdf), descs, true, 0);
+  if (old_table) {  // nothing reads the one-page table after the invalidation
+    for (uint64_t off = 0; off < 4096; off += 8) env_.memory.write64(old_table + off, 0);
+    phys_.free(old_table, 4096);
+  }
 }
 
 Task<> IommuDriver::detach(Domain& d, uint16_t bdf, uint32_t pasid) {
@@ -108,8 +132,14 @@ Task<> IommuDriver::detach(Domain& d, uint16_t bdf, uint32_t pasid) {
     env_.memory.write64(pasid_entry_addr(a.pasid_table, pasid), 0);
   write_context(bdf);
   d.devices.erase(std::find(d.devices.begin(), d.devices.end(), bdf));
+  if (d.parent)
+    d.parent->devices.erase(std::find(d.parent->devices.begin(), d.parent->devices.end(), bdf));
   co_await cpu_.charge(cpu_.cost().pte_write * 2);
-  descs.push_back(InvDescriptor::iotlb_domain(d.did));
+  // A nested domain's entries are stage-1 ones, tagged with its PASID.
+  if (d.parent)
+    descs.push_back(InvDescriptor::piotlb_pasid(d.did, pasid == kNoPasid ? kRidPasid : pasid));
+  else
+    descs.push_back(InvDescriptor::iotlb_domain(d.did));
   if (ats(bdf)) descs.push_back(InvDescriptor::device_tlb(bdf, 0, 52));
   co_await submit_unit(unit_of(bdf), descs, true, 0);
 }
@@ -119,15 +149,17 @@ Task<> IommuDriver::set_dirty_tracking(Domain& d, bool on, bool flush_iotlb) {
   d.dirty_tracking = on;
   std::vector<InvDescriptor> descs;
   unsigned entries = 0;
+  // Entries of nested domains on `d` carry its tracking enable as their stage 2's.
+  auto uses = [&d](const Domain* x) { return x && (x == &d || x->parent == &d); };
   for (const auto& [bdf, a] : attach_) {
     bool touched = false;
-    if (a.rid == &d) {
-      descs.push_back(entry_invalidation(d.did, bdf, kNoPasid));
+    if (uses(a.rid)) {
+      descs.push_back(entry_invalidation(a.rid->did, bdf, kNoPasid));
       touched = true;
     }
     for (const auto& [pasid, pd] : a.pasids)
-      if (pd == &d) {
-        descs.push_back(entry_invalidation(d.did, bdf, pasid));
+      if (uses(pd)) {
+        descs.push_back(entry_invalidation(pd->did, bdf, pasid));
         touched = true;
       }
     if (touched) {

@@ -28,6 +28,9 @@ struct HardwareInfo {
     InvEncoding encoding = InvEncoding::Pow2Aligned;
     unsigned batch = 16;  // descriptors before a wait
     bool coherent_walk = true;
+    // Nested translation (VT-d ECAP.NEST): nesting-parent and nested domains, vIOMMUs.
+    bool nesting = false;
+    bool fs_5level = true;  // a 5-level first stage (VT-d CAP.FS5LP)
   };
   std::vector<Unit> units;  // at least one
   struct Device {

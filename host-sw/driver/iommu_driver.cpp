@@ -212,10 +212,12 @@ void IommuDriver::free_table(uint64_t pa) {
 
 void IommuDriver::domain_free(Domain* d) {
   // Every table left below the root, then the root (the domain is unmapped already).
-  std::vector<uint64_t> freed;
-  prune(d->root, format_->levels(), 0, 0, UINT64_MAX, freed);
-  for (uint64_t t : freed) free_table(t);
-  free_table(d->root);
+  if (!d->parent) {  // a nested domain has no tables: the guest owns its stage 1
+    std::vector<uint64_t> freed;
+    prune(d->root, format_->levels(), 0, 0, UINT64_MAX, freed);
+    for (uint64_t t : freed) free_table(t);
+    free_table(d->root);
+  }
   std::erase_if(domains_, [d](const std::unique_ptr<Domain>& p) { return p.get() == d; });
 }
 

@@ -10,7 +10,9 @@
 
 #include "host-sw/driver/flush_policy.h"
 #include "host-sw/driver/hardware_info.h"
+#include "host-sw/driver/nested_domain.h"
 #include "host-sw/kernel/host_accounts.h"
+#include "host-sw/kernel/errno.h"
 #include "host-sw/kernel/host_cpu.h"
 #include "host-sw/kernel/phys_allocator.h"
 #include "iommu/page_table_format.h"
@@ -35,6 +37,12 @@ struct Domain {
   uint64_t mapped = 0;         // bytes mapped (what a domain invalidation covers)
   std::vector<uint16_t> devices;
   DeferredQueue deferred;
+  // Nesting (driver_nested.cpp): a nesting parent is a paging domain nested domains sit
+  // on (their stage 2); a nested domain has no tables of its own, its stage 1 is the
+  // guest's and `devices` of its parent include its devices.
+  bool nest_parent = false;
+  Domain* parent = nullptr;
+  NestedS1 s1;
 };
 
 // The physical side of what is being mapped: for a byte offset, its physical
@@ -51,6 +59,26 @@ class IommuDriver {
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
   Domain* domain_alloc(bool dirty_capable = false);
+  // A nested domain over `parent`, on the guest's stage-1 table (driver_nested.cpp).
+  Domain* domain_alloc_nested(Domain& parent, const NestedS1& s1);
+  // Whether the device's unit can run nested domain `d` (intel_pasid_setup_nested's
+  // checks): EINVAL for a 5-level stage 1 the unit cannot walk; EINVAL for a parent
+  // that tracks dirty pages on a unit that cannot.
+  Errno nested_attach_check(const Domain& d, unsigned unit) const;
+  // A guest's invalidation requests on nested domain `d` as stage-1 (PASID-based
+  // IOTLB) descriptors for each of its attachments, plus device-TLB ones for its ATS
+  // devices; `done` counts the requests handled before the first refused one
+  // (EOPNOTSUPP for unknown flags, EINVAL for a misaligned address or "all" pages from
+  // a non-zero address), as intel_nested_cache_invalidate_user.
+  Task<Errno> cache_invalidate_user(Domain& d, const std::vector<S1Invalidation>& reqs,
+                                    uint32_t& done);
+  // The guest's invalidation requests handled so far, their descriptors and the time
+  // from submit to the wait's completion.
+  struct NestedCounts {
+    uint64_t requests = 0, descriptors = 0;
+    Ps time = 0;
+  };
+  const NestedCounts& nested_counts() const { return nested_; }
   // Frees an unmapped, detached domain's page-table pages and forgets it.
   void domain_free(Domain* d);
   uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
@@ -143,7 +171,19 @@ class IommuDriver {
     Domain* rid = nullptr;
     std::map<uint32_t, Domain*> pasids;
     uint64_t pasid_table = 0;  // the context is in PASID mode once it has one
+    // The table has a second page for nested entries' second halves (PasidNesting):
+    // allocated so by a nested attach, which moves a one-page table.
+    bool nesting_half = false;
   };
+  // A nested domain's PASID entry halves (driver_nested.cpp).
+  std::pair<uint64_t, uint64_t> nested_entry(const Domain& d, uint8_t aw) const;
+  std::pair<uint64_t, uint64_t> nesting_half(const Domain& d) const;
+  // Stage-1 invalidation of [addr, addr + npages pages) (kAll: everything) for each
+  // attachment of nested domain `d`, and the device TLBs of its ATS devices.
+  std::vector<InvDescriptor> s1_invalidation(const Domain& d, uint64_t addr, uint64_t npages,
+                                             bool leaf) const;
+  // The PASIDs (RID_PASID for requests without one) of (bdf) attached to `d`.
+  std::vector<std::pair<uint16_t, uint32_t>> attachments_of(const Domain& d) const;
   // Writes the device's context entry (and PASID entries) from its attachments.
   void write_context(uint16_t bdf);
   // The context-cache or PASID-cache invalidation that makes a change to the entry
@@ -178,6 +218,7 @@ class IommuDriver {
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;
+  NestedCounts nested_;
   uint64_t& descriptors_;
   uint64_t& waits_;
   uint64_t& deferred_full_;

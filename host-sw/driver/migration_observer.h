@@ -14,6 +14,8 @@ class MigrationObserver {
   virtual void copied(uint64_t pa_page, Ps at) = 0;  // this page's contents were read at `at`
   virtual void final_harvest(Ps at) = 0;             // writes after this are not harvested
   virtual void migration_done(Ps at) = 0;
+  // The guest's CPU wrote this page (its IOMMU driver's page tables) at `at`.
+  virtual void guest_write(uint64_t pa, Ps at) {}
 };
 
 // Where a running migration is, for a progress display (nothing depends on it).

@@ -5,7 +5,7 @@ namespace sim {
 namespace {
 const std::initializer_list<std::string_view> kNames = {
     "OK",    "EINVAL",     "ENOENT", "EEXIST", "ENOMEM",   "EOVERFLOW", "EOPNOTSUPP", "ENOSPC",
-    "EBUSY", "EADDRINUSE", "EPERM",  "EFAULT", "EMSGSIZE", "EACCES",    "E2BIG"};
+    "EBUSY", "EADDRINUSE", "EPERM",  "EFAULT", "EMSGSIZE", "EACCES",    "E2BIG", "EIO"};
 }
 
 const std::initializer_list<std::string_view>& errno_names() {

@@ -22,7 +22,8 @@ enum class Errno {
   Efault,
   Emsgsize,
   Eacces,
-  E2big
+  E2big,
+  Eio
 };
 
 const char* errno_name(Errno e);

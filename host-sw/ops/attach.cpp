@@ -1,5 +1,9 @@
 // attach (IOMMU_DEVICE_ATTACH / a PASID attach): a device's requests, or one PASID's,
-// translate through a HWPT; the device's reserved regions go into the IOAS.
+// translate through a HWPT; the device's reserved regions go into the IOAS (a nested
+// HWPT's: its parent's). A nested HWPT (intel_nested_attach_dev): its parent must be
+// usable on the device's unit (a tracking parent on a unit that cannot track is
+// EINVAL), as must its stage 1 (a 5-level one on a unit without it is EINVAL), and one
+// allocated on a vIOMMU takes only devices behind that vIOMMU's unit (EINVAL).
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -29,6 +33,15 @@ struct Attach final : HostOperation {
     if (pasid != kNoPasid && dev && dev->ats) co_return Errno::Eopnotsupp;
     // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
     if (hw->second.dirty_capable && !h.tracking_capable(device)) co_return Errno::Einval;
+    if (hw->second.nested()) {
+      const Host::Hwpt& parent = h.hwpts().at(hw->second.parent);
+      if (parent.dirty_capable && !h.tracking_capable(device)) co_return Errno::Einval;
+      if (!hw->second.viommu.empty() && h.viommus().at(hw->second.viommu).unit != h.unit_of(device))
+        co_return Errno::Einval;
+      if (Errno e = h.driver().nested_attach_check(*hw->second.domain, h.unit_of(device));
+          e != Errno::Ok)
+        co_return e;
+    }
     // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
     // over an area or an allowed range, and the attach fails.
     Errno e = h.ioases()[hw->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast,

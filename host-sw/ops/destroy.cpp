@@ -1,7 +1,8 @@
 // destroy (IOMMU_DESTROY): any object by its ID, given as data (`object_id`) or as the
 // object's name (`object`, its ID when the call runs). The ID is looked up with any
 // type allowed: 0, an ID no live object has, or a name whose object is gone (a stale
-// ID) is ENOENT. An IOAS or HWPT is destroyed as `ioas_destroy` / `hwpt_destroy` do;
+// ID) is ENOENT. An IOAS or HWPT is destroyed as `ioas_destroy` / `hwpt_destroy` do, a
+// vIOMMU or vDEVICE as Host::destroy_viommu / destroy_vdevice say (host_nesting.cpp);
 // an in-kernel access is EBUSY, as the driver that created it holds it until it calls
 // iommufd_access_destroy (`access_destroy`).
 #include "host-sw/ops/op_registry.h"
@@ -22,10 +23,12 @@ struct Destroy final : HostOperation {
       return;
     }
     object = r.text("object");
-    n.need_object(r, "object", n.ioas, object, "IOAS, HWPT or access");
-    type = n.hwpt.count(object)     ? ObjectType::Hwpt
-           : n.access.count(object) ? ObjectType::Access
-                                    : ObjectType::Ioas;
+    n.need_object(r, "object", n.ioas, object, "IOAS, HWPT, access, vIOMMU or vDEVICE");
+    type = n.hwpt.count(object)      ? ObjectType::Hwpt
+           : n.access.count(object)  ? ObjectType::Access
+           : n.viommu.count(object)  ? ObjectType::Viommu
+           : n.vdevice.count(object) ? ObjectType::Vdevice
+                                     : ObjectType::Ioas;
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     uint32_t id = 0;
@@ -44,6 +47,10 @@ struct Destroy final : HostOperation {
         co_return co_await h.destroy_hwpt(name);
       case ObjectType::Access:
         co_return Errno::Ebusy;
+      case ObjectType::Viommu:
+        co_return h.destroy_viommu(name);
+      case ObjectType::Vdevice:
+        co_return h.destroy_vdevice(name);
     }
     co_return Errno::Einval;
   }

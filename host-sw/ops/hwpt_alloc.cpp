@@ -1,5 +1,7 @@
 // hwpt_alloc (IOMMU_HWPT_ALLOC): a domain over an IOAS, every area filled into it (the
-// first domain pins and charges; EFAULT / ENOMEM leave the IOAS unchanged).
+// first domain pins and charges; EFAULT / ENOMEM leave the IOAS unchanged). With
+// `nest_parent` it is a stage 2 that nested HWPTs and vIOMMUs can sit on
+// (IOMMU_HWPT_ALLOC_NEST_PARENT): EOPNOTSUPP on a unit without nested translation.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -7,13 +9,14 @@ namespace {
 
 struct HwptAlloc final : HostOperation {
   std::string id, ioas;
-  bool dirty_tracking = false;
+  bool dirty_tracking = false, nest_parent = false;
   std::string device;  // optional: the device whose IOMMU unit must support tracking
 
   void parse(ConfigReader& r, OpNames& n) {
     id = n.new_object(r, n.hwpt);
     ioas = read_ioas(r, n);
     dirty_tracking = r.boolean("dirty_tracking", false);
+    nest_parent = r.boolean("nest_parent", false);
     if (r.has("device")) device = n.device(r);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -23,8 +26,10 @@ struct HwptAlloc final : HostOperation {
     // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
     // the given device's unit, or on every unit when no device is named.
     if (dirty_tracking && !h.tracking_capable(device)) co_return Errno::Eopnotsupp;
+    if (nest_parent && !h.nesting_capable(device)) co_return Errno::Eopnotsupp;
     IommuDriver& drv = h.driver();
     Host::Hwpt hw{ioas, drv.domain_alloc(dirty_tracking), dirty_tracking, {}};
+    hw.nest_parent = hw.domain->nest_parent = nest_parent;
     // The aperture is what the page table's levels translate (48 bits with 4 levels).
     const unsigned bits = drv.format().iova_bits();
     const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;

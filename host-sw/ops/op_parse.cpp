@@ -13,17 +13,19 @@ void OpNames::need(ConfigReader& r, const char* key, const std::set<std::string>
 
 std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind) {
   std::string id = r.text("id");
-  for (const std::set<std::string>* other : {&ioas, &hwpt, &access})
+  for (const std::set<std::string>* other : {&ioas, &hwpt, &access, &viommu, &vdevice})
     if (other != &kind && other->count(id))
       r.fail("id", "an object named '" + id +
-                       "' exists already (IOASes, HWPTs and accesses share one name space)");
+                       "' exists already (IOASes, HWPTs, accesses, vIOMMUs and vDEVICEs "
+                       "share one name space)");
   kind.insert(id);
   return id;
 }
 
 void OpNames::need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,
                           const std::string& v, const char* what) const {
-  if (ioas.count(v) || hwpt.count(v) || access.count(v)) return;
+  for (const std::set<std::string>* any : {&ioas, &hwpt, &access, &viommu, &vdevice})
+    if (any->count(v)) return;
   need(r, key, kind, v, what);  // fails, with the wanted kind's names as hints
 }
 
@@ -96,6 +98,12 @@ std::string read_hwpt(ConfigReader& r, const OpNames& n) {
 std::string read_access(ConfigReader& r, const OpNames& n) {
   std::string id = r.text("access");
   n.need_object(r, "access", n.access, id, "access");
+  return id;
+}
+
+std::string read_viommu(ConfigReader& r, const OpNames& n) {
+  std::string id = r.text("viommu");
+  n.need_object(r, "viommu", n.viommu, id, "vIOMMU");
   return id;
 }
 

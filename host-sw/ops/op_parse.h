@@ -17,22 +17,26 @@
 namespace sim {
 
 struct OpNames {
-  std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access;
+  std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access, viommu, vdevice;
   std::set<std::string> vfio;  // IOASes a vfio_set_iommu made containers
   std::vector<std::string> devices;
   // Fails at `key` unless `v` is among `known`.
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const;
   std::string device(ConfigReader& r, const char* key = "device") const;
-  // `id` of a new IOAS, HWPT or access, added to `kind`: those share one name space,
-  // as the kernel's objects share one ID space (a name of another kind is an error).
+  // `id` of a new IOAS, HWPT, access, vIOMMU or vDEVICE, added to `kind`: those share
+  // one name space, as the kernel's objects share one ID space (a name of another kind
+  // is an error).
   std::string new_object(ConfigReader& r, std::set<std::string>& kind);
-  // Fails at `key` unless `v` names an IOAS, HWPT or access; an object of another kind
+  // Fails at `key` unless `v` names an object of any kind; an object of another kind
   // than the operation wants is the kernel's ENOENT when it runs, not an input error.
   void need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,
                    const std::string& v, const char* what) const;
 };
 
+// host.guest (load_guest.cpp): its HWPT must be a nested one defined in setup.
+struct GuestConfig;
+GuestConfig load_guest(ConfigReader& r, const OpNames& n);
 // 4KiB, 2MiB or 1GiB.
 uint64_t read_backing(ConfigReader& r, const char* key);
 // `prot:` r, w, rw or none.
@@ -47,6 +51,7 @@ std::string read_save_iova(ConfigReader& r, OpNames& n);
 std::string read_ioas(ConfigReader& r, const OpNames& n, const char* key = "ioas");
 std::string read_hwpt(ConfigReader& r, const OpNames& n);
 std::string read_access(ConfigReader& r, const OpNames& n);
+std::string read_viommu(ConfigReader& r, const OpNames& n);
 std::string read_user(ConfigReader& r, const OpNames& n);
 // A list of flag names as uAPI bits (names[i] is bit i).
 uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names);

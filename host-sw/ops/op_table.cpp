@@ -17,6 +17,10 @@ namespace sim {
   X(ioas_allow_iovas)          \
   X(ioas_option)               \
   X(hwpt_alloc)                \
+  X(hwpt_alloc_nested)         \
+  X(viommu_alloc)              \
+  X(vdevice_alloc)             \
+  X(hwpt_invalidate)           \
   X(attach)                    \
   X(detach)                    \
   X(set_dirty_tracking)        \

@@ -19,7 +19,7 @@ struct SetDirtyTracking final : HostOperation {
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto it = h.hwpts().find(hwpt);
-    if (it == h.hwpts().end()) co_return Errno::Enoent;
+    if (it == h.hwpts().end() || it->second.nested()) co_return Errno::Enoent;
     if (!it->second.dirty_capable) co_return Errno::Eopnotsupp;
     IommuDriver& drv = h.driver();
     Domain& d = *it->second.domain;

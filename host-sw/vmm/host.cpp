@@ -1,5 +1,7 @@
 #include "host-sw/vmm/host.h"
 
+#include "host-sw/vmm/guest_iommu.h"
+
 #include <algorithm>
 #include <iostream>
 
@@ -104,6 +106,12 @@ void Host::boot_and_setup() {
 
 void Host::start_steps() {
   steps_started_ = true;
+  if (c_.guest.enabled) {  // the guest runs beside the VMM's steps, on its own vCPU
+    guest_ = std::make_unique<GuestIommu>(*this, c_.guest);
+    guest_fiber_ = Fiber::start(guest_->run(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
   steps_fiber_ = Fiber::start(run_steps(), [this](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
     steps_done_ = true;

@@ -22,12 +22,14 @@
 #include "host-sw/vmm/host_config.h"
 #include "host-sw/vmm/host_operation.h"
 #include "host-sw/vmm/migration_params.h"
+#include "host-sw/vmm/nesting_objects.h"
 #include "host-sw/vmm/object_table.h"
 #include "host-sw/vmm/page_set.h"
 
 namespace sim {
 
 class IovaBitmap;
+class GuestIommu;
 
 class Host {
  public:
@@ -61,10 +63,14 @@ class Host {
     unsigned users = 0;  // HWPTs built on it
   };
   struct Hwpt {
-    std::string ioas;
+    std::string ioas;  // a nested HWPT: its parent's
     Domain* domain = nullptr;
     bool dirty_capable = false;
     StickyPages sticky;  // a sticky deferred policy's pages still to re-report
+    bool nest_parent = false;
+    std::string parent;  // a nested HWPT: its nesting parent (hwpt_nested.cpp)
+    std::string viommu;  // a nested HWPT allocated on a vIOMMU
+    bool nested() const { return !parent.empty(); }
   };
   struct Access {
     std::string ioas;
@@ -82,7 +88,13 @@ class Host {
   std::map<std::pair<std::string, uint32_t>, std::string>& attachments() { return attached_; }
   std::map<std::string, Access>& accesses() { return accesses_; }  // go before their IOASes
   std::map<std::string, std::unique_ptr<VfioType1>>& containers() { return vfio_; }  // by IOAS
-  // The object IDs of the IOASes, HWPTs and accesses (object_table.h).
+  // Nesting's objects (nesting_objects.h), by name.
+  std::map<std::string, Viommu>& viommus() { return viommus_; }
+  std::map<std::string, Vdevice>& vdevices() { return vdevices_; }
+  // The paging HWPT (IOMMUFD_OBJ_HWPT_PAGING) of that name, or nullptr: a nested HWPT
+  // is not one (the dirty-tracking calls are ENOENT on it).
+  Hwpt* find_paging(const std::string& hwpt);
+  // The object IDs of the IOASes, HWPTs, accesses, vIOMMUs and vDEVICEs (object_table.h).
   ObjectTable& objects() { return objects_; }
   // IOMMU_DESTROY of one object (host_objects.cpp): an IOAS is EBUSY while a HWPT or
   // an access holds it, else its areas are unmapped and a VFIO container over it goes;
@@ -91,9 +103,34 @@ class Host {
   // neither.
   Task<Errno> destroy_ioas(const std::string& ioas);
   Task<Errno> destroy_hwpt(const std::string& hwpt);
+  // (host_nesting.cpp) A nesting parent is EBUSY while a nested HWPT or a vIOMMU holds
+  // it, a nested HWPT while attached, a vIOMMU while a vDEVICE or a nested HWPT holds
+  // it; a vDEVICE goes at once.
+  Task<Errno> destroy_nested(const std::string& hwpt);
+  Errno destroy_viommu(const std::string& viommu);
+  Errno destroy_vdevice(const std::string& vdevice);
+  // IOMMU_HWPT_INVALIDATE (host_nesting.cpp): on a nested HWPT the driver turns each
+  // request into stage-1 descriptors; on a vIOMMU a request names a vDEVICE (EIO for a
+  // virtual ID it has not given, as the SMMUv3 driver) and invalidates the stage-1
+  // caches of the nested HWPT on the vIOMMU that device is attached to, if any. ENOENT
+  // for an object that is gone, EINVAL for one of another type. `done`: the requests
+  // handled before the first refused.
+  Task<Errno> hwpt_invalidate(const std::string& target, const std::vector<S1Invalidation>& reqs,
+                              uint32_t& done);
+  // A guest CPU write (the guest's page tables): the oracle sees it, and the CPU dirty
+  // log (KVM's, which the migration reads each round) records the page.
+  void guest_cpu_write(uint64_t pa);
+  // The migration's stop-and-copy has paused the guest.
+  bool vcpus_stopped() const { return vcpus_stopped_; }
+  // The statistics of guest invalidations exist only in runs that nest.
+  void enable_nesting_stats();
+  // The IOMMU unit index of a device (0 for one the hardware does not list).
+  unsigned unit_of(const std::string& device) const;
   const HardwareInfo::Device* device_info(const std::string& device) const;
   // The device's IOMMU unit (every unit when `device` is empty) can track dirty pages.
   bool tracking_capable(const std::string& device) const;
+  // The same for nested translation (host_nesting.cpp).
+  bool nesting_capable(const std::string& device) const;
   // The owner of an attachment's reserved regions in its IOAS.
   static std::string attach_owner(const std::string& device, uint32_t pasid);
   // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM.
@@ -179,6 +216,13 @@ class Host {
   std::map<std::string, Hwpt> hwpts_;
   std::map<std::pair<std::string, uint32_t>, std::string> attached_;
   std::map<std::string, Access> accesses_;
+  std::map<std::string, Viommu> viommus_;
+  std::map<std::string, Vdevice> vdevices_;
+  bool nesting_stats_ = false;
+  bool vcpus_stopped_ = false;
+  PageSet cpu_dirty_;  // pages the guest CPU wrote since the migration last read them
+  std::unique_ptr<GuestIommu> guest_;
+  Fiber guest_fiber_;
   ObjectTable objects_;
   std::map<std::string, Ps> step_end_;
   std::map<std::string, uint64_t> saved_iovas_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host-sw/kernel/host_cpu.h"
+#include "host-sw/vmm/guest_config.h"
 #include "host-sw/vmm/host_operation.h"
 
 namespace sim {
@@ -28,6 +29,7 @@ struct HostConfig {
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<std::shared_ptr<const HostOperation>> setup, steps;
+  GuestConfig guest;  // `guest:`, a guest IOMMU driver (guest_iommu.h)
 };
 
 }  // namespace sim

@@ -107,7 +107,7 @@ void Host::trace_harvest(const HarvestArgs& a, const IovaBitmap& bm, const Harve
 
 Task<Errno> Host::get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* reported) {
   auto h = hwpts_.find(a.hwpt);
-  if (h == hwpts_.end()) co_return Errno::Enoent;
+  if (h == hwpts_.end() || h->second.nested()) co_return Errno::Enoent;  // not a paging HWPT
   IoPagetable& iopt = ioas_[h->second.ioas]->iopt;
   if (Errno e = harvest_checks(h->second, iopt, a); e != Errno::Ok) co_return e;
   const uint64_t granule = a.page_size & -a.page_size;

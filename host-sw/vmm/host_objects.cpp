@@ -20,8 +20,13 @@ Task<Errno> Host::destroy_ioas(const std::string& ioas) {
 Task<Errno> Host::destroy_hwpt(const std::string& hwpt) {
   auto it = hwpts_.find(hwpt);
   if (it == hwpts_.end()) co_return Errno::Enoent;
+  if (it->second.nested()) co_return co_await destroy_nested(hwpt);
   for (const auto& [dev, name] : attached_)
     if (name == hwpt) co_return Errno::Ebusy;
+  for (const auto& [name, h] : hwpts_)  // a nested HWPT holds its parent
+    if (h.parent == hwpt) co_return Errno::Ebusy;
+  for (const auto& [name, v] : viommus_)  // so does a vIOMMU
+    if (v.hwpt == hwpt) co_return Errno::Ebusy;
   Ioas& io = *ioas_.at(it->second.ioas);
   co_await io.iopt.remove_domain(drv_, it->second.domain);
   drv_.domain_free(it->second.domain);

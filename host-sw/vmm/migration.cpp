@@ -32,6 +32,10 @@ Task<uint64_t> Host::harvest_for_migration(const MigrationParams& op, const std:
                                            bool no_clear, PageSet& pending) {
   const IoPagetable& iopt = ioas_[ioas]->iopt;
   uint64_t reported = 0;
+  // The guest CPU's writes since the last read (KVM's dirty log): its page tables.
+  for (uint64_t p = cpu_dirty_.next(0); p != PageSet::kEnd; p = cpu_dirty_.next(p + 4096))
+    reported += pending.insert(p);
+  cpu_dirty_ = PageSet{};
   if (op.tracker_type1) co_return co_await harvest_type1(op, iopt, pending);
   for (const auto& [hname, h] : hwpts_) {
     if (h.ioas != ioas || !h.dirty_capable) continue;
@@ -181,7 +185,10 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
   }
   // Stop and copy: quiesce, drain, final harvest, final copy.
   const Ps quiesce = cpu_.now();
-  if (op.stop_devices) co_await quiesce_devices(op.ioas);
+  if (op.stop_devices) {
+    vcpus_stopped_ = true;  // the guest pauses with its devices
+    co_await quiesce_devices(op.ioas);
+  }
   MigrationRound f{unsigned(rounds_.size()), cpu_.now(), 0, 0, 0, 0, true, {}, 0, 0};
   mig_progress_.round = f.round;
   const RoundMark mf = round_mark();

@@ -10,6 +10,10 @@ std::string_view object_type_name(ObjectType t) {
       return "HWPT";
     case ObjectType::Access:
       return "access";
+    case ObjectType::Viommu:
+      return "vIOMMU";
+    case ObjectType::Vdevice:
+      return "vDEVICE";
   }
   return "?";
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Host software on the real IOMMU core, without SystemC: MMIO goes straight to the
 // core's registers and DMA writes are translate() calls at chosen times.
+#include <functional>
+
 #include "host-sw/ops/load_host_config.h"
 #include "host-sw/vmm/host.h"
 #include "iommu/iommu.h"
@@ -55,7 +57,10 @@ struct HostRig {
   std::unique_ptr<Host> host;
   DmaAt dma;
 
-  explicit HostRig(const std::string& host_yaml, IommuConfig ic = {}) : icfg(ic) {
+  // `hw_edit` changes what the host is told of the hardware (a capability it lacks).
+  explicit HostRig(const std::string& host_yaml, IommuConfig ic = {},
+                   const std::function<void(HardwareInfo&)>& hw_edit = {})
+      : icfg(ic) {
     iommu = std::make_unique<Iommu>(icfg, mem, timing, d, stats, trace);
     mmio.iommu = iommu.get();
     ConfigDoc doc = ConfigDoc::from_string(host_yaml, "host.yaml");
@@ -64,11 +69,12 @@ struct HostRig {
     doc.check_unknown_keys();
     HardwareInfo hw;
     hw.units.push_back({"iommu", mmio.base, icfg.invalidation.max_order, icfg.invalidation.encoding,
-                        icfg.invalidation.batch, icfg.coherent_walk});
+                        icfg.invalidation.batch, icfg.coherent_walk, icfg.nesting});
     hw.memory_size = mem.size();
     hw.format = icfg.format;
     hw.levels = icfg.levels;
     hw.devices.push_back({"nic0", 0x0100});
+    if (hw_edit) hw_edit(hw);
     host = std::make_unique<Host>(hc, HostEnv{d, mem, mmio, stats, trace, hw});
     dma.iommu = iommu.get();
     dma.bdf = 0x0100;

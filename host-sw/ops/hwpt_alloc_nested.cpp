@@ -1,0 +1,63 @@
+// hwpt_alloc_nested (IOMMU_HWPT_ALLOC with the guest's stage-1 data): a nested HWPT on
+// a nesting-parent HWPT or on a vIOMMU, whose translation is the guest's stage-1 table
+// (`s1_root`, a guest physical address, VT-d first-stage format) over the parent's
+// stage 2. In the kernel's order (iommufd_hwpt_alloc, iommufd_hwpt_nested_alloc,
+// iommufd_viommu_alloc_hwpt_nested, intel_iommu_domain_alloc_nested): a `parent` that
+// is gone, or is neither a paging HWPT nor a vIOMMU, is EINVAL (an IOAS takes no stage-1
+// data: EOPNOTSUPP);
+// a vIOMMU on another unit than the device's is EINVAL; flags are EOPNOTSUPP; a parent
+// not allocated `nest_parent` is EINVAL; a device whose unit cannot nest is EOPNOTSUPP;
+// stage-1 data of another type than vtd_s1 is EOPNOTSUPP.
+#include "host-sw/ops/op_registry.h"
+
+namespace sim {
+namespace {
+
+enum class S1DataType { VtdS1, ArmSmmuv3 };
+const NamedValues<S1DataType> kDataTypes = {{"vtd_s1", S1DataType::VtdS1},
+                                            {"arm_smmuv3", S1DataType::ArmSmmuv3}};
+
+struct HwptAllocNested final : HostOperation {
+  std::string id, parent, device;
+  S1DataType data_type = S1DataType::VtdS1;
+  NestedS1 s1;
+  uint32_t flags = 0;  // IOMMU_HWPT_ALLOC_*: none is valid for a nested HWPT here
+
+  void parse(ConfigReader& r, OpNames& n) {
+    id = n.new_object(r, n.hwpt);
+    parent = r.text("parent");
+    n.need_object(r, "parent", n.hwpt, parent, "HWPT or vIOMMU");
+    device = n.device(r);
+    data_type = r.choice("data_type", S1DataType::VtdS1, kDataTypes);
+    s1.root = r.address("s1_root");
+    s1.levels = r.integer("addr_width", 48, 48, 57) > 48 ? 5 : 4;
+    if (r.has("flags")) flags = read_flags(r, {"nest_parent", "dirty_tracking"});
+  }
+  void prepare(Host& h) const override { h.enable_nesting_stats(); }
+  Task<Errno> run(Host& h, OpOutcome&) const override {
+    auto hw = h.hwpts().find(parent);
+    auto vi = h.viommus().find(parent);
+    if (h.ioases().count(parent)) co_return Errno::Eopnotsupp;  // a paging alloc with data
+    const bool on_viommu = vi != h.viommus().end();
+    if (!on_viommu && (hw == h.hwpts().end() || hw->second.nested())) co_return Errno::Einval;
+    if (on_viommu && h.unit_of(device) != vi->second.unit) co_return Errno::Einval;
+    if (flags) co_return Errno::Eopnotsupp;
+    const std::string parent_hwpt = on_viommu ? vi->second.hwpt : parent;
+    Host::Hwpt& p = h.hwpts().at(parent_hwpt);
+    if (!p.nest_parent) co_return Errno::Einval;
+    if (!h.nesting_capable(device)) co_return Errno::Eopnotsupp;
+    if (data_type != S1DataType::VtdS1) co_return Errno::Eopnotsupp;
+    Host::Hwpt nested;
+    nested.ioas = p.ioas;
+    nested.domain = h.driver().domain_alloc_nested(*p.domain, s1);
+    nested.parent = parent_hwpt;
+    if (on_viommu) nested.viommu = parent;
+    h.hwpts()[id] = std::move(nested);
+    h.objects().add(ObjectType::Hwpt, id);
+    co_return Errno::Ok;
+  }
+};
+
+}  // namespace
+extern const HostOpEntry hwpt_alloc_nested_op = host_op<HwptAllocNested>("hwpt_alloc_nested");
+}  // namespace sim
