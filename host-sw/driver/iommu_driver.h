@@ -11,6 +11,8 @@
 #include "host-sw/driver/flush_policy.h"
 #include "host-sw/driver/hardware_info.h"
 #include "host-sw/kernel/host_accounts.h"
+#include "host-sw/kernel/errno.h"
+#include "host-sw/kernel/fail_nth.h"
 #include "host-sw/kernel/host_cpu.h"
 #include "host-sw/kernel/phys_allocator.h"
 #include "iommu/page_table_format.h"
@@ -50,11 +52,15 @@ class IommuDriver {
   IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
+  // nullptr when its allocation fails (a failure point).
   Domain* domain_alloc(bool dirty_capable = false);
   // Frees an unmapped, detached domain's page-table pages and forgets it.
   void domain_free(Domain* d);
   uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
-  Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
+  // ENOMEM when a page-table page cannot be had (a failure point at each new table);
+  // what this call mapped is unmapped again first, as iommu_map does.
+  Task<Errno> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w,
+                  bool huge);
   Task<> unmap(Domain& d, uint64_t iova, uint64_t length);
   // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
   // the first PASID puts the device's context in PASID mode (a PASID table, RID_PASID
@@ -86,6 +92,11 @@ class IommuDriver {
   HostCpu& cpu() const { return cpu_; }
   HostAccounts& accounts() { return acc_; }
   const HostAccounts& accounts() const { return acc_; }
+  // The kernel's fault injection: every failure point of the host software asks it.
+  FailNth& fail_nth() const { return fail_; }
+  // Every leaf entry of the domain's page table: (IOVA, entry) in IOVA order (replicas
+  // one by one), without the A/D bits (fault injection's before/after comparison).
+  std::vector<std::pair<uint64_t, uint64_t>> leaf_entries(const Domain& d) const;
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
 
@@ -98,6 +109,8 @@ class IommuDriver {
     uint32_t status_seq = 0;
   };
   uint64_t alloc_table();
+  void leaf_entries_in(uint64_t table, unsigned level, uint64_t base,
+                       std::vector<std::pair<uint64_t, uint64_t>>& out) const;
   Unit& unit_of(uint16_t bdf);
   // The units the domain's devices sit behind, in unit order (unit 0 when none).
   std::vector<unsigned> units_of(const Domain& d) const;
@@ -130,7 +143,8 @@ class IommuDriver {
   // [start, end) covers whole, into `freed`.
   void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
              std::vector<uint64_t>& freed);
-  // The slot for iova at `level`, creating tables on the way.
+  // The slot for iova at `level`, creating tables on the way; 0 when a new table's
+  // allocation fails (tables created before it stay, empty, as in the kernel).
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   // What a device's requests translate with: without a PASID, and per PASID.
   struct DeviceAttach {
@@ -172,6 +186,7 @@ class IommuDriver {
   std::vector<Fiber> timers_;
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;
+  mutable FailNth fail_;  // the task's fail-nth: reached from const readers too
   uint64_t& descriptors_;
   uint64_t& waits_;
   uint64_t& deferred_full_;

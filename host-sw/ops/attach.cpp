@@ -26,6 +26,7 @@ struct Attach final : HostOperation {
     if (pasid != kNoPasid && dev && dev->ats) co_return Errno::Eopnotsupp;
     // A tracking domain on a unit that cannot track (the kernel's drivers refuse it).
     if (hw->second.dirty_capable && !h.tracking_capable(device)) co_return Errno::Einval;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
     // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
     // over an area or an allowed range, and the attach fails.
     Errno e = h.ioases()[hw->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast,

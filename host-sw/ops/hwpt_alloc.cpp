@@ -25,6 +25,7 @@ struct HwptAlloc final : HostOperation {
     if (dirty_tracking && !h.tracking_capable(device)) co_return Errno::Eopnotsupp;
     IommuDriver& drv = h.driver();
     Host::Hwpt hw{ioas, drv.domain_alloc(dirty_tracking), dirty_tracking, {}};
+    if (!hw.domain) co_return Errno::Enomem;  // fault injection
     // The aperture is what the page table's levels translate (48 bits with 4 levels).
     const unsigned bits = drv.format().iova_bits();
     const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
