@@ -10,9 +10,9 @@
 
 #include "host-sw/driver/flush_policy.h"
 #include "host-sw/driver/hardware_info.h"
-#include "host-sw/kernel/host_accounts.h"
 #include "host-sw/kernel/errno.h"
 #include "host-sw/kernel/fail_nth.h"
+#include "host-sw/kernel/host_accounts.h"
 #include "host-sw/kernel/host_cpu.h"
 #include "host-sw/kernel/phys_allocator.h"
 #include "iommu/page_table_format.h"
@@ -67,6 +67,9 @@ class IommuDriver {
   // for requests without one).
   Task<> attach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  // Switches what the device's requests (or one PASID's) translate with from `from`
+  // to `to` in one entry write, with no moment untranslated (driver_replace.cpp).
+  Task<> replace(Domain& from, Domain& to, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
   // atomic step; a leaf is dirty if any of its replicas is (AMD v1), all are cleared,

@@ -34,6 +34,8 @@ setup:
   - {op: ioas_map, ioas: a, user: huge, length: 4MiB, save_iova: hv}
   - {op: ioas_alloc, id: b}
   - {op: hwpt_alloc, id: hb, ioas: b}
+  - {op: replace, device: nic0, pasid: 5, hwpt: hb}
+  - {op: get_hw_info, device: nic0, expect_capabilities: [dirty_tracking]}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 64KiB}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, dst_iova: 0x900000,
      length: 128KiB}
