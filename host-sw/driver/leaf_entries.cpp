@@ -20,8 +20,8 @@ void IommuDriver::leaf_entries_in(uint64_t table, unsigned level, uint64_t base,
     const uint64_t iova = base + i * span;
     if (p.leaf) {
       // Address, size and permission; the A/D bits a device may set are left out.
-      const uint64_t key = p.addr | (uint64_t(p.size_shift) << 1) | (p.r ? 1 : 0) |
-                           (p.w ? (1ull << 7) : 0);
+      const uint64_t key =
+          p.addr | (uint64_t(p.size_shift) << 1) | (p.r ? 1 : 0) | (p.w ? (1ull << 7) : 0);
       out.emplace_back(iova, key);
     } else {
       leaf_entries_in(p.addr, level - 1, iova, out);

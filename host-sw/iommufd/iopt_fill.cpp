@@ -63,14 +63,14 @@ Task<Errno> IoPagetable::map_batch(IommuDriver& drv, Domain& d, const IoptArea& 
   };
   // With large pages disabled every IOPTE is one page, so any page can be cut later.
   co_return co_await drv.map(d, iova, b.total() * kCpuPage, backing, a.r, a.w,
-                            !disable_large_pages_);
+                             !disable_large_pages_);
 }
 
 Task<Errno> IoPagetable::fill_domains(IommuDriver& drv, const VmmMemory& vmm, IoptArea& a) {
   if (domains_.empty()) co_return Errno::Ok;  // lazy: nothing is pinned, nothing faults
   IoptPages& p = *a.pages;
   PfnReader rd(p, vmm, drv, drv.env().memory, a.first_page(), a.last_page(), batch_runs_);
-  uint64_t mapped = 0;  // bytes from a.iova every domain holds
+  uint64_t mapped = 0;   // bytes from a.iova every domain holds
   size_t got_batch = 0;  // on a map failure: the domains before it hold the batch too
   Errno e = Errno::Ok;
   while (e == Errno::Ok && !rd.done()) {

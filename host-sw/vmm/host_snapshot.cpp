@@ -7,7 +7,9 @@ namespace sim {
 
 namespace {
 
-std::string range_text(uint64_t start, uint64_t last) { return hex(start) + "-" + hex(last); }
+std::string range_text(uint64_t start, uint64_t last) {
+  return hex(start) + "-" + hex(last);
+}
 
 }  // namespace
 
@@ -51,8 +53,8 @@ HostSnapshot Host::snapshot(bool with_hardware) const {
   }
   for (const auto& [id, p] : pages)
     it["pages " + std::to_string(id)] = "pinned " + std::to_string(p->npinned()) + " accounted " +
-                                         std::to_string(p->last_npinned()) + " access tier " +
-                                         std::to_string(p->access_indexes());
+                                        std::to_string(p->last_npinned()) + " access tier " +
+                                        std::to_string(p->access_indexes());
   for (const auto& [name, h] : hwpts_) {
     it["HWPT " + name] = h.ioas + " domain " + std::to_string(h.domain->did) + " mapped " +
                          std::to_string(h.domain->mapped) +
