@@ -45,6 +45,7 @@ uint64_t IommuDriver::alloc_table() {
 }
 
 Domain* IommuDriver::domain_alloc(bool dirty_capable) {
+  if (fail_.should_fail(FailPoint::Alloc)) return nullptr;
   auto d = std::make_unique<Domain>();
   d->dirty_capable = dirty_capable;
   d->did = next_did_++;
@@ -61,6 +62,7 @@ uint64_t IommuDriver::slot(Domain& d, uint64_t iova, unsigned level) {
     uint64_t raw = env_.memory.read64(addr);
     Pte p = format_->decode(raw, l);
     if (!p.present) {
+      if (fail_.should_fail(FailPoint::DomainMap)) return 0;
       uint64_t t = alloc_table();
       ++pt_tables_;
       env_.memory.write64(addr, format_->make_table(t, l));
@@ -87,8 +89,8 @@ std::pair<uint64_t, unsigned> IommuDriver::find_leaf(const Domain& d, uint64_t i
   return {0, 1};
 }
 
-Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w,
-                        bool huge) {
+Task<Errno> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r,
+                             bool w, bool huge) {
   d.mapped += length;
   uint64_t done = 0, in_table = 0;
   const LeafPerm perm{r, w, d.dirty_capable};
@@ -113,6 +115,11 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
       first = table + 8ull * format_->index(at, 1);
     } else {
       first = slot(d, at, level);
+      if (!first) {
+        d.mapped -= length - done;  // the unmap below takes the rest
+        if (done) co_await unmap(d, iova, done);
+        co_return Errno::Enomem;
+      }
       block = level == 1 ? at >> 21 : UINT64_MAX;
       table = first - 8ull * format_->index(at, 1);
     }
@@ -127,6 +134,7 @@ Task<> IommuDriver::map(Domain& d, uint64_t iova, uint64_t length, Backing backi
       block = UINT64_MAX;  // others may change the tables while this one waits
     }
   }
+  co_return Errno::Ok;
 }
 
 IommuDriver::Leaf IommuDriver::leaf_at(const Domain& d, uint64_t iova) const {

@@ -11,8 +11,9 @@
 #include "host-sw/driver/flush_policy.h"
 #include "host-sw/driver/hardware_info.h"
 #include "host-sw/driver/nested_domain.h"
-#include "host-sw/kernel/host_accounts.h"
 #include "host-sw/kernel/errno.h"
+#include "host-sw/kernel/fail_nth.h"
+#include "host-sw/kernel/host_accounts.h"
 #include "host-sw/kernel/host_cpu.h"
 #include "host-sw/kernel/phys_allocator.h"
 #include "iommu/page_table_format.h"
@@ -58,6 +59,7 @@ class IommuDriver {
   IommuDriver(HostEnv& env, HostCpu& cpu, PhysAllocator& phys);
 
   void boot();  // root table, invalidation queue, translation on (MMIO at now)
+  // nullptr when its allocation fails (a failure point).
   Domain* domain_alloc(bool dirty_capable = false);
   // A nested domain over `parent`, on the guest's stage-1 table (driver_nested.cpp).
   Domain* domain_alloc_nested(Domain& parent, const NestedS1& s1);
@@ -82,7 +84,10 @@ class IommuDriver {
   // Frees an unmapped, detached domain's page-table pages and forgets it.
   void domain_free(Domain* d);
   uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables
-  Task<> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w, bool huge);
+  // ENOMEM when a page-table page cannot be had (a failure point at each new table);
+  // what this call mapped is unmapped again first, as iommu_map does.
+  Task<Errno> map(Domain& d, uint64_t iova, uint64_t length, Backing backing, bool r, bool w,
+                  bool huge);
   // Clears the range's leaves and, unless `sync` is false (the DMA API, which
   // invalidates on its own terms: dma_api.cpp), invalidates it and frees the tables
   // it covered whole; without the sync no table is freed.
@@ -95,6 +100,9 @@ class IommuDriver {
   // for requests without one).
   Task<> attach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  // Switches what the device's requests (or one PASID's) translate with from `from`
+  // to `to` in one entry write, with no moment untranslated (driver_replace.cpp).
+  Task<> replace(Domain& from, Domain& to, uint16_t bdf, uint32_t pasid = kNoPasid);
   Task<> set_dirty_tracking(Domain& d, bool on, bool flush_iotlb = true);
   // Test-and-clears (or only reads) D over [iova, iova+length), one leaf table per
   // atomic step; a leaf is dirty if any of its replicas is (AMD v1), all are cleared,
@@ -120,6 +128,11 @@ class IommuDriver {
   HostCpu& cpu() const { return cpu_; }
   HostAccounts& accounts() { return acc_; }
   const HostAccounts& accounts() const { return acc_; }
+  // The kernel's fault injection: every failure point of the host software asks it.
+  FailNth& fail_nth() const { return fail_; }
+  // Every leaf entry of the domain's page table: (IOVA, entry) in IOVA order (replicas
+  // one by one), without the A/D bits (fault injection's before/after comparison).
+  std::vector<std::pair<uint64_t, uint64_t>> leaf_entries(const Domain& d) const;
   // The leaf PTE covering iova and its level, or {0, 0} when not mapped.
   std::pair<uint64_t, unsigned> find_leaf(const Domain& d, uint64_t iova) const;
 
@@ -132,6 +145,8 @@ class IommuDriver {
     uint32_t status_seq = 0;
   };
   uint64_t alloc_table();
+  void leaf_entries_in(uint64_t table, unsigned level, uint64_t base,
+                       std::vector<std::pair<uint64_t, uint64_t>>& out) const;
   Unit& unit_of(uint16_t bdf);
   // The units the domain's devices sit behind, in unit order (unit 0 when none).
   std::vector<unsigned> units_of(const Domain& d) const;
@@ -164,7 +179,8 @@ class IommuDriver {
   // [start, end) covers whole, into `freed`.
   void prune(uint64_t table, unsigned level, uint64_t base, uint64_t start, uint64_t end,
              std::vector<uint64_t>& freed);
-  // The slot for iova at `level`, creating tables on the way.
+  // The slot for iova at `level`, creating tables on the way; 0 when a new table's
+  // allocation fails (tables created before it stay, empty, as in the kernel).
   uint64_t slot(Domain& d, uint64_t iova, unsigned level);
   // What a device's requests translate with: without a PASID, and per PASID.
   struct DeviceAttach {
@@ -219,6 +235,7 @@ class IommuDriver {
   uint64_t leaves_[4] = {};  // by level: 4 KiB, 2 MiB, 1 GiB
   HostAccounts acc_;
   NestedCounts nested_;
+  mutable FailNth fail_;  // the task's fail-nth: reached from const readers too
   uint64_t& descriptors_;
   uint64_t& waits_;
   uint64_t& deferred_full_;

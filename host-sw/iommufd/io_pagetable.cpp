@@ -69,7 +69,10 @@ Errno IoPagetable::check_iova(uint64_t iova, uint64_t length) const {
 Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
                                    const std::vector<IoptSlice>& slices, uint64_t length,
                                    std::optional<uint64_t> iova, bool r, bool w, uint64_t& placed) {
-  // iopt_alloc_area_pages: length alignment, then placement.
+  // iopt_alloc_area_pages: an area per slice allocated (a failure point each), length
+  // alignment, then placement.
+  for (size_t i = 0; i < slices.size(); ++i)
+    if (drv.fail_nth().should_fail(FailPoint::Alloc)) co_return Errno::Enomem;
   if (length % iova_alignment_ || length == 0) co_return Errno::Einval;
   uint64_t at;
   if (iova) {
@@ -110,6 +113,7 @@ Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::option
   // iopt_alloc_user_pages.
   if (user_va + length < user_va) co_return Errno::Eoverflow;
   if (length == 0 || length > SIZE_MAX - kCpuPage) co_return Errno::Einval;
+  if (drv.fail_nth().should_fail(FailPoint::Alloc)) co_return Errno::Enomem;
   auto pages =
       std::make_shared<IoptPages>(ledger_.new_pages_id(), user_va, length, w, ledger_.new_mode());
   std::vector<IoptSlice> one;
@@ -208,6 +212,8 @@ Task<Errno> IoPagetable::add_domain(IommuDriver& drv, const VmmMemory& vmm, Doma
   if (align != iova_alignment_)
     if (Errno e = check_alignment(align); e != Errno::Ok) co_return e;
   const std::string owner = domain_owner(*d);
+  if (aperture_last != UINT64_MAX && drv.fail_nth().should_fail(FailPoint::Alloc))
+    co_return Errno::Enomem;  // the reserved range's node
   if (aperture_last != UINT64_MAX)
     if (Errno e = reserve(aperture_last + 1, UINT64_MAX, owner); e != Errno::Ok) co_return e;
   const bool first = domains_.empty();

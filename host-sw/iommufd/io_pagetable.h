@@ -147,8 +147,9 @@ class IoPagetable {
   // first domain, so the area's pages get pinned and covered.
   Task<Errno> fill_domain(IommuDriver& drv, const VmmMemory& vmm, Domain& d, IoptArea& a,
                           bool first);
-  // batch_to_domain: the reader's current batch at its IOVAs.
-  Task<> map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, const PfnReader& rd);
+  // batch_to_domain: the reader's current batch at its IOVAs (ENOMEM from the driver,
+  // with nothing of the batch left mapped in that domain).
+  Task<Errno> map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, const PfnReader& rd);
   // Unmaps the area from every domain (each unmap syncs the IOTLB), then drops its
   // cover: unmap before unpin.
   Task<> unfill(IommuDriver& drv, IoptArea& a);

@@ -45,9 +45,10 @@ void IoPagetable::drop_cover(IommuDriver& drv, IoptArea& a) {
   account(p);  // an uncharge never fails
 }
 
-Task<> IoPagetable::map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, const PfnReader& rd) {
+Task<Errno> IoPagetable::map_batch(IommuDriver& drv, Domain& d, const IoptArea& a,
+                                   const PfnReader& rd) {
   const PfnBatch& b = rd.batch();
-  if (b.empty()) co_return;
+  if (b.empty()) co_return Errno::Ok;
   // Areas stored in domains are page-aligned (the IOAS alignment is at least 4 KiB).
   const uint64_t iova = a.iova + (rd.batch_first() - a.first_page()) * kCpuPage;
   size_t run = 0;
@@ -61,19 +62,26 @@ Task<> IoPagetable::map_batch(IommuDriver& drv, Domain& d, const IoptArea& a, co
                                          r.npfns * kCpuPage - (off - run_off)};
   };
   // With large pages disabled every IOPTE is one page, so any page can be cut later.
-  co_await drv.map(d, iova, b.total() * kCpuPage, backing, a.r, a.w, !disable_large_pages_);
+  co_return co_await drv.map(d, iova, b.total() * kCpuPage, backing, a.r, a.w,
+                             !disable_large_pages_);
 }
 
 Task<Errno> IoPagetable::fill_domains(IommuDriver& drv, const VmmMemory& vmm, IoptArea& a) {
   if (domains_.empty()) co_return Errno::Ok;  // lazy: nothing is pinned, nothing faults
   IoptPages& p = *a.pages;
   PfnReader rd(p, vmm, drv, drv.env().memory, a.first_page(), a.last_page(), batch_runs_);
-  uint64_t mapped = 0;
+  uint64_t mapped = 0;   // bytes from a.iova every domain holds
+  size_t got_batch = 0;  // on a map failure: the domains before it hold the batch too
   Errno e = Errno::Ok;
   while (e == Errno::Ok && !rd.done()) {
     e = rd.next();
     if (e != Errno::Ok) break;
-    for (Domain* d : domains_) co_await map_batch(drv, *d, a, rd);
+    for (got_batch = 0; got_batch < domains_.size(); ++got_batch) {
+      e = co_await map_batch(drv, *domains_[got_batch], a, rd);
+      if (e != Errno::Ok) break;  // the driver unmapped its part already
+    }
+    if (e != Errno::Ok) break;
+    got_batch = 0;
     mapped += rd.batch().total() * kCpuPage;
   }
   co_await charge_pins(drv, rd.pinned());
@@ -83,8 +91,12 @@ Task<Errno> IoPagetable::fill_domains(IommuDriver& drv, const VmmMemory& vmm, Io
     e = account(p);  // charged after the fill; ENOMEM rolls it back whole
     if (e == Errno::Ok) co_return e;
   }
-  for (Domain* d : domains_)
-    if (mapped) co_await drv.unmap(*d, a.iova, mapped);  // unmap before unpin
+  // Unmap before unpin: up to the failed batch's end in the domains that got it.
+  const uint64_t batch_end = mapped + rd.batch().total() * kCpuPage;
+  for (size_t i = 0; i < domains_.size(); ++i) {
+    const uint64_t n = i < got_batch ? batch_end : mapped;
+    if (n) co_await drv.unmap(*domains_[i], a.iova, n);
+  }
   drop_cover(drv, a);
   note_unpin(drv, rd.release());
   co_return e;
@@ -99,7 +111,8 @@ Task<Errno> IoPagetable::fill_domain(IommuDriver& drv, const VmmMemory& vmm, Dom
   while (!rd.done()) {
     e = rd.next();
     if (e != Errno::Ok) break;
-    co_await map_batch(drv, d, a, rd);
+    e = co_await map_batch(drv, d, a, rd);  // on error the driver unmapped its part
+    if (e != Errno::Ok) break;
     mapped += rd.batch().total() * kCpuPage;
   }
   co_await charge_pins(drv, rd.pinned());

@@ -21,6 +21,10 @@ PfnReader::PfnReader(IoptPages& pages, const VmmMemory& vmm, const IommuDriver& 
 
 uint64_t PfnReader::pin_user(uint64_t at, uint64_t n) {
   ++pin_calls_;
+  if (drv_.fail_nth().should_fail(FailPoint::Pin)) {
+    pin_error_ = Errno::Enomem;  // pin_user_pages could not allocate
+    return 0;
+  }
   const uint64_t va = at * kCpuPage;
   const VmmMapping* m = vmm_.find_va(va);
   if (!m || (pages_.writable() && m->readonly)) return 0;
@@ -63,6 +67,7 @@ Errno PfnReader::next() {
     if (t == PfnTier::User) {
       const uint64_t got = pin_user(cur_, want);  // may be fewer than asked: go on
       if (got == 0) {
+        if (pin_error_ != Errno::Ok) return pin_error_;
         if (batch_.full()) break;
         return Errno::Efault;
       }

@@ -31,7 +31,8 @@ class PfnReader {
   ~PfnReader() { release(); }
 
   // Fills the next batch from where the last one ended; EFAULT at a page that cannot
-  // be pinned (what this reader pinned stays held until release()).
+  // be pinned, ENOMEM when the pin fails (a failure point); what this reader pinned
+  // stays held until release().
   Errno next();
   bool done() const { return cur_ > last_; }
   const PfnBatch& batch() const { return batch_; }
@@ -55,6 +56,7 @@ class PfnReader {
   PfnBatch batch_;
   uint64_t batch_first_ = 0, pinned_ = 0, pin_calls_ = 0;
   std::vector<IndexRange> held_;
+  Errno pin_error_ = Errno::Ok;
 };
 
 }  // namespace sim

@@ -17,6 +17,7 @@ struct AccessCreate final : HostOperation {
     auto io = h.ioases().find(ioas);
     if (io == h.ioases().end()) co_return Errno::Enoent;
     if (h.accesses().count(id)) co_return Errno::Eexist;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     auto acc = std::make_unique<IommufdAccess>(io->second->iopt);
     if (Errno e = acc->attach(); e != Errno::Ok) co_return e;  // a misaligned area
     h.accesses()[id] = {ioas, std::move(acc)};

@@ -42,6 +42,7 @@ struct Attach final : HostOperation {
           e != Errno::Ok)
         co_return e;
     }
+    if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
     // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
     // over an area or an allowed range, and the attach fails.
     Errno e = h.ioases()[hw->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast,

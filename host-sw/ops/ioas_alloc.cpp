@@ -9,6 +9,7 @@ struct IoasAlloc final : HostOperation {
   void parse(ConfigReader& r, OpNames& n) { id = n.new_object(r, n.ioas); }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     if (h.ioases().count(id)) co_return Errno::Eexist;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     auto io = std::make_unique<Host::Ioas>(h.ledger());
     io->iopt.set_batch_runs(h.config().pfn_batch_runs);
     h.ioases()[id] = std::move(io);

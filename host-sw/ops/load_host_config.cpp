@@ -30,6 +30,7 @@ std::shared_ptr<const HostOperation> load_op(ConfigReader& r, OpNames& n, int in
   op->at = at;
   static const std::vector<std::string> kErrnos(errno_names().begin(), errno_names().end());
   op->expect = *errno_from_name(r.choice("expect", "OK", kErrnos));
+  op->fail_nth = r.boolean("fail_nth", false);
   if (!name.empty()) {
     if (n.steps.count(name)) r.fail("name", "a step named '" + name + "' exists already");
     n.steps.insert(name);
@@ -63,6 +64,7 @@ HostConfig load_host_config(ConfigReader& r, const std::vector<std::string>& dev
     h.memlock = r.size("memlock", 0);
   // pfn_batch size in runs (the kernel's 64 KiB buffer; selftests shrink it).
   h.pfn_batch_runs = size_t(r.integer("pfn_batch_runs", int64_t(h.pfn_batch_runs), 1, 1 << 20));
+  h.fail_nth = r.boolean("fail_nth", false);
   for (const std::string& c : r.string_list("capabilities")) {
     if (c == "ipc_lock")
       h.cap_ipc_lock = true;

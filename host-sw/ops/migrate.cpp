@@ -32,6 +32,7 @@ struct Migrate final : HostOperation {
       r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
   }
   Task<Errno> run(Host& h, OpOutcome&) const override { co_return co_await h.migrate(p); }
+  bool injectable() const override { return false; }  // many calls, each with effects
   bool stops_device(std::string_view) const override { return p.stop_devices; }
 };
 

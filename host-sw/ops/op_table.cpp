@@ -23,6 +23,8 @@ namespace sim {
   X(hwpt_invalidate)           \
   X(attach)                    \
   X(detach)                    \
+  X(replace)                   \
+  X(get_hw_info)               \
   X(set_dirty_tracking)        \
   X(get_dirty_bitmap)          \
   X(mmap)                      \

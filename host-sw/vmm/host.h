@@ -21,6 +21,7 @@
 #include "host-sw/vmm/call_args.h"
 #include "host-sw/vmm/host_config.h"
 #include "host-sw/vmm/host_operation.h"
+#include "host-sw/vmm/host_snapshot.h"
 #include "host-sw/vmm/migration_params.h"
 #include "host-sw/vmm/nesting_objects.h"
 #include "host-sw/vmm/object_table.h"
@@ -55,6 +56,13 @@ class Host {
   uint64_t table_pages() const { return drv_.table_pages(); }
   // Tests: run check_invariants() after every operation and fail the step when broken.
   void check_each_op(bool on) { check_each_op_ = on; }
+  // Fault injection (host_fail_nth.cpp): what a failed call must leave unchanged, and
+  // the hardware's part of it, as text, from the embedding (the IOTLB: compared for
+  // set-up operations only, while no device runs).
+  HostSnapshot snapshot(bool with_hardware) const;
+  void on_hardware_state(std::function<std::string()> fn) { hardware_state_ = std::move(fn); }
+  // Failure points failed so far under fault injection (all kinds, and by kind).
+  uint64_t fail_points() const { return fail_points_; }
 
   // What the operations (ops/) act on, as an ioctl handler sees struct iommufd_ctx.
   struct Ioas {
@@ -133,6 +141,9 @@ class Host {
   bool nesting_capable(const std::string& device) const;
   // The owner of an attachment's reserved regions in its IOAS.
   static std::string attach_owner(const std::string& device, uint32_t pasid);
+  // A failure point of kind Alloc (fault injection, kernel/fail_nth.h): true when the
+  // caller's allocation is to fail with ENOMEM.
+  bool fail_alloc() { return drv_.fail_nth().should_fail(FailPoint::Alloc); }
   // IOMMU_OPTION_RLIMIT_MODE: the context's account mode is MM.
   bool rlimit_mm() const { return rlimit_mm_; }
   void set_rlimit_mm(bool mm);
@@ -168,6 +179,10 @@ class Host {
   Task<> run_setup();
   Task<> run_steps();
   Task<> run_op(const HostOperation& op, const char* list);
+  // The operation with its 1st, 2nd, ... failure point failing until it reaches none;
+  // after each failure the state must equal the state before the call (else `out`
+  // says what leaked). Returns the last run's errno.
+  Task<Errno> run_injected(const HostOperation& op, bool in_setup, OpOutcome& out);
   // The harvest's pieces (host_harvest.cpp).
   Errno harvest_checks(const Hwpt& h, const IoPagetable& iopt, const HarvestArgs& a) const;
   struct HarvestSpan;
@@ -231,6 +246,9 @@ class Host {
   bool setup_done_ = false, steps_done_ = false, steps_started_ = false;
   bool check_each_op_ = false;
   bool rlimit_mm_ = false;
+  std::function<std::string()> hardware_state_;
+  uint64_t fail_points_ = 0;
+  uint64_t* fail_stats_[2 + kFailPointKinds] = {};  // points, leaks, one per FailPoint kind
   std::vector<MigrationRound> rounds_;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;

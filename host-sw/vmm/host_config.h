@@ -26,6 +26,7 @@ struct HostConfig {
   // (may set RLIMIT_MODE).
   bool cap_ipc_lock = false, cap_sys_resource = false;
   size_t pfn_batch_runs = 65536 / 12;  // PfnBatch::kDefaultRuns
+  bool fail_nth = false;               // every operation under fault injection (host_fail_nth.cpp)
   std::vector<VmmMemoryConfig> memory;
   HostCost cost;
   std::vector<std::shared_ptr<const HostOperation>> setup, steps;

@@ -112,6 +112,8 @@ Task<Errno> Host::get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* rep
   if (Errno e = harvest_checks(h->second, iopt, a); e != Errno::Ok) co_return e;
   const uint64_t granule = a.page_size & -a.page_size;
   const uint64_t bytes = IovaBitmap::bytes_needed(a.length, granule);
+  // iova_bitmap_alloc (a failure point); the user's buffer (the VMM's) is not the kernel's.
+  if (drv_.fail_nth().should_fail(FailPoint::Alloc)) co_return Errno::Enomem;
   const uint64_t base = scratch_bitmap(bytes + a.bitmap_offset);
   if (!base) co_return Errno::Enomem;
   const uint64_t user_va = base + a.bitmap_offset;

@@ -42,6 +42,9 @@ class HostOperation {
   // Whether it attaches `device`'s requests without a PASID to a HWPT (the loader's
   // check that a `dma_api:` driver has a domain to map into).
   virtual bool attaches_device(std::string_view device) const { return false; }
+  // Whether fault injection may run it again after a failure (one call that must
+  // unwind whole; not a migration, a sequence of calls each with its own effects).
+  virtual bool injectable() const { return true; }
 
   std::string_view op;  // the name it is registered under
   std::string name;     // optional; `after:` and DMA `start: {after:}` refer to it
@@ -50,6 +53,7 @@ class HostOperation {
   Ps at = 0;
   std::string after;
   Errno expect = Errno::Ok;
+  bool fail_nth = false;  // `fail_nth: true`: run under fault injection
 };
 
 }  // namespace sim
