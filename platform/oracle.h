@@ -19,7 +19,6 @@
 #include "platform/frame_bits.h"
 #include "platform/frame_map.h"
 #include "models/report/stats.h"
-#include "models/report/stats.h"
 
 namespace sim {
 
@@ -36,6 +35,7 @@ class Oracle : public MigrationObserver {
   void copied(uint64_t pa_page, Ps at) override;
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
+  void unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) override;
 
   struct Loss {
     uint64_t pa;
@@ -44,7 +44,8 @@ class Oracle : public MigrationObserver {
   };
   const std::vector<Loss>& losses() const { return losses_; }
   // Bytes of the per-page state (frame bitmaps and the table), for the scale bench.
-  uint64_t state_bytes() const { return tracked_.bytes() + dirty_.bytes() + notes_.bytes(); }
+  uint64_t state_bytes() const { return tracked_.bytes() + dirty_.bytes() + notes_.bytes() + unmaps_.bytes();
+  }
 
  private:
   // What a page written since its last copy (or marked by a hazard) needs remembered.
@@ -59,6 +60,16 @@ class Oracle : public MigrationObserver {
   FrameBits tracked_;  // copied at least once: judged from its first copy on
   FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)
   FrameMap<Note> notes_;
+  // The unmap that went after a page's last write (its D bit gone with the PTE), for
+  // pages written since their last copy whose mapping a churn removed; dropped with
+  // the note when the page is copied clean.
+  struct UnmapMark {
+    Ps read_at = 0, done_at = 0;
+    UnmapKind kind = UnmapKind::Plain;
+  };
+  FrameMap<UnmapMark> unmaps_;
+  // The hazard an unmap explains for a page lost with note `n` ("" when none).
+  std::string unmap_hazard(uint64_t frame, const Note& n);
   bool any_tracked_ = false;
   bool final_started_ = false;
   Ps final_at_ = 0;

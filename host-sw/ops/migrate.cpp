@@ -30,6 +30,14 @@ struct Migrate final : HostOperation {
                             "' to be a VFIO container (vfio_set_iommu it first)");
     if (p.tracker_type1 && p.page_size != 4096)
       r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
+    p.split_shift = read_split_to(r);
+    if (auto c = r.optional_map("churn")) p.churn = read_churn(*c, n.vfio.count(p.ioas), p.tracker_type1);
+    if (p.split_shift && p.tracker_type1)
+      r.fail("split_to", "tracker: type1 reads no page table: nothing to split");
+  }
+  void prepare(Host& h) const override {
+    if (p.split_shift) h.driver().enable_split_stats();
+    if (p.churn.on) h.enable_churn_stats();
   }
   Task<Errno> run(Host& h, OpOutcome&) const override { co_return co_await h.migrate(p); }
   bool stops_device(std::string_view) const override { return p.stop_devices; }

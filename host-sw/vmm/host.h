@@ -112,6 +112,8 @@ class Host {
   Task<Errno> get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* reported = nullptr);
   // The pre-copy live migration (migration.cpp).
   Task<Errno> migrate(const MigrationParams& op);
+  // The migration.churn.* statistics (only in runs with a `churn:`).
+  void enable_churn_stats();
 
   // VFIO type1 (host_vfio.cpp). The statistics exist only in runs with a container.
   void enable_vfio_stats();
@@ -154,6 +156,23 @@ class Host {
   Task<uint64_t> harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
                                PageSet& pending);
   Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
+  // Mapping churn while the migration runs (churn.cpp): a fiber remapping the
+  // region's buffers until stop_churn; the pages its reads reported wait in
+  // churn_reported_ for the next harvest.
+  void start_churn(const MigrationParams& op);
+  Task<> stop_churn();
+  Task<> churn_loop(const MigrationParams& op);
+  Task<> churn_remap(const MigrationParams& op, const IoptArea& area);
+  uint64_t take_churn_reports(PageSet& pending);
+  Task<uint64_t> locked_harvest(const MigrationParams& op, bool no_clear, PageSet& pending);
+  // The IOAS's areas change only under this lock, and a harvest reads them under it
+  // (the kernel's iova_rwsem, held here for a whole harvest): the churn and the
+  // migration's harvests take turns.
+  Task<> iopt_lock();
+  void iopt_unlock() { iopt_busy_ = false; }
+  // `split_to`: splits the huge leaves of every dirty-tracking HWPT on the IOAS, or
+  // merges them back (migration_split.cpp).
+  Task<> split_for_migration(const std::string& ioas, unsigned shift, bool merge);
   struct RoundMark {
     HostAccounts acc;
     uint64_t killed = 0, misses = 0;
@@ -188,6 +207,10 @@ class Host {
   bool check_each_op_ = false;
   bool rlimit_mm_ = false;
   std::vector<MigrationRound> rounds_;
+  Fiber churn_fiber_;
+  bool churn_stop_ = false, churn_running_ = false, iopt_busy_ = false;
+  PageSet churn_reported_;
+  uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   std::string scratch_name_;

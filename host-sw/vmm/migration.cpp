@@ -142,10 +142,12 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
   // type1 tracking runs from before round 0 to after the final harvest (as QEMU's
   // log_global_start / _stop).
   if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStart);
+  if (op.split_shift) co_await split_for_migration(op.ioas, op.split_shift, false);
   // Round 0: every guest page behind the IOAS.
   PageSet pending;
   mig_progress_ = {true, 0, 0};
   for (const auto& [iova, a] : io->second->iopt.areas()) add_guest_pages(a, pending);
+  if (op.churn.on) start_churn(op);
   const RoundMark m0 = round_mark();
   MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false, {}, 0, 0};
   copied += pending.size();
@@ -170,7 +172,7 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
       r.start = cpu_.now();
     }
     const RoundMark m = round_mark();
-    r.reported = co_await harvest_for_migration(op, op.ioas, false, pending);
+    r.reported = co_await locked_harvest(op, false, pending);
     r.harvest_ps = cpu_.now() - r.start;
     ++rounds;
     if (pending.size() <= budget_pages) {
@@ -180,16 +182,18 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
     co_await send_round(r, m, pending, op.copy_bandwidth);
   }
   // Stop and copy: quiesce, drain, final harvest, final copy.
+  if (op.churn.on) co_await stop_churn();  // the guest stops with its devices
   const Ps quiesce = cpu_.now();
   if (op.stop_devices) co_await quiesce_devices(op.ioas);
   MigrationRound f{unsigned(rounds_.size()), cpu_.now(), 0, 0, 0, 0, true, {}, 0, 0};
   mig_progress_.round = f.round;
   const RoundMark mf = round_mark();
   if (env_.observer) env_.observer->final_harvest(cpu_.now());
-  f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);
+  f.reported = co_await locked_harvest(op, op.final_no_clear, pending);
   f.harvest_ps = cpu_.now() - f.start;
   co_await send_round(f, mf, pending, op.copy_bandwidth);
   if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStop);
+  if (op.split_shift) co_await split_for_migration(op.ioas, op.split_shift, true);
   env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
                  int64_t((cpu_.now() - quiesce) / kNs));
   Ps harvest = 0;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "host-sw/driver/flush_policy.h"
+#include "host-sw/vmm/churn_params.h"
 #include "models/base/units.h"
 
 namespace sim {
@@ -21,6 +22,8 @@ struct MigrationParams {
   bool stop_devices = true;     // false: a negative control
   bool final_no_clear = false;  // the final harvest leaves D bits set
   bool tracker_type1 = false;   // VFIO type1 dirty tracking: no D bits, everything mapped
+  unsigned split_shift = 0;     // split huge leaves to 2^split_shift before round 0 (0: no)
+  ChurnParams churn;            // mappings that change while the migration runs
 };
 
 }  // namespace sim
