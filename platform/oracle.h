@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "host-sw/driver/migration_observer.h"
+#include "models/report/stats.h"
 #include "platform/frame_bits.h"
 #include "platform/frame_map.h"
-#include "models/report/stats.h"
 
 namespace sim {
 
@@ -44,7 +44,8 @@ class Oracle : public MigrationObserver {
   };
   const std::vector<Loss>& losses() const { return losses_; }
   // Bytes of the per-page state (frame bitmaps and the table), for the scale bench.
-  uint64_t state_bytes() const { return tracked_.bytes() + dirty_.bytes() + notes_.bytes() + unmaps_.bytes();
+  uint64_t state_bytes() const {
+    return tracked_.bytes() + dirty_.bytes() + notes_.bytes() + unmaps_.bytes();
   }
 
  private:

@@ -127,8 +127,7 @@ bool IommuDriver::merge_check(uint64_t table, unsigned level, uint64_t pa, const
     const Pte p = format_->decode(raw, level);
     if (!p.present) return false;
     if (!p.leaf) {
-      if (level == 1 ||
-          !merge_check(p.addr, level - 1, pa + i * span, want, dirty, tables, pieces))
+      if (level == 1 || !merge_check(p.addr, level - 1, pa + i * span, want, dirty, tables, pieces))
         return false;
       continue;
     }

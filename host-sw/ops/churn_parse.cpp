@@ -23,10 +23,12 @@ ChurnParams read_churn(ConfigReader& m, bool vfio_container, bool tracker_type1)
   c.seed = uint64_t(m.integer("seed", 1, 0, INT64_MAX));
   // type1's atomic unmap-with-bitmap is a container call; the NO_CLEAR read an iommufd one.
   if (c.unmap == UnmapKind::Atomic && !vfio_container)
-    m.fail("unmap", "unmap: atomic is VFIO type1's UNMAP_DMA with a bitmap: the IOAS must be a "
-                    "VFIO container (vfio_set_iommu it first)");
+    m.fail("unmap",
+           "unmap: atomic is VFIO type1's UNMAP_DMA with a bitmap: the IOAS must be a "
+           "VFIO container (vfio_set_iommu it first)");
   if (c.unmap == UnmapKind::NoClearThenUnmap && tracker_type1)
-    m.fail("unmap", "unmap: no_clear_then_unmap reads the HWPT's D bits: it goes with tracker: iommu");
+    m.fail("unmap",
+           "unmap: no_clear_then_unmap reads the HWPT's D bits: it goes with tracker: iommu");
   return c;
 }
 

@@ -31,7 +31,8 @@ struct Migrate final : HostOperation {
     if (p.tracker_type1 && p.page_size != 4096)
       r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
     p.split_shift = read_split_to(r);
-    if (auto c = r.optional_map("churn")) p.churn = read_churn(*c, n.vfio.count(p.ioas), p.tracker_type1);
+    if (auto c = r.optional_map("churn"))
+      p.churn = read_churn(*c, n.vfio.count(p.ioas), p.tracker_type1);
     if (p.split_shift && p.tracker_type1)
       r.fail("split_to", "tracker: type1 reads no page table: nothing to split");
   }

@@ -12,7 +12,7 @@ namespace {
 struct SetDirtyTracking final : HostOperation {
   std::string hwpt;
   bool enable = false;
-  bool iotlb_flush = true;  // false: the driver skips its flush (a negative control)
+  bool iotlb_flush = true;   // false: the driver skips its flush (a negative control)
   unsigned split_shift = 0;  // split leaves larger than this at enable (0: none)
 
   void parse(ConfigReader& r, OpNames& n) {

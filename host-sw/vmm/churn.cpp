@@ -19,13 +19,15 @@ void Host::enable_churn_stats() {
   if (churn_remaps_) return;
   churn_remaps_ = &env_.stats.counter("migration.churn.remaps", "count",
                                       "buffers the churn unmapped and mapped back");
-  churn_reported_pages_ = &env_.stats.counter(
-      "migration.churn.pages_reported", "pages", "pages the churn's dirty reads at unmap reported");
+  churn_reported_pages_ = &env_.stats.counter("migration.churn.pages_reported", "pages",
+                                              "pages the churn's dirty reads at unmap reported");
 }
 
+// A ticket lock: first come, first served, so a churn running back to back cannot
+// starve a harvest waiting for its turn.
 Task<> Host::iopt_lock() {
-  while (iopt_busy_) co_await cpu_.charge(cpu_.cost().poll);
-  iopt_busy_ = true;
+  const uint64_t ticket = iopt_tickets_++;
+  while (iopt_serving_ != ticket) co_await cpu_.charge(cpu_.cost().poll);
 }
 
 // One buffer: its dirty state read as `kind` says, unmapped, and mapped back.
@@ -35,7 +37,8 @@ Task<> Host::churn_remap(const MigrationParams& op, const IoptArea& area) {
   const bool r = area.r, w = area.w;
   // The guest pages behind it (they stay the guest's: the remap maps them again).
   std::vector<uint64_t> pages;
-  for (uint64_t off = 0; off < length; off += 4096) pages.push_back(vmm_.pa(user_va + off).value_or(0));
+  for (uint64_t off = 0; off < length; off += 4096)
+    pages.push_back(vmm_.pa(user_va + off).value_or(0));
   auto report = [&](const std::vector<Range>& ranges) {
     for (const Range& rg : ranges)
       for (uint64_t at = rg.start; at < rg.end(); at += 4096)

@@ -16,8 +16,8 @@ struct ChurnParams {
   Ps interval = 0;      // between remaps (1 / rate)
   bool random = false;  // which buffer next: in IOVA order, or uniformly at random
   UnmapKind unmap = UnmapKind::Plain;
-  Ps gap = 0;          // unmapped this long before the map back
-  uint64_t seed = 1;   // of the random pattern
+  Ps gap = 0;         // unmapped this long before the map back
+  uint64_t seed = 1;  // of the random pattern
 };
 
 }  // namespace sim

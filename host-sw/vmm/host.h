@@ -169,7 +169,7 @@ class Host {
   // (the kernel's iova_rwsem, held here for a whole harvest): the churn and the
   // migration's harvests take turns.
   Task<> iopt_lock();
-  void iopt_unlock() { iopt_busy_ = false; }
+  void iopt_unlock() { ++iopt_serving_; }
   // `split_to`: splits the huge leaves of every dirty-tracking HWPT on the IOAS, or
   // merges them back (migration_split.cpp).
   Task<> split_for_migration(const std::string& ioas, unsigned shift, bool merge);
@@ -208,7 +208,8 @@ class Host {
   bool rlimit_mm_ = false;
   std::vector<MigrationRound> rounds_;
   Fiber churn_fiber_;
-  bool churn_stop_ = false, churn_running_ = false, iopt_busy_ = false;
+  bool churn_stop_ = false, churn_running_ = false;
+  uint64_t iopt_tickets_ = 0, iopt_serving_ = 0;  // the IOAS lock's queue
   PageSet churn_reported_;
   uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;

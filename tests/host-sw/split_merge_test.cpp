@@ -56,8 +56,9 @@ SplitCounts drive(HostRig& rig, F call) {
 
 }  // namespace
 
-TEST_CASE("split at enable: 4 KiB pieces of the same pages, one descriptor per huge leaf, "
-          "a harvest at 4 KiB; the disable merges them back dirty") {
+TEST_CASE(
+    "split at enable: 4 KiB pieces of the same pages, one descriptor per huge leaf, "
+    "a harvest at 4 KiB; the disable merges them back dirty") {
   HostRig rig(std::string(kHugeGuest) + R"(
   - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true, split_to: 4KiB}
   - {at: 20us, op: get_dirty_bitmap, hwpt: hwpt0, iova: 0, length: 4MiB, flags: [no_clear],
@@ -89,8 +90,9 @@ TEST_CASE("split at enable: 4 KiB pieces of the same pages, one descriptor per h
   CHECK(l1.pte.d);
 }
 
-TEST_CASE("split while tracking: pieces carry the huge leaf's D, the IOTLB's 2 MiB entry "
-          "is invalidated, and the next write walks to its piece") {
+TEST_CASE(
+    "split while tracking: pieces carry the huge leaf's D, the IOTLB's 2 MiB entry "
+    "is invalidated, and the next write walks to its piece") {
   for (const char* format : {"vtd-ss", "amd-v1", "arm-s1"}) {
     CAPTURE(format);
     IommuConfig ic;
@@ -109,8 +111,7 @@ TEST_CASE("split while tracking: pieces carry the huge leaf's D, the IOTLB's 2 M
     const int64_t iotlb_descs = rig.stat("iommu.inv.iotlb");
     IommuDriver& drv = rig.host->driver();
     Domain& dom = *rig.host->hwpts().at("hwpt0").domain;
-    const SplitCounts n =
-        drive(rig, [&] { return drv.split_leaves(dom, 0, 4 * kMiB, 12); });
+    const SplitCounts n = drive(rig, [&] { return drv.split_leaves(dom, 0, 4 * kMiB, 12); });
     CHECK(n.leaves == 2);
     CHECK(n.tables == 2);
     CHECK(n.descriptors == 2);
@@ -125,7 +126,7 @@ TEST_CASE("split while tracking: pieces carry the huge leaf's D, the IOTLB's 2 M
       CHECK(q.pte.addr == pa1 + off);
       CHECK(p.pte.r);
       CHECK(p.pte.w);
-      CHECK(drv.format().dirty(rig.mem.read64(p.addr)));   // carried from the huge leaf
+      CHECK(drv.format().dirty(rig.mem.read64(p.addr)));  // carried from the huge leaf
       CHECK_FALSE(drv.format().dirty(rig.mem.read64(q.addr)));
     }
     CHECK(rig.stat("iommu.pt.leaves.4k") == 1024);
@@ -158,7 +159,9 @@ TEST_CASE("merge skips a split leaf part of which was unmapped, and keeps its pi
   Domain& dom = *rig.host->hwpts().at("hwpt0").domain;
   // The driver's own unmap of one piece (what an area cut would do).
   bool done = false;
-  auto body = [](IommuDriver& drv, Domain& dom) -> Task<> { co_await drv.unmap(dom, 0x5000, 4096); };
+  auto body = [](IommuDriver& drv, Domain& dom) -> Task<> {
+    co_await drv.unmap(dom, 0x5000, 4096);
+  };
   Fiber f = Fiber::start(body(drv, dom), [&done](std::exception_ptr) { done = true; });
   while (!done && rig.d.run_one()) {
   }
