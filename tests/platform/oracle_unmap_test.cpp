@@ -52,7 +52,7 @@ TEST_CASE("oracle unmap: NO_CLEAR then unmap explains a write between the two, n
 }
 
 TEST_CASE(
-    "oracle unmap: a write after the remap is not the unmap's; the first unmap after "
+    "oracle unmap: a write after the remap is not the unmap's, and the first unmap after "
     "the last write is kept") {
   {
     StatsRegistry s;
