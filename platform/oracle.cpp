@@ -40,6 +40,19 @@ void Oracle::stale_atc_write(uint64_t pa, Ps) {
   if (tracked_.test(frame)) notes_.get(frame).stale_atc = true;
 }
 
+void Oracle::unlogged_write(uint64_t pa, uint64_t len, LogMiss why) {
+  for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
+    if (Note* n = notes_.find(p >> 12))
+      n->device_log = why == LogMiss::Overflow  ? Note::kOverflow
+                      : why == LogMiss::Stopped ? Note::kStopped
+                                                : Note::kUntracked;
+}
+
+void Oracle::log_dropped(uint64_t pa, bool overflowed) {
+  if (Note* n = notes_.find(pa >> 12))
+    n->device_log = overflowed ? Note::kOverflow : Note::kDropped;
+}
+
 // The copy takes the generation less the writes not yet visible at `at`: it differs
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
@@ -103,6 +116,14 @@ void Oracle::migration_done(Ps) {
       hazard = "stale dirty hit";
     else if (n.stale_atc)
       hazard = "skipped device-TLB invalidation";
+    else if (n.device_log == Note::kUntracked)
+      hazard = "write to a range the device does not log";
+    else if (n.device_log == Note::kOverflow)
+      hazard = "device log overflow ignored";
+    else if (n.device_log == Note::kStopped)
+      hazard = "write while device logging was stopped";
+    else if (n.device_log == Note::kDropped)
+      hazard = "device log dropped by a stop";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;

@@ -32,6 +32,12 @@ class Oracle : public MigrationObserver {
   void dma_write(uint64_t pa, uint64_t len, Ps at) { dma_write(pa, len, at, at); }
   void stale_dirty_hit(uint64_t pa, Ps at);  // the IOMMU let a write skip D
   void stale_atc_write(uint64_t pa, Ps at);  // a device's cached write grant did
+  // Device DMA logging side bands: a write that landed while the device was logging
+  // but was not logged (outside its ranges, or its log full), and a logged page a
+  // stop dropped before any report handed it out.
+  enum class LogMiss : uint8_t { Untracked, Overflow, Stopped };
+  void unlogged_write(uint64_t pa, uint64_t len, LogMiss why);
+  void log_dropped(uint64_t pa, bool overflowed);
   void copied(uint64_t pa_page, Ps at) override;
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
@@ -55,6 +61,7 @@ class Oracle : public MigrationObserver {
     Ps max_visible = 0;                 // the latest visibility of any write
     bool stale = false, stale_at_nonzero = false, stale_atc = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
+    enum : uint8_t { kLogged, kUntracked, kOverflow, kStopped, kDropped } device_log = kLogged;
   };
   static bool sticky(const Note& n) { return n.stale || n.stale_atc; }
 

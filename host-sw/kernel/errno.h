@@ -22,7 +22,9 @@ enum class Errno {
   Efault,
   Emsgsize,
   Eacces,
-  E2big
+  E2big,
+  Enotty,
+  Eio
 };
 
 const char* errno_name(Errno e);

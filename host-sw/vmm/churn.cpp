@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "host-sw/vmm/host.h"
+#include "host-sw/vmm/tracker.h"
 #include "models/base/rng.h"
 
 namespace sim {
@@ -149,10 +150,11 @@ Task<> Host::stop_churn() {
 
 // A migration's harvest holds the IOAS lock throughout (a remap waits for it to end)
 // and takes the pages the churn's reads reported since the last one.
-Task<uint64_t> Host::locked_harvest(const MigrationParams& op, bool no_clear, PageSet& pending) {
+Task<uint64_t> Host::locked_harvest(DirtyTracker& tracker, const MigrationParams& op, bool final,
+                                    PageSet& pending) {
   co_await iopt_lock();
   uint64_t reported = take_churn_reports(pending);
-  reported += co_await harvest_for_migration(op, op.ioas, no_clear, pending);
+  reported += co_await tracker.harvest(*this, op, final, pending);
   iopt_unlock();
   co_return reported;
 }

@@ -28,6 +28,7 @@
 namespace sim {
 
 class IovaBitmap;
+class DirtyTracker;
 
 class Host {
  public:
@@ -73,6 +74,7 @@ class Host {
   IommuDriver& driver() { return drv_; }
   VmmMemory& vmm() { return vmm_; }
   HostCpu& cpu() { return cpu_; }
+  StatsRegistry& stats() { return env_.stats; }
   const HostConfig& config() const { return c_; }
   PinLedger& ledger() { return ledger_; }
   std::map<std::string, std::unique_ptr<Ioas>>& ioases() { return ioas_; }
@@ -129,6 +131,31 @@ class Host {
   Task<Errno> vfio_dirty_pages(const VfioDirtyArgs& a, std::string& detail,
                                std::vector<Range>* reported = nullptr);
 
+  // VFIO migration v2 device DMA logging (host_dma_log.cpp), through the device's
+  // registers: ENOTTY for a device without it. Start: E2BIG for more ranges than the
+  // device (or the uAPI's 256) takes, EINVAL for a bad page size or range or when
+  // already started. Report: the dirty granules of [iova, iova + length) as IOVA
+  // ranges, cleared on the device; EINVAL when not started, EIO once the log overflowed.
+  Task<Errno> dma_logging_start(const std::string& device, const std::vector<Range>& ranges,
+                                uint64_t page_size);
+  Task<Errno> dma_logging_report(const std::string& device, uint64_t iova, uint64_t length,
+                                 uint64_t page_size, std::vector<Range>* dirty);
+  Task<Errno> dma_logging_stop(const std::string& device);
+  // The devices attached (RID or PASID) to a HWPT of the IOAS, by name.
+  std::vector<std::string> ioas_devices(const std::string& ioas) const;
+
+  // What the migration's trackers (tracker_*.cpp) use.
+  // A statistic of theirs, registered the first time it is asked for (a tracker's
+  // `prepare` asks before the run, so the scenario's checks can name it).
+  uint64_t& tracker_counter(const std::string& name, const char* unit = "count",
+                            const char* desc = "");
+  // A DIRTY_PAGES ioctl the host makes itself, its syscall charged.
+  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
+                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  // The guest pages behind reported IOVA ranges, added to `pending`; how many were new.
+  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                              PageSet& pending) const;
+
  private:
   Task<> run_setup();
   Task<> run_steps();
@@ -148,13 +175,7 @@ class Host {
   Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
   uint64_t scratch_bitmap(uint64_t bytes);
   // The migration's pieces (migration.cpp).
-  Task<uint64_t> harvest_for_migration(const MigrationParams& op, const std::string& ioas,
-                                       bool no_clear, PageSet& pending);
   uint64_t add_guest_pages(const IoptArea& a, PageSet& pending) const;
-  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
-                              PageSet& pending) const;
-  Task<uint64_t> harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
-                               PageSet& pending);
   Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
   // Mapping churn while the migration runs (churn.cpp): a fiber remapping the
   // region's buffers until stop_churn; the pages its reads reported wait in
@@ -164,7 +185,9 @@ class Host {
   Task<> churn_loop(const MigrationParams& op);
   Task<> churn_remap(const MigrationParams& op, const IoptArea& area);
   uint64_t take_churn_reports(PageSet& pending);
-  Task<uint64_t> locked_harvest(const MigrationParams& op, bool no_clear, PageSet& pending);
+  // The tracker's harvest under the IOAS lock, with the churn's reports (churn.cpp).
+  Task<uint64_t> locked_harvest(DirtyTracker& tracker, const MigrationParams& op, bool final,
+                                PageSet& pending);
   // The IOAS's areas change only under this lock, and a harvest reads them under it
   // (the kernel's iova_rwsem, held here for a whole harvest): the churn and the
   // migration's harvests take turns.
@@ -181,9 +204,9 @@ class Host {
   void record_round(MigrationRound r, const RoundMark& start);
   Task<> send_round(MigrationRound r, const RoundMark& start, PageSet& pending, uint64_t bandwidth);
   Task<> quiesce_devices(const std::string& ioas);
-  // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
-  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
-                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  Task<Errno> abort_migration(DirtyTracker& tracker, const MigrationParams& op, Errno e);
+  // One DMA-logging command: registers written, the command, then polls until done.
+  Task<Errno> dma_log_command(const HardwareInfo::Device& dev, uint64_t cmd);
   void register_stats();
   void fail(const HostOperation& op, const char* list, const std::string& what);
 
@@ -214,6 +237,8 @@ class Host {
   uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
+  uint64_t *log_reports_ = nullptr, *log_bytes_ = nullptr, *log_errors_ = nullptr;
+  std::map<std::string, uint64_t*> tracker_counters_;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
 
