@@ -48,8 +48,8 @@ struct AtsReply {
 
 struct TlpResult {
   bool fault = false;
-  uint64_t pa = 0;  // simulator side band: where a write landed (for the dirty logger's witness)
   Ps done = 0;  // write: data visible in memory; read: completion data ready at the root complex
+  uint64_t pa = 0;  // simulator side band: where a write landed (for the dirty logger's witness)
 };
 
 // The root complex as seen from an endpoint (the TLM shell implements it).

@@ -39,9 +39,9 @@ set(log_capacities 64 4096 1048576)
 function(pick list seed salt out)
   math(EXPR s "${seed} * 7919 + ${salt} * 104729")
   string(RANDOM LENGTH 6 ALPHABET 0123456789 RANDOM_SEED ${s} r)
-  # Strip leading zeros (math would read octal), keeping the last digit. (Appending a
-  # 0 instead, as before, made every pick from a list of even length an even index.)
-  string(REGEX REPLACE "^0+(.)" "\\1" r "${r}")
+  # Strip leading zeros, keep one digit (appending a 0 instead made every draw even, so
+  # a list of 4 never gave its 2nd or 4th value).
+  string(REGEX REPLACE "^0+([0-9])" "\\1" r "${r}")
   list(LENGTH ${list} n)
   math(EXPR i "${r} % ${n}")
   list(GET ${list} ${i} v)

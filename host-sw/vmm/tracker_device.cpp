@@ -54,8 +54,12 @@ class DeviceTracker final : public DirtyTracker {
       *ranges_stat_ += ranges_.back().size();
       *gap_pages_ += (tracked - mapped) / 4096;
       co_await h.cpu().charge(h.cpu().cost().syscall);
-      if (Errno e = co_await h.dma_logging_start(d, ranges_.back(), p.page_size); e != Errno::Ok)
+      if (Errno e = co_await h.dma_logging_start(d, ranges_.back(), p.page_size); e != Errno::Ok) {
+        // The migration does not start: the devices started so far stop again.
+        devices_.resize(ranges_.size() - 1);
+        co_await stop(h, p);
         co_return e;
+      }
     }
     co_return Errno::Ok;
   }

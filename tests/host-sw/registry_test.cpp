@@ -88,7 +88,7 @@ TEST_CASE("every migration tracker is registered once under its name and is docu
     CAPTURE(t->name);
     CHECK(seen.insert(t->name).second);
     CHECK(tracker_names()[i] == t->name);
-    CHECK(t->make != nullptr);
+    CHECK(bool(t->make));
     std::string quoted = "`";
     quoted.append(t->name).append("`");
     CHECK(section.find(quoted) != std::string::npos);

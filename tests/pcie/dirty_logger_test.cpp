@@ -57,7 +57,7 @@ TEST_CASE("writes inside the ranges are logged at the granule, others are not") 
   CHECK(bits[0] == 0);
 }
 
-TEST_CASE("a report of part of a range clears only that part; a coarse granule covers more") {
+TEST_CASE("a report of part of a range clears only that part, a coarse granule covers more") {
   DirtyLogger l{logger_config()};
   REQUIRE(l.start({{0, 0x800000}}, 0x200000) == LogStatus::Ok);
   l.record(0x10, 1);
