@@ -164,6 +164,10 @@ DeviceConfig load_device_config(ConfigReader& r) {
       a.fail("inv_latency_max", "expected at least inv_latency");
     c.max_inv = unsigned(a.integer("max_inv", c.max_inv, 1, 1024));
   }
+  {
+    ConfigReader l = r.section("dma_logging");
+    d.dma_logging = load_dma_logging(l);
+  }
   std::set<std::string> names;
   for (ConfigReader j : r.list("dma")) {
     DmaJobConfig job = load_job(j);

@@ -9,6 +9,7 @@
 #include "models/base/input_error.h"
 #include "models/base/requester.h"
 #include "models/base/units.h"
+#include "pcie/dirty_logger.h"
 #include "pcie/nic_multiqueue.h"
 #include "pcie/nic_ring.h"
 
@@ -55,6 +56,7 @@ struct DeviceConfig {
   uint16_t bdf = 0;
   unsigned tags = 32;  // non-posted reads in flight
   AtsConfig ats;
+  DmaLoggingConfig dma_logging;  // its own DMA dirty logger (VFIO migration v2)
   std::vector<DmaJobConfig> jobs;
 };
 

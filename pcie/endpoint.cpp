@@ -46,6 +46,7 @@ Endpoint::Endpoint(const DeviceConfig& dev, const PcieConfig& pcie, Dispatcher& 
                    "write grants dropped unused: D set for a page never written (over-report)",
                    [this] { return StatValue(int64_t(atc_->unwritten_write_grants())); });
   }
+  if (dev.dma_logging.enabled) make_dma_log(stats);
   for (const DmaJobConfig& j : dev.jobs) jobs_.emplace_back(j, seed, dev.name);
   const std::string link = "pcie." + dev.name;
   tx_.observe(&stats.timeseries().series(link + ".tx.wire_gbps", TimeSeries::Kind::Gbps));
@@ -95,12 +96,14 @@ bool Endpoint::idle() const {
 }
 
 uint64_t Endpoint::mmio_read(uint64_t offset, unsigned, Ps) {
+  if (uint64_t v = 0; log_mmio_read(offset, v)) return v;
   if (offset == kEndpointCtrl) return stopped_ ? 1 : 0;
   if (offset == kEndpointStatus) return stopped_ && requests_open_ == 0 ? 1 : 0;
   return 0;
 }
 
 void Endpoint::mmio_write(uint64_t offset, uint64_t value, unsigned, Ps at) {
+  if (log_mmio_write(offset, value, at)) return;
   if (offset != kEndpointCtrl) return;
   const bool stop = value & 1;
   if (stop == stopped_) return;
@@ -205,6 +208,9 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       pd_free_ += index;
       schedule_issue();
       return;
+    case kLogDone:
+      log_done(now);
+      return;
     case kAtcInv:
       atc_->invalidate(atc_invs_[index].start, atc_invs_[index].length);
       ++atc_epoch_;  // translations in flight may predate it: they are asked again
@@ -289,6 +295,7 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
   if (trace_.enabled()) trace_tlp(tlp, r.fault, now);
   if (tlp.write) {
     if (!r.fault) {
+      if (log_) log_write(tlp, r.pa, now);
       bytes_written_ += tlp.len;
       goodput_ts_.add(now, tlp.len);
     }

@@ -4,6 +4,7 @@
 // root complex (through a TlpPort) at the moment it has fully arrived there, so
 // every effect happens in dispatcher order whatever the SystemC quantum.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "models/sim/dispatcher.h"
 #include "pcie/atc.h"
 #include "pcie/device_config.h"
+#include "pcie/dirty_logger.h"
 #include "pcie/dma_job.h"
 #include "pcie/link.h"
 #include "pcie/tlp_split.h"
@@ -47,6 +49,7 @@ struct AtsReply {
 struct TlpResult {
   bool fault = false;
   Ps done = 0;  // write: data visible in memory; read: completion data ready at the root complex
+  uint64_t pa = 0;  // simulator side band: where a write landed (for the dirty logger's witness)
 };
 
 // The root complex as seen from an endpoint (the TLM shell implements it).
@@ -88,8 +91,29 @@ class Endpoint : public EventTarget, public MmioTarget {
   // `at`; returns when the device's completion is back there.
   Ps invalidate_atc(uint64_t addr, uint64_t bytes, Ps at);
 
+  // The DMA logger (endpoint_dma_log.cpp). Its reports are written to host memory at
+  // a physical address (the host driver's own buffer, not through the guest's IO page
+  // table): the platform stores the bytes.
+  std::function<void(uint64_t pa, const void* data, uint64_t len)> on_log_write;
+  // Simulator side bands for the oracle: a write that landed at `pa` and was not
+  // logged (outside the ranges, the log full, or stopped after a start), and a logged
+  // page a stop dropped unreported (`overflowed`: the log had overflowed, so no
+  // report could have handed it out).
+  std::function<void(uint64_t pa, uint64_t len, DirtyLogger::Hit why, Ps at)> on_unlogged_write;
+  std::function<void(uint64_t pa, bool overflowed, Ps at)> on_log_dropped;
+  const DirtyLogger* dirty_logger() const;
+
  private:
-  enum Kind : uint64_t { kIssue, kArrive, kReadDone, kTrArrive, kTrDone, kAtcInv, kCredit };
+  enum Kind : uint64_t {
+    kIssue,
+    kArrive,
+    kReadDone,
+    kTrArrive,
+    kTrDone,
+    kAtcInv,
+    kCredit,
+    kLogDone
+  };
   static constexpr unsigned kKindBits = 3;
   struct Request {
     unsigned job;
@@ -142,6 +166,14 @@ class Endpoint : public EventTarget, public MmioTarget {
   void arrive(uint32_t slot, Ps now);
   void read_done(uint32_t slot, Ps now);
   void finish_tlp(uint32_t req, Ps now);
+  // endpoint_dma_log.cpp: its registers (true when `offset` is one), a write's
+  // logging, and a command's end.
+  void make_dma_log(StatsRegistry& stats);
+  bool log_mmio_read(uint64_t offset, uint64_t& value) const;
+  bool log_mmio_write(uint64_t offset, uint64_t value, Ps at);
+  void log_command(uint64_t cmd, Ps at);
+  void log_write(const Tlp& tlp, uint64_t pa, Ps now);
+  void log_done(Ps now);
   [[gnu::cold]] void trace_begin(const Request& r, const DmaJob& j, Ps now) const;
   [[gnu::cold]] void trace_tlp(const Tlp& tlp, bool fault, Ps now) const;
   [[gnu::cold]] void trace_end(const Request& r, Ps now) const;
@@ -175,6 +207,11 @@ class Endpoint : public EventTarget, public MmioTarget {
   std::vector<uint32_t> free_inflight_;
   std::vector<Chunk> chunks_;
   std::unique_ptr<Atc> atc_;  // with ATS
+  struct DmaLog;
+  struct DmaLogDelete {
+    void operator()(DmaLog* l) const;  // where DmaLog is complete (endpoint_dma_log.cpp)
+  };
+  std::unique_ptr<DmaLog, DmaLogDelete> log_;  // with dma_logging
   std::vector<PendingTr> trs_;
   std::vector<uint32_t> free_trs_;
   std::vector<Range> atc_invs_;

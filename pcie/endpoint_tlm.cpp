@@ -53,6 +53,7 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   r.fault = ext->outcome == DmaExtension::Outcome::Fault ||
             gp->get_response_status() != tlm::TLM_OK_RESPONSE;
   r.done = abs_ps(delay);
+  r.pa = tlp.translated ? tlp.pa : ext->translated;
   gp->release();
   return r;
 }

@@ -40,6 +40,19 @@ void Oracle::stale_atc_write(uint64_t pa, Ps) {
   if (tracked_.test(frame)) notes_.get(frame).stale_atc = true;
 }
 
+void Oracle::unlogged_write(uint64_t pa, uint64_t len, LogMiss why) {
+  for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
+    if (Note* n = notes_.find(p >> 12))
+      n->device_log = why == LogMiss::Overflow  ? Note::kOverflow
+                      : why == LogMiss::Stopped ? Note::kStopped
+                                                : Note::kUntracked;
+}
+
+void Oracle::log_dropped(uint64_t pa, bool overflowed) {
+  if (Note* n = notes_.find(pa >> 12))
+    n->device_log = overflowed ? Note::kOverflow : Note::kDropped;
+}
+
 // The copy takes the generation less the writes not yet visible at `at`: it differs
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
@@ -56,6 +69,31 @@ void Oracle::copied(uint64_t pa_page, Ps at) {
   if (missed) return;
   dirty_.reset(frame);
   if (!sticky(*n)) notes_.erase(frame);
+  if (unmaps_.find(frame)) unmaps_.erase(frame);
+}
+
+void Oracle::unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) {
+  const uint64_t frame = pa_page >> 12;
+  if (!dirty_.test(frame)) return;  // nothing written since its copy: nothing to lose
+  const Note& n = *notes_.find(frame);
+  // The first unmap after the last write is the one that took its D bit.
+  if (const UnmapMark* m = unmaps_.find(frame); m && m->done_at > n.last_issue) return;
+  unmaps_.get(frame) = {read_at, done_at, kind};
+}
+
+std::string Oracle::unmap_hazard(uint64_t frame, const Note& n) {
+  const UnmapMark* m = unmaps_.find(frame);
+  if (!m || n.last_issue >= m->done_at) return "";  // written again after the remap
+  switch (m->kind) {
+    case UnmapKind::Plain:
+      return "write before a plain unmap discarded its D bit";
+    case UnmapKind::NoClearThenUnmap:
+      if (n.last_issue >= m->read_at) return "write after the NO_CLEAR read and before the unmap";
+      return "";
+    case UnmapKind::Atomic:
+      return "";
+  }
+  return "";
 }
 
 void Oracle::final_harvest(Ps at) {
@@ -72,10 +110,20 @@ void Oracle::migration_done(Ps) {
       hazard = "write after the final harvest";
     else if (n.copy_missed_in_flight)
       hazard = "write not yet visible at its copy";
+    else if (std::string u = unmap_hazard(f, n); !u.empty())
+      hazard = u;
     else if (n.stale && n.stale_at_nonzero)
       hazard = "stale dirty hit";
     else if (n.stale_atc)
       hazard = "skipped device-TLB invalidation";
+    else if (n.device_log == Note::kUntracked)
+      hazard = "write to a range the device does not log";
+    else if (n.device_log == Note::kOverflow)
+      hazard = "device log overflow ignored";
+    else if (n.device_log == Note::kStopped)
+      hazard = "write while device logging was stopped";
+    else if (n.device_log == Note::kDropped)
+      hazard = "device log dropped by a stop";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;

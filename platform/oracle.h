@@ -32,11 +32,18 @@ class Oracle : public MigrationObserver {
   void dma_write(uint64_t pa, uint64_t len, Ps at) { dma_write(pa, len, at, at); }
   void stale_dirty_hit(uint64_t pa, Ps at);  // the IOMMU let a write skip D
   void stale_atc_write(uint64_t pa, Ps at);  // a device's cached write grant did
+  // Device DMA logging side bands: a write that landed while the device was logging
+  // but was not logged (outside its ranges, or its log full), and a logged page a
+  // stop dropped before any report handed it out.
+  enum class LogMiss : uint8_t { Untracked, Overflow, Stopped };
+  void unlogged_write(uint64_t pa, uint64_t len, LogMiss why);
+  void log_dropped(uint64_t pa, bool overflowed);
   void copied(uint64_t pa_page, Ps at) override;
   // The guest CPU's writes (its IOMMU driver's page tables) count as guest writes.
   void guest_write(uint64_t pa, Ps at) override { dma_write(pa, 8, at); }
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
+  void unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) override;
 
   struct Loss {
     uint64_t pa;
@@ -45,7 +52,9 @@ class Oracle : public MigrationObserver {
   };
   const std::vector<Loss>& losses() const { return losses_; }
   // Bytes of the per-page state (frame bitmaps and the table), for the scale bench.
-  uint64_t state_bytes() const { return tracked_.bytes() + dirty_.bytes() + notes_.bytes(); }
+  uint64_t state_bytes() const {
+    return tracked_.bytes() + dirty_.bytes() + notes_.bytes() + unmaps_.bytes();
+  }
 
  private:
   // What a page written since its last copy (or marked by a hazard) needs remembered.
@@ -54,12 +63,23 @@ class Oracle : public MigrationObserver {
     Ps max_visible = 0;                 // the latest visibility of any write
     bool stale = false, stale_at_nonzero = false, stale_atc = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
+    enum : uint8_t { kLogged, kUntracked, kOverflow, kStopped, kDropped } device_log = kLogged;
   };
   static bool sticky(const Note& n) { return n.stale || n.stale_atc; }
 
   FrameBits tracked_;  // copied at least once: judged from its first copy on
   FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)
   FrameMap<Note> notes_;
+  // The unmap that went after a page's last write (its D bit gone with the PTE), for
+  // pages written since their last copy whose mapping a churn removed; dropped with
+  // the note when the page is copied clean.
+  struct UnmapMark {
+    Ps read_at = 0, done_at = 0;
+    UnmapKind kind = UnmapKind::Plain;
+  };
+  FrameMap<UnmapMark> unmaps_;
+  // The hazard an unmap explains for a page lost with note `n` ("" when none).
+  std::string unmap_hazard(uint64_t frame, const Note& n);
   bool any_tracked_ = false;
   bool final_started_ = false;
   Ps final_at_ = 0;

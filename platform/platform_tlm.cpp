@@ -53,10 +53,30 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.levels = s.iommu.levels;
   hw.translate = s.iommu.mode == IommuMode::Translate;
   hw.memory_size = s.memory.size;
-  for (size_t i = 0; i < s.devices.size(); ++i)
+  for (size_t i = 0; i < s.devices.size(); ++i) {
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
                           kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
                           unit_of(s.devices[i].name)});
+    const DmaLoggingConfig& log = s.devices[i].dma_logging;
+    hw.devices.back().dma_logging = log.enabled;
+    hw.devices.back().log_max_ranges = log.max_ranges;
+    hw.devices.back().log_min_page = log.min_page_size;
+    hw.devices.back().log_max_page = log.max_page_size;
+    // A DMA logger's reports land in host memory; what it missed or dropped, the oracle hears.
+    Endpoint& ep = endpoints_[i]->core();
+    ep.on_log_write = [this](uint64_t pa, const void* data, uint64_t len) {
+      memory_.write(pa, data, len);
+    };
+    ep.on_unlogged_write = [this](uint64_t pa, uint64_t len, DirtyLogger::Hit why, Ps) {
+      oracle_.unlogged_write(pa, len,
+                             why == DirtyLogger::Hit::Overflowed ? Oracle::LogMiss::Overflow
+                             : why == DirtyLogger::Hit::Idle     ? Oracle::LogMiss::Stopped
+                                                                 : Oracle::LogMiss::Untracked);
+    };
+    ep.on_log_dropped = [this](uint64_t pa, bool overflowed, Ps) {
+      oracle_.log_dropped(pa, overflowed);
+    };
+  }
   // The oracle sees every DMA write as it lands, and every stale dirty hit.
   memory_tlm_.on_write = [this](uint64_t pa, uint64_t len, Ps at) {
     oracle_.dma_write(pa, len, at, dispatcher_.now());

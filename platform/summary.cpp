@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "host-sw/vmm/tracker.h"
+
 namespace sim {
 
 namespace {
@@ -111,6 +113,17 @@ std::string make_summary(const Scenario& s, const StatsRegistry& stats, Ps sim_t
         (unsigned long long)v.count("migration.pages_copied"),
         v.ns("migration.downtime_ns").c_str(), (unsigned long long)v.count("migration.lost_pages"),
         (unsigned long long)v.count("migration.post_final_writes"));
+  for (const std::string& t : tracker_names())
+    if (v.count("migration.auto_tracker." + t))
+      out += line("  tracker    auto chose %s (device logging needs every device to have it)\n",
+                  t.c_str());
+  if (v.count("migration.device_log.ranges"))
+    out +=
+        line("  device log %llu ranges tracked, %llu gap pages, %llu reports, %s of bitmaps read\n",
+             (unsigned long long)v.count("migration.device_log.ranges"),
+             (unsigned long long)v.count("migration.device_log.gap_pages"),
+             (unsigned long long)v.count("host.dma_log.reports"),
+             human_size(v.count("host.dma_log.bitmap_bytes")).c_str());
   out += line("checks       %zu of %zu hold\n", s.checks.size() - check_failures.size(),
               s.checks.size());
   return out;

@@ -40,6 +40,11 @@ struct HardwareInfo {
         0;  // its control register page: CTRL 0x0 (bit 0 stop), STATUS 0x4 (bit 0 drained)
     bool ats = false;   // has a translation cache: the driver enables ATS for it
     unsigned unit = 0;  // the IOMMU unit it sits behind (index in `units`)
+    // VFIO migration v2 DMA logging (its registers in the control page): whether the
+    // device has it, how many ranges a start may name and the granules it logs at.
+    bool dma_logging = false;
+    unsigned log_max_ranges = 0;
+    uint64_t log_min_page = 0, log_max_page = 0;
   };
   std::vector<Device> devices;
 };

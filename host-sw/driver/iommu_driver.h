@@ -44,6 +44,19 @@ struct Domain {
   bool nest_parent = false;
   Domain* parent = nullptr;
   NestedS1 s1;
+  // Huge leaves split for tracking (driver_split.cpp): their IOVA and original size
+  // (log2), merged back when tracking stops.
+  std::map<uint64_t, unsigned> split;
+};
+
+// What a split or merge did (driver_split.cpp).
+struct SplitCounts {
+  uint64_t leaves = 0;       // huge leaves split, or merged back
+  uint64_t tables = 0;       // leaf tables written (split) or freed (merge)
+  uint64_t ptes = 0;         // PTEs written
+  uint64_t descriptors = 0;  // invalidation descriptors submitted
+  uint64_t skipped = 0;      // merge: split leaves no longer whole (part unmapped)
+  Ps cpu = 0;                // host CPU time, invalidation wait included
 };
 
 // The physical side of what is being mapped: for a byte offset, its physical
@@ -123,6 +136,18 @@ class IommuDriver {
   // to every unit, context and device-TLB ones to their device's.
   Task<> submit(const Domain& d, const std::vector<InvDescriptor>& descs, bool poll = true,
                 unsigned batch = 0);
+  // Splits every leaf larger than 2^shift bytes in [iova, iova+length) into leaves of
+  // 2^shift (a level span: 4 KiB or 2 MiB) mapping the same pages with the same rights,
+  // each one dirty when the huge leaf was; each huge leaf is replaced by one atomic
+  // table-pointer write, then one wait invalidates what the IOTLB held of them. The
+  // domain remembers them for merge_leaves (driver_split.cpp).
+  Task<SplitCounts> split_leaves(Domain& d, uint64_t iova, uint64_t length, unsigned shift);
+  // Merges the leaves split_leaves made in [iova, iova+length) back into their huge
+  // leaf (dirty when any piece is) where every piece is still mapped contiguously with
+  // the same rights; unhooked tables are freed after the invalidation's wait.
+  Task<SplitCounts> merge_leaves(Domain& d, uint64_t iova, uint64_t length);
+  // The host.split.* statistics (only in runs that split).
+  void enable_split_stats();
   const PageTableFormat& format() const { return *format_; }
   HostEnv& env() const { return env_; }
   HostCpu& cpu() const { return cpu_; }
@@ -236,6 +261,15 @@ class IommuDriver {
   HostAccounts acc_;
   NestedCounts nested_;
   mutable FailNth fail_;  // the task's fail-nth: reached from const readers too
+  // The split's pieces (driver_split.cpp).
+  uint64_t build_split(uint64_t pa, unsigned level, unsigned leaf_level, LeafPerm perm, bool dirty,
+                       SplitCounts& n);
+  bool merge_check(uint64_t table, unsigned level, uint64_t pa, const Pte& want, bool& dirty,
+                   std::vector<uint64_t>& tables, uint64_t (&pieces)[4]) const;
+  void count_split(const SplitCounts& n, bool merge);
+  // host.split.*: leaves split, merged, skipped, tables, PTEs, descriptors, CPU ns
+  // (empty until enable_split_stats).
+  std::vector<uint64_t*> split_stats_;
   uint64_t& descriptors_;
   uint64_t& waits_;
   uint64_t& deferred_full_;

@@ -8,6 +8,11 @@
 
 namespace sim {
 
+// How a mapping went away while a migration ran (host-sw/vmm/churn.cpp): a plain
+// unmap drops its D bits unread; QEMU's order reads them (NO_CLEAR) and then unmaps,
+// not atomically; type1's unmap returns the range's bitmap atomically.
+enum class UnmapKind : uint8_t { Plain, NoClearThenUnmap, Atomic };
+
 class MigrationObserver {
  public:
   virtual ~MigrationObserver() = default;
@@ -16,6 +21,10 @@ class MigrationObserver {
   virtual void migration_done(Ps at) = 0;
   // The guest's CPU wrote this page (its IOMMU driver's page tables) at `at`.
   virtual void guest_write(uint64_t pa, Ps at) {}
+  // The IOVA mapping of this guest page went away: its dirty state was read at
+  // `read_at` (the NO_CLEAR read; for the others the unmap's start) and the unmap,
+  // invalidation included, finished at `done_at`.
+  virtual void unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) {}
 };
 
 // Where a running migration is, for a progress display (nothing depends on it).

@@ -4,8 +4,9 @@ namespace sim {
 
 namespace {
 const std::initializer_list<std::string_view> kNames = {
-    "OK",    "EINVAL",     "ENOENT", "EEXIST", "ENOMEM",   "EOVERFLOW", "EOPNOTSUPP", "ENOSPC",
-    "EBUSY", "EADDRINUSE", "EPERM",  "EFAULT", "EMSGSIZE", "EACCES",    "E2BIG", "EIO"};
+    "OK",         "EINVAL", "ENOENT", "EEXIST",     "ENOMEM", "EOVERFLOW",
+    "EOPNOTSUPP", "ENOSPC", "EBUSY",  "EADDRINUSE", "EPERM",  "EFAULT",
+    "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO"};
 }
 
 const std::initializer_list<std::string_view>& errno_names() {

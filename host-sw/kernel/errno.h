@@ -23,6 +23,7 @@ enum class Errno {
   Emsgsize,
   Eacces,
   E2big,
+  Enotty,
   Eio
 };
 

@@ -2,6 +2,7 @@
 // keep doing DMA (vmm/migration.cpp).
 #include "host-sw/driver/flush_registry.h"
 #include "host-sw/ops/op_registry.h"
+#include "host-sw/vmm/tracker.h"
 
 namespace sim {
 namespace {
@@ -23,16 +24,21 @@ struct Migrate final : HostOperation {
     p.max_rounds = unsigned(r.integer("max_rounds", p.max_rounds, 1, 10000));
     p.stop_devices = r.boolean("stop_devices", true);
     p.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
-    p.tracker_type1 = r.choice("tracker", "iommu", {"iommu", "type1"}) == "type1";
-    // type1 reads through the container's own ioctls, at its smallest page size.
-    if (p.tracker_type1 && !n.vfio.count(p.ioas))
-      r.fail("tracker", "tracker: type1 needs IOAS '" + p.ioas +
-                            "' to be a VFIO container (vfio_set_iommu it first)");
-    if (p.tracker_type1 && p.page_size != 4096)
-      r.fail("page_size", "tracker: type1 reads at its smallest page size, 4KiB");
+    p.tracker = read_tracker(r, p, TrackerNames{n.vfio});
+    // type1 reads no page table (nothing to split) and has no NO_CLEAR read.
+    const bool type1 = p.tracker->name == "type1";
+    p.split_shift = read_split_to(r);
+    if (p.split_shift && type1)
+      r.fail("split_to", "tracker: type1 reads no page table: nothing to split");
+    if (auto c = r.optional_map("churn")) p.churn = read_churn(*c, n.vfio.count(p.ioas), type1);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override { co_return co_await h.migrate(p); }
   bool injectable() const override { return false; }  // many calls, each with effects
+  void prepare(Host& h) const override {
+    if (p.tracker->prepare) p.tracker->prepare(h);
+    if (p.split_shift) h.driver().enable_split_stats();
+    if (p.churn.on) h.enable_churn_stats();
+  }
   bool stops_device(std::string_view) const override { return p.stop_devices; }
 };
 

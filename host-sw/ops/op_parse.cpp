@@ -40,6 +40,11 @@ uint64_t read_backing(ConfigReader& r, const char* key) {
   return b == "1GiB" ? 1ull << 30 : b == "2MiB" ? 2ull << 20 : 4096;
 }
 
+unsigned read_split_to(ConfigReader& r) {
+  const std::string s = r.choice("split_to", "none", {"none", "4KiB", "2MiB"});
+  return s == "none" ? 0 : s == "4KiB" ? 12 : 21;
+}
+
 void read_prot(ConfigReader& r, bool& readable, bool& writable) {
   std::string p = r.choice("prot", "rw", {"r", "w", "rw", "none"});
   readable = p.find('r') != std::string::npos;

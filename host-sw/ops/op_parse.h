@@ -11,6 +11,7 @@
 
 #include "host-sw/iommufd/iova_allocator.h"
 #include "host-sw/vmm/call_args.h"
+#include "host-sw/vmm/churn_params.h"
 #include "host-sw/vmm/host_operation.h"
 #include "models/config/config.h"
 
@@ -39,6 +40,10 @@ struct GuestConfig;
 GuestConfig load_guest(ConfigReader& r, const OpNames& n);
 // 4KiB, 2MiB or 1GiB.
 uint64_t read_backing(ConfigReader& r, const char* key);
+// `split_to:` none, 4KiB or 2MiB: the log2 size huge leaves split to for tracking (0: none).
+unsigned read_split_to(ConfigReader& r);
+// `migrate`'s `churn:` map (churn_parse.cpp).
+ChurnParams read_churn(ConfigReader& m, bool vfio_container, bool tracker_type1);
 // `prot:` r, w, rw or none.
 void read_prot(ConfigReader& r, bool& readable, bool& writable);
 // IOVA ranges as "FIRST-LAST" (inclusive, up to 0xffffffffffffffff) or "START+LENGTH".

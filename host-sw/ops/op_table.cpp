@@ -45,7 +45,10 @@ namespace sim {
   X(vfio_dirty_pages)          \
   X(vfio_pin_pages)            \
   X(vfio_unpin_pages)          \
-  X(vfio_dma_rw)
+  X(vfio_dma_rw)               \
+  X(dma_logging_start)         \
+  X(dma_logging_report)        \
+  X(dma_logging_stop)
 // clang-format on
 
 #define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;

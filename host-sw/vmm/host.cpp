@@ -38,6 +38,17 @@ Host::Host(const HostConfig& c, HostEnv env)
                             "pages re-reported because their deferred flush had not completed")),
       mig_rounds_(env.stats.counter("migration.rounds", "count", "pre-copy rounds after round 0")),
       mig_pages_(env.stats.counter("migration.pages_copied", "pages", "4 KiB guest pages sent")) {
+  // Only a machine with a device DMA logger has these.
+  for (const HardwareInfo::Device& d : env.hw.devices)
+    if (d.dma_logging && !log_reports_) {
+      log_reports_ = &env.stats.counter("host.dma_log.reports", "count",
+                                        "device DMA-log reports the host asked for");
+      log_bytes_ = &env.stats.counter("host.dma_log.bitmap_bytes", "bytes",
+                                      "report bitmap bytes the host read back");
+      log_errors_ =
+          &env.stats.counter("host.dma_log.report_errors", "count",
+                             "reports the device refused (EIO after an overflow, EINVAL, ...)");
+    }
   // CAP_IPC_LOCK: pages are created in accounting mode NONE (never charged).
   ledger_.set_new_mode(c.cap_ipc_lock ? AccountMode::None : AccountMode::User);
   env.stats.computed("host.locked_bytes", "bytes",
@@ -172,6 +183,13 @@ Task<> Host::run_op(const HostOperation& op, const char* list) {
 IoPagetable* Host::find_ioas(const std::string& id) {
   auto it = ioas_.find(id);
   return it == ioas_.end() ? nullptr : &it->second->iopt;
+}
+
+uint64_t& Host::tracker_counter(const std::string& name, const char* unit, const char* desc) {
+  auto it = tracker_counters_.find(name);
+  if (it == tracker_counters_.end())
+    it = tracker_counters_.emplace(name, &env_.stats.counter(name, unit, desc)).first;
+  return *it->second;
 }
 
 const HardwareInfo::Device* Host::device_info(const std::string& device) const {

@@ -31,6 +31,7 @@ namespace sim {
 
 class IovaBitmap;
 class GuestIommu;
+class DirtyTracker;
 
 class Host {
  public:
@@ -87,6 +88,7 @@ class Host {
   IommuDriver& driver() { return drv_; }
   VmmMemory& vmm() { return vmm_; }
   HostCpu& cpu() { return cpu_; }
+  StatsRegistry& stats() { return env_.stats; }
   const HostConfig& config() const { return c_; }
   PinLedger& ledger() { return ledger_; }
   std::map<std::string, std::unique_ptr<Ioas>>& ioases() { return ioas_; }
@@ -160,6 +162,8 @@ class Host {
   Task<Errno> get_dirty_bitmap(const HarvestArgs& a, std::vector<Range>* reported = nullptr);
   // The pre-copy live migration (migration.cpp).
   Task<Errno> migrate(const MigrationParams& op);
+  // The migration.churn.* statistics (only in runs with a `churn:`).
+  void enable_churn_stats();
 
   // VFIO type1 (host_vfio.cpp). The statistics exist only in runs with a container.
   void enable_vfio_stats();
@@ -174,6 +178,31 @@ class Host {
                           uint64_t bytes, std::string& detail, std::vector<Range>* reported);
   Task<Errno> vfio_dirty_pages(const VfioDirtyArgs& a, std::string& detail,
                                std::vector<Range>* reported = nullptr);
+
+  // VFIO migration v2 device DMA logging (host_dma_log.cpp), through the device's
+  // registers: ENOTTY for a device without it. Start: E2BIG for more ranges than the
+  // device (or the uAPI's 256) takes, EINVAL for a bad page size or range or when
+  // already started. Report: the dirty granules of [iova, iova + length) as IOVA
+  // ranges, cleared on the device; EINVAL when not started, EIO once the log overflowed.
+  Task<Errno> dma_logging_start(const std::string& device, const std::vector<Range>& ranges,
+                                uint64_t page_size);
+  Task<Errno> dma_logging_report(const std::string& device, uint64_t iova, uint64_t length,
+                                 uint64_t page_size, std::vector<Range>* dirty);
+  Task<Errno> dma_logging_stop(const std::string& device);
+  // The devices attached (RID or PASID) to a HWPT of the IOAS, by name.
+  std::vector<std::string> ioas_devices(const std::string& ioas) const;
+
+  // What the migration's trackers (tracker_*.cpp) use.
+  // A statistic of theirs, registered the first time it is asked for (a tracker's
+  // `prepare` asks before the run, so the scenario's checks can name it).
+  uint64_t& tracker_counter(const std::string& name, const char* unit = "count",
+                            const char* desc = "");
+  // A DIRTY_PAGES ioctl the host makes itself, its syscall charged.
+  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
+                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  // The guest pages behind reported IOVA ranges, added to `pending`; how many were new.
+  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
+                              PageSet& pending) const;
 
  private:
   Task<> run_setup();
@@ -198,14 +227,28 @@ class Host {
   Task<> flush_cleared(Hwpt& h, Gather& g, const FlushPolicy& policy);
   uint64_t scratch_bitmap(uint64_t bytes);
   // The migration's pieces (migration.cpp).
-  Task<uint64_t> harvest_for_migration(const MigrationParams& op, const std::string& ioas,
-                                       bool no_clear, PageSet& pending);
   uint64_t add_guest_pages(const IoptArea& a, PageSet& pending) const;
-  uint64_t add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
-                              PageSet& pending) const;
-  Task<uint64_t> harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
-                               PageSet& pending);
   Task<> copy_pages(PageSet& pages, uint64_t bandwidth);
+  // Mapping churn while the migration runs (churn.cpp): a fiber remapping the
+  // region's buffers until stop_churn; the pages its reads reported wait in
+  // churn_reported_ for the next harvest.
+  void start_churn(const MigrationParams& op);
+  Task<> stop_churn();
+  Task<> churn_loop(const MigrationParams& op);
+  Task<> churn_remap(const MigrationParams& op, const IoptArea& area);
+  // Moves `from`'s pages into `pending`; how many were new there.
+  static uint64_t take_pages(PageSet& from, PageSet& pending);
+  // The tracker's harvest under the IOAS lock, with the churn's reports (churn.cpp).
+  Task<uint64_t> locked_harvest(DirtyTracker& tracker, const MigrationParams& op, bool final,
+                                PageSet& pending);
+  // The IOAS's areas change only under this lock, and a harvest reads them under it
+  // (the kernel's iova_rwsem, held here for a whole harvest): the churn and the
+  // migration's harvests take turns.
+  Task<> iopt_lock();
+  void iopt_unlock() { ++iopt_serving_; }
+  // `split_to`: splits the huge leaves of every dirty-tracking HWPT on the IOAS, or
+  // merges them back (migration_split.cpp).
+  Task<> split_for_migration(const std::string& ioas, unsigned shift, bool merge);
   struct RoundMark {
     HostAccounts acc;
     uint64_t killed = 0, misses = 0;
@@ -214,9 +257,9 @@ class Host {
   void record_round(MigrationRound r, const RoundMark& start);
   Task<> send_round(MigrationRound r, const RoundMark& start, PageSet& pending, uint64_t bandwidth);
   Task<> quiesce_devices(const std::string& ioas);
-  // A DIRTY_PAGES ioctl the host makes itself (migration), its syscall charged.
-  Task<Errno> vfio_call(const std::string& ioas, uint32_t flags, uint64_t iova = 0,
-                        uint64_t length = 0, std::vector<Range>* reported = nullptr);
+  Task<Errno> abort_migration(DirtyTracker& tracker, const MigrationParams& op, Errno e);
+  // One DMA-logging command: registers written, the command, then polls until done.
+  Task<Errno> dma_log_command(const HardwareInfo::Device& dev, uint64_t cmd);
   void register_stats();
   void fail(const HostOperation& op, const char* list, const std::string& what);
 
@@ -250,8 +293,15 @@ class Host {
   uint64_t fail_points_ = 0;
   uint64_t* fail_stats_[2 + kFailPointKinds] = {};  // points, leaks, one per FailPoint kind
   std::vector<MigrationRound> rounds_;
+  Fiber churn_fiber_;
+  bool churn_stop_ = false, churn_running_ = false;
+  uint64_t iopt_tickets_ = 0, iopt_serving_ = 0;  // the IOAS lock's queue
+  PageSet churn_reported_;
+  uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
+  uint64_t *log_reports_ = nullptr, *log_bytes_ = nullptr, *log_errors_ = nullptr;
+  std::map<std::string, uint64_t*> tracker_counters_;
   std::string scratch_name_;
   uint64_t scratch_size_ = 0, scratch_va_ = 0, scratch_seq_ = 0;
 

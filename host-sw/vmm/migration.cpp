@@ -1,8 +1,10 @@
 // The migrate step: a pre-copy live migration of the VMM memory behind an IOAS while
-// devices keep doing DMA, harvesting dirty pages through the IOMMU between copies.
+// devices keep doing DMA, asking its dirty tracker (tracker.h) for the pages written
+// between copies.
 #include <algorithm>
 
 #include "host-sw/vmm/host.h"
+#include "host-sw/vmm/tracker.h"
 
 namespace sim {
 
@@ -26,38 +28,6 @@ Task<> Host::quiesce_devices(const std::string& ioas) {
   for (const std::string& device : devices) co_await device_control(device, true);
 }
 
-// Harvests every dirty-tracking HWPT on the IOAS over each contiguous mapped range and
-// adds the user pages (4 KiB, by physical address) behind the reported IOVAs.
-Task<uint64_t> Host::harvest_for_migration(const MigrationParams& op, const std::string& ioas,
-                                           bool no_clear, PageSet& pending) {
-  const IoPagetable& iopt = ioas_[ioas]->iopt;
-  uint64_t reported = 0;
-  // The guest CPU's writes since the last read (KVM's dirty log): its page tables.
-  for (uint64_t p = cpu_dirty_.next(0); p != PageSet::kEnd; p = cpu_dirty_.next(p + 4096))
-    reported += pending.insert(p);
-  cpu_dirty_ = PageSet{};
-  if (op.tracker_type1) co_return co_await harvest_type1(op, iopt, pending);
-  for (const auto& [hname, h] : hwpts_) {
-    if (h.ioas != ioas || !h.dirty_capable) continue;
-    for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
-      uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
-      for (++it; it != iopt.areas().end() && it->second.iova == end; ++it) end += it->second.length;
-      HarvestArgs get;
-      get.hwpt = hname;
-      get.iova = start & ~(op.page_size - 1);
-      get.length = ((end + op.page_size - 1) & ~(op.page_size - 1)) - get.iova;
-      get.page_size = op.page_size;
-      get.no_clear = no_clear;
-      get.flush = op.flush;
-      std::vector<Range> ranges;
-      co_await cpu_.charge(cpu_.cost().syscall);
-      co_await get_dirty_bitmap(get, &ranges);
-      reported += add_reported_pages(iopt, ranges, pending);
-    }
-  }
-  co_return reported;
-}
-
 // The guest pages (4 KiB, by physical address) behind an area; how many were new.
 uint64_t Host::add_guest_pages(const IoptArea& a, PageSet& pending) const {
   uint64_t added = 0;
@@ -66,7 +36,6 @@ uint64_t Host::add_guest_pages(const IoptArea& a, PageSet& pending) const {
   return added;
 }
 
-// The guest pages behind reported IOVA ranges; how many were new.
 uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Range>& ranges,
                                   PageSet& pending) const {
   uint64_t added = 0;
@@ -78,22 +47,6 @@ uint64_t Host::add_reported_pages(const IoPagetable& iopt, const std::vector<Ran
       if (pa && pending.insert(*pa)) ++added;
     }
   return added;
-}
-
-// VFIO type1 has no hardware dirty bits: the container's own GET_BITMAP (host_vfio.cpp)
-// reads each contiguous run of mappings at its 4 KiB granule; with an IOMMU-backed
-// device attached it reports every mapped page on every read.
-Task<uint64_t> Host::harvest_type1(const MigrationParams& op, const IoPagetable& iopt,
-                                   PageSet& pending) {
-  uint64_t reported = 0;
-  for (auto it = iopt.areas().begin(); it != iopt.areas().end();) {
-    uint64_t start = it->second.iova, end = it->second.iova + it->second.length;
-    for (++it; it != iopt.areas().end() && it->second.iova == end; ++it) end += it->second.length;
-    std::vector<Range> ranges;
-    co_await vfio_call(op.ioas, vfio::kDirtyGetBitmap, start, end - start, &ranges);
-    reported += add_reported_pages(iopt, ranges, pending);
-  }
-  co_return reported;
 }
 
 // Sends pages at the copy bandwidth, a chunk per atomic host operation: each page's
@@ -138,18 +91,30 @@ Task<> Host::send_round(MigrationRound r, const RoundMark& start, PageSet& pendi
   record_round(r, start);
 }
 
+// A tracker that cannot go on ends the migration (as QEMU fails it): tracking stops,
+// the guest stays on the source (so the oracle judges nothing), and the step returns
+// the tracker's errno.
+Task<Errno> Host::abort_migration(DirtyTracker& tracker, const MigrationParams& op, Errno e) {
+  co_await tracker.stop(*this, op);
+  mig_progress_.active = false;
+  co_return e;
+}
+
 Task<Errno> Host::migrate(const MigrationParams& op) {
   auto io = ioas_.find(op.ioas);
   if (io == ioas_.end()) co_return Errno::Enoent;
   uint64_t& rounds = mig_rounds_;
   uint64_t& copied = mig_pages_;
-  // type1 tracking runs from before round 0 to after the final harvest (as QEMU's
+  // The tracker runs from before round 0 to after the final harvest (as QEMU's
   // log_global_start / _stop).
-  if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStart);
+  const std::unique_ptr<DirtyTracker> tracker = op.tracker->make(*this, op);
+  if (Errno e = co_await tracker->start(*this, op); e != Errno::Ok) co_return e;
+  if (op.split_shift) co_await split_for_migration(op.ioas, op.split_shift, false);
   // Round 0: every guest page behind the IOAS.
   PageSet pending;
   mig_progress_ = {true, 0, 0};
   for (const auto& [iova, a] : io->second->iopt.areas()) add_guest_pages(a, pending);
+  if (op.churn.on) start_churn(op);
   const RoundMark m0 = round_mark();
   MigrationRound r0{0, cpu_.now(), 0, 0, pending.size(), pending.size(), false, {}, 0, 0};
   copied += pending.size();
@@ -174,7 +139,9 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
       r.start = cpu_.now();
     }
     const RoundMark m = round_mark();
-    r.reported = co_await harvest_for_migration(op, op.ioas, false, pending);
+    r.reported = co_await locked_harvest(*tracker, op, false, pending);
+    if (Errno e = tracker->error(); e != Errno::Ok)
+      co_return co_await abort_migration(*tracker, op, e);
     r.harvest_ps = cpu_.now() - r.start;
     ++rounds;
     if (pending.size() <= budget_pages) {
@@ -184,6 +151,7 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
     co_await send_round(r, m, pending, op.copy_bandwidth);
   }
   // Stop and copy: quiesce, drain, final harvest, final copy.
+  if (op.churn.on) co_await stop_churn();  // the guest stops with its devices
   const Ps quiesce = cpu_.now();
   if (op.stop_devices) {
     vcpus_stopped_ = true;  // the guest pauses with its devices
@@ -193,10 +161,13 @@ Task<Errno> Host::migrate(const MigrationParams& op) {
   mig_progress_.round = f.round;
   const RoundMark mf = round_mark();
   if (env_.observer) env_.observer->final_harvest(cpu_.now());
-  f.reported = co_await harvest_for_migration(op, op.ioas, op.final_no_clear, pending);
+  f.reported = co_await locked_harvest(*tracker, op, true, pending);
+  if (Errno e = tracker->error(); e != Errno::Ok)
+    co_return co_await abort_migration(*tracker, op, e);
   f.harvest_ps = cpu_.now() - f.start;
   co_await send_round(f, mf, pending, op.copy_bandwidth);
-  if (op.tracker_type1) co_await vfio_call(op.ioas, vfio::kDirtyStop);
+  co_await tracker->stop(*this, op);
+  if (op.split_shift) co_await split_for_migration(op.ioas, op.split_shift, true);
   env_.stats.set("migration.downtime_ns", "ns", "quiesce to the end of the final copy",
                  int64_t((cpu_.now() - quiesce) / kNs));
   Ps harvest = 0;

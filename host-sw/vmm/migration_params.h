@@ -4,9 +4,20 @@
 #include <string>
 
 #include "host-sw/driver/flush_policy.h"
+#include "host-sw/vmm/churn_params.h"
 #include "models/base/units.h"
 
 namespace sim {
+
+struct TrackerInfo;
+
+// tracker: device — what to do when a device's report fails (EIO after its log
+// overflowed), and the re-arm negative control.
+struct DeviceLogParams {
+  enum class OnError { Fail, AllDirty, Ignore };
+  OnError on_error = OnError::Fail;  // Ignore: a negative control
+  bool rearm_each_round = false;     // stop-then-start before each round: a negative control
+};
 
 struct MigrationParams {
   std::string ioas;
@@ -18,9 +29,12 @@ struct MigrationParams {
   bool initial_copy_free = false;
   Ps downtime_limit = 300 * kMs;
   unsigned max_rounds = 30;
-  bool stop_devices = true;     // false: a negative control
-  bool final_no_clear = false;  // the final harvest leaves D bits set
-  bool tracker_type1 = false;   // VFIO type1 dirty tracking: no D bits, everything mapped
+  bool stop_devices = true;              // false: a negative control
+  bool final_no_clear = false;           // the final harvest leaves D bits set
+  const TrackerInfo* tracker = nullptr;  // how dirty pages are found (tracker.h)
+  DeviceLogParams device_log;
+  unsigned split_shift = 0;  // split huge leaves to 2^split_shift before round 0 (0: no)
+  ChurnParams churn;         // mappings that change while the migration runs
 };
 
 }  // namespace sim

@@ -14,7 +14,10 @@ namespace sim {
 template <class T>
 class NamedValues {
  public:
+  NamedValues() = default;
   NamedValues(std::initializer_list<std::pair<std::string_view, T>> rows) : rows_(rows) {}
+  // A row more: for tables built from a registry (the names live as long as it does).
+  void add(std::string_view name, T value) { rows_.emplace_back(name, std::move(value)); }
 
   // The names in table order (as a choice's error lists them).
   std::vector<std::string> names() const {

@@ -22,7 +22,9 @@ setup:
 
 TEST_CASE("errno names round trip") {
   for (std::string_view n : errno_names()) CHECK(errno_name(*errno_from_name(n)) == n);
-  CHECK_FALSE(errno_from_name("ENOTTY"));
+  CHECK(errno_from_name("ENOTTY") == Errno::Enotty);  // device DMA logging's
+  CHECK(errno_from_name("EIO") == Errno::Eio);
+  CHECK_FALSE(errno_from_name("EWOULDBLOCK"));
 }
 
 TEST_CASE("VMM memory: VA->PA is a bijection inside the extent, huge pages stay contiguous") {

@@ -9,6 +9,7 @@
 #include "host-sw/driver/flush_registry.h"
 #include "host-sw/ops/load_host_config.h"
 #include "host-sw/ops/op_registry.h"
+#include "host-sw/vmm/tracker.h"
 #include "models/base/input_error.h"
 
 using namespace sim;
@@ -73,6 +74,29 @@ TEST_CASE("every flush policy is registered once, makes itself under its name an
     CHECK(section.find(quoted) != std::string::npos);
   }
   CHECK(make_flush_policy("gatherr") == nullptr);
+}
+
+TEST_CASE("every migration tracker is registered once under its name and is documented") {
+  const std::string doc = read_doc("docs/scenario.md");
+  const size_t from = doc.find("Trackers (");
+  REQUIRE(from != std::string::npos);
+  const std::string section = doc.substr(from, doc.find("\n\n", from) - from);
+  std::set<std::string_view> seen;
+  REQUIRE(tracker_names().size() == trackers().size());
+  for (size_t i = 0; i < trackers().size(); ++i) {
+    const TrackerInfo* t = trackers()[i];
+    CAPTURE(t->name);
+    CHECK(seen.insert(t->name).second);
+    CHECK(tracker_names()[i] == t->name);
+    CHECK(bool(t->make));
+    std::string quoted = "`";
+    quoted.append(t->name).append("`");
+    CHECK(section.find(quoted) != std::string::npos);
+  }
+  const std::string bad =
+      load_error("{op: ioas_alloc, id: a}\n  - {op: migrate, ioas: a, tracker: iommuu}");
+  CHECK(bad.find("expected one of iommu, type1") != std::string::npos);
+  CHECK(bad.find("did you mean 'iommu'") != std::string::npos);
 }
 
 TEST_CASE("unknown names get the registry's names and a did-you-mean") {
