@@ -47,6 +47,7 @@ struct HwptAllocNested final : HostOperation {
     if (!p.nest_parent) co_return Errno::Einval;
     if (!h.nesting_capable(device)) co_return Errno::Eopnotsupp;
     if (data_type != S1DataType::VtdS1) co_return Errno::Eopnotsupp;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     Host::Hwpt nested;
     nested.ioas = p.ioas;
     nested.domain = h.driver().domain_alloc_nested(*p.domain, s1);

@@ -25,8 +25,7 @@ struct Migrate final : HostOperation {
     p.stop_devices = r.boolean("stop_devices", true);
     p.final_no_clear = r.choice("final_harvest", "clear", {"clear", "no_clear"}) == "no_clear";
     p.tracker = read_tracker(r, p, TrackerNames{n.vfio});
-    // type1 reads no page table (nothing to split) and has no NO_CLEAR read.
-    const bool type1 = p.tracker->name == "type1";
+    const bool type1 = p.tracker->without_page_table;
     p.split_shift = read_split_to(r);
     if (p.split_shift && type1)
       r.fail("split_to", "tracker: type1 reads no page table: nothing to split");

@@ -25,6 +25,7 @@ struct VdeviceAlloc final : HostOperation {
     for (const auto& [name, v] : h.vdevices())
       if (v.device == device) co_return Errno::Eexist;
     if (vi->second.vdevs.count(virt_id)) co_return Errno::Eexist;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     vi->second.vdevs[virt_id] = id;
     h.vdevices()[id] = Vdevice{viommu, device, virt_id};
     h.objects().add(ObjectType::Vdevice, id);

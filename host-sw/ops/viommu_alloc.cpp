@@ -22,6 +22,7 @@ struct ViommuAlloc final : HostOperation {
     const Host::Hwpt* p = h.find_paging(hwpt);
     if (!p) co_return Errno::Enoent;
     if (!p->nest_parent) co_return Errno::Einval;
+    if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     h.viommus()[id] = Viommu{hwpt, device, h.unit_of(device), {}};
     h.objects().add(ObjectType::Viommu, id);
     co_return Errno::Ok;

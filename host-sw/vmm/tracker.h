@@ -52,6 +52,8 @@ struct TrackerInfo {
   void (*read_keys)(ConfigReader& r, MigrationParams& p, const TrackerNames& n) = nullptr;
   // Before the run: registers its statistics (Host::tracker_counter), if any.
   void (*prepare)(Host& h) = nullptr;
+  // It reads no IO page table (type1's own bitmaps): nothing to split, no NO_CLEAR read.
+  bool without_page_table = false;
 };
 
 template <class T>

@@ -42,6 +42,7 @@ void read_type1_keys(ConfigReader& r, MigrationParams& p, const TrackerNames& n)
 
 }  // namespace
 
-extern const TrackerInfo type1_tracker{"type1", make_tracker<Type1Tracker>, read_type1_keys};
+extern const TrackerInfo type1_tracker{"type1", make_tracker<Type1Tracker>, read_type1_keys,
+                                       nullptr, true};
 
 }  // namespace sim
