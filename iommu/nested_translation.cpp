@@ -89,12 +89,7 @@ Translation Translator::translate_nested(const TranslationContext& ctx, uint16_t
     if (!write || (e->w && e->dirty_known)) {
       if (write && track_s2 && !p_.walker.pte_dirty(e->pte_addr)) {
         // A combined entry that outlived a stage-2 flush: the write leaves no D behind.
-        ++stale_hits_;
-        if (trace_.enabled())
-          trace_.record(at, c_.name, "stale_dirty_hit",
-                        {TraceField::hex("iova", iova), TraceField::hex("pte", e->pte_addr)});
-        if (p_.hooks.on_stale_dirty_hit)
-          p_.hooks.on_stale_dirty_hit(bdf, iova, e->pbase + (iova - e->vbase), at);
+        stale_dirty_hit(*e, bdf, iova, at);
       }
       if (trace_.enabled()) trace_hit(at, iova, write, t);
       out.pa = e->pbase + (iova - e->vbase);

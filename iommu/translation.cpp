@@ -125,13 +125,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
                         {TraceField::hex("iova", iova), TraceField::str("bits", "d"),
                          TraceField::hex("pte", e->pte_addr)});
       } else if (!p_.walker.pte_dirty(e->pte_addr)) {
-        // The hazard flushes exist for: the write leaves no trace in the page table.
-        ++stale_hits_;
-        if (trace_.enabled())
-          trace_.record(at, c_.name, "stale_dirty_hit",
-                        {TraceField::hex("iova", iova), TraceField::hex("pte", e->pte_addr)});
-        if (p_.hooks.on_stale_dirty_hit)
-          p_.hooks.on_stale_dirty_hit(bdf, iova, e->pbase + (iova - e->vbase), at);
+        stale_dirty_hit(*e, bdf, iova, at);
       }
     }
     if (trace_.enabled()) trace_hit(at, iova, write, t);
@@ -181,6 +175,15 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
 }
 
 // Out of the hit path's line: the record's fields would cost every hit otherwise.
+void Translator::stale_dirty_hit(const IotlbEntry& e, uint16_t bdf, uint64_t iova, Ps at) {
+  ++stale_hits_;
+  if (trace_.enabled())
+    trace_.record(at, c_.name, "stale_dirty_hit",
+                  {TraceField::hex("iova", iova), TraceField::hex("pte", e.pte_addr)});
+  if (p_.hooks.on_stale_dirty_hit)
+    p_.hooks.on_stale_dirty_hit(bdf, iova, e.pbase + (iova - e.vbase), at);
+}
+
 void Translator::trace_hit(Ps at, uint64_t iova, bool write, Ps ready) {
   trace_.record(at, c_.name, "tlb_hit",
                 {TraceField::hex("iova", iova), TraceField::str("op", write ? "write" : "read"),

@@ -82,6 +82,9 @@ class Translator {
   // The IOTLB entry a translation of iova in `ctx` filled or hit (nullptr: none).
   IotlbEntry* entry_for(const TranslationContext& ctx, uint32_t pasid, uint64_t iova);
   [[gnu::cold]] void trace_hit(Ps at, uint64_t iova, bool write, Ps ready);
+  // A write through a cached entry whose leaf is not dirty: it leaves no trace in the
+  // page table (the hazard the flushes after a harvest exist for).
+  [[gnu::cold]] void stale_dirty_hit(const IotlbEntry& e, uint16_t bdf, uint64_t iova, Ps at);
 
   const IommuConfig& c_;
   Parts p_;

@@ -4,12 +4,11 @@
 // usable on the device's unit (a tracking parent on a unit that cannot track is
 // EINVAL), as must its stage 1 (a 5-level one on a unit without it is EINVAL), and one
 // allocated on a vIOMMU takes only devices behind that vIOMMU's unit (EINVAL).
+#include "host-sw/ops/msi_window.h"
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
 namespace {
-
-constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
 
 struct Attach final : HostOperation {
   std::string device, hwpt;

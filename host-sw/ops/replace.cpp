@@ -4,12 +4,11 @@
 // it cannot use (a tracking domain on a unit that cannot track); the same HWPT is a
 // no-op. Moving to another IOAS reserves the device's regions there first (EADDRINUSE
 // leaves the attachment as it was) and releases them in the old one after.
+#include "host-sw/ops/msi_window.h"
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
 namespace {
-
-constexpr uint64_t kMsiFirst = 0xfee00000, kMsiLast = 0xfeefffff;
 
 struct Replace final : HostOperation {
   std::string device, hwpt;
