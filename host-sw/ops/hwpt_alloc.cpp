@@ -28,8 +28,11 @@ struct HwptAlloc final : HostOperation {
     if (dirty_tracking && !h.tracking_capable(device)) co_return Errno::Eopnotsupp;
     if (nest_parent && !h.nesting_capable(device)) co_return Errno::Eopnotsupp;
     IommuDriver& drv = h.driver();
-    Host::Hwpt hw{ioas, drv.domain_alloc(dirty_tracking), dirty_tracking, {}};
+    Host::Hwpt hw;
+    hw.ioas = ioas;
+    hw.domain = drv.domain_alloc(dirty_tracking);
     if (!hw.domain) co_return Errno::Enomem;  // fault injection
+    hw.dirty_capable = dirty_tracking;
     hw.nest_parent = hw.domain->nest_parent = nest_parent;
     // The aperture is what the page table's levels translate (48 bits with 4 levels).
     const unsigned bits = drv.format().iova_bits();
