@@ -8,6 +8,10 @@
 #     tracker: the storage writer's buffers remapped during the migration), QEMU's
 #     NO_CLEAR-then-unmap order loses nothing while no DMA is in flight at an unmap; a
 #     plain unmap, or the writer still running, is a negative control;
+#   - with nesting (a quarter of the other cases run nested-migration.yaml: nic0 through
+#     a nested HWPT whose guest remaps its buffers, strict or lazy, per packet or per
+#     buffer, over a stage 2 of any format and backing), a correct policy loses nothing,
+#     the guest's table pages and the walker's stage-1 A/D writes included;
 #   - a negative control's every loss is explained by a hazard;
 #   - the stats are byte-identical under two quanta (the verdict and the stale-hit
 #     count included).
@@ -33,6 +37,9 @@ set(churn_patterns sequential random)
 set(writer_stops 2ms 2ms 30ms)
 # iommu twice as often: the flush policies' cases stay the bulk.
 set(trackers iommu iommu device auto)
+set(nestings no no no yes)
+set(guest_modes strict lazy)
+set(guest_maps per_packet per_packet per_buffer)
 set(log_ranges 1 2 4)
 set(log_capacities 64 4096 1048576)
 # A deterministic pick from a list for case `seed` and a (numeric) salt.
@@ -65,6 +72,9 @@ foreach(seed RANGE ${FIRST} ${last})
   pick(churn_patterns ${seed} 17 churn_pattern)
   pick(writer_stops ${seed} 18 writer_stop)
   pick(trackers ${seed} 10 tracker)
+  pick(nestings ${seed} 19 nesting)
+  pick(guest_modes ${seed} 23 guest_mode)
+  pick(guest_maps ${seed} 24 guest_map)
   pick(log_ranges ${seed} 11 max_ranges)
   pick(log_capacities ${seed} 12 capacity)
   pick(quanta ${seed} 7 q1)
@@ -76,7 +86,6 @@ foreach(seed RANGE ${FIRST} ${last})
   endif()
   set(sets --seed ${seed} --trace none
       --set host.steps.mig.flush=${policy}
-      --set devices.nic0.dma.ring.region.length=${ring}
       --set devices.nic0.dma.ring.pattern=${pattern}
       --set devices.nic0.dma.ring.rate=${rate}
       --set host.memory.guest.backing=${backing}
@@ -100,14 +109,25 @@ foreach(seed RANGE ${FIRST} ${last})
       set(negative_churn TRUE)
     endif()
   endif()
-  list(APPEND sets --set devices.ssd0.dma.log.region.length=${log})
-  set(what "case ${seed}: ${policy}, ring ${ring} ${pattern} ${rate}, log ${log}, ${backing}, ${format}${what_churn}")
-  if(NOT workload STREQUAL "churn" AND tracker STREQUAL "iommu" AND NOT split STREQUAL "none")
+  if(NOT workload STREQUAL "churn" AND nesting STREQUAL "yes")
+    # The guest's 1 MiB of buffers bound the ring; no storage writer.
+    get_filename_component(dir ${SCENARIO} DIRECTORY)
+    set(scenario ${dir}/nested-migration.yaml)
+    set(workload nested)
+    set(tracker iommu)
+    list(APPEND sets --set host.guest.mode=${guest_mode} --set host.guest.map=${guest_map})
+    set(what "case ${seed}: nested, ${policy}, guest ${guest_mode} ${guest_map}, ring ${pattern} ${rate}, ${backing}, ${format}")
+  else()
+    list(APPEND sets --set devices.nic0.dma.ring.region.length=${ring}
+         --set devices.ssd0.dma.log.region.length=${log})
+    set(what "case ${seed}: ${policy}, ring ${ring} ${pattern} ${rate}, log ${log}, ${backing}, ${format}${what_churn}")
+  endif()
+  if(workload STREQUAL "quick" AND tracker STREQUAL "iommu" AND NOT split STREQUAL "none")
     list(APPEND sets --set host.steps.mig.split_to=${split})
     string(APPEND what ", split to ${split}")
   endif()
-  if(workload STREQUAL "churn")
-    set(tracker iommu)  # the churn cases judge the unmap orders on D bits
+  if(NOT workload STREQUAL "quick")
+    set(tracker iommu)  # the churn cases judge the unmap orders on D bits, nesting on stage 2's
   elseif(NOT tracker STREQUAL "iommu")
     list(APPEND sets --set host.steps.mig.tracker=${tracker}
          --set host.steps.mig.on_log_error=all_dirty)
