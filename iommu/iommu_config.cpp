@@ -79,6 +79,8 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
   c.negative.stale_fill = neg.boolean("stale_fill", c.negative.stale_fill);
   c.negative.nested_s2_inv_spares_combined =
       neg.boolean("nested_s2_inv_spares_combined", c.negative.nested_s2_inv_spares_combined);
+  c.negative.nested_s1_ad_skips_s2_dirty =
+      neg.boolean("nested_s1_ad_skips_s2_dirty", c.negative.nested_s1_ad_skips_s2_dirty);
   return c;
 }
 

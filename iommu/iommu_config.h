@@ -84,6 +84,9 @@ struct IommuConfig {
     // its domain: writes through them then leave stage-2 D clear (lost pages) and use
     // stale stage-2 translations.
     bool nested_s2_inv_spares_combined = false;
+    // The walker's stage-1 A/D writes to guest table pages leave their stage-2 D
+    // clear: a dirty-tracking parent never reports the table pages only the walker wrote.
+    bool nested_s1_ad_skips_s2_dirty = false;
   } negative;
 };
 

@@ -15,6 +15,7 @@ NestedState::NestedState(const IommuConfig& c, const PageTableFormat& s2, Sparse
       mem(m),
       timing(t),
       overhead(c.walk_overhead),
+      skip_table_dirty(c.negative.nested_s1_ad_skips_s2_dirty),
       walks(stats.shared_counter("iommu.nested.walks", "count", "two-stage (nested) walks")),
       reads_per_miss(stats.shared_histogram("iommu.nested.reads_per_walk", "entries",
                                             "entries a nested walk read (both stages)")),
@@ -43,6 +44,7 @@ NestedState::Stage1& NestedState::stage1(const PasidNesting& n) {
     s.reg = stage1_format(n.s1_format);  // the context cache let only valid entries through
     s.format = s.reg->make(n.s1_levels);
     s.walker = std::make_unique<NestedWalker>(*s.format, s2_format, mem, timing, overhead);
+    s.walker->skip_table_dirty(skip_table_dirty);
   }
   return s;
 }
@@ -129,6 +131,12 @@ Translation Translator::translate_nested(const TranslationContext& ctx, uint16_t
   if (p_.hooks.on_guest_table_write)
     for (unsigned i = 0; i < w.n_table_writes; ++i)
       p_.hooks.on_guest_table_write(bdf, w.table_writes[i], w.table_writes_hpa[i], w.done);
+  // The negative control's table writes that left no stage-2 D: the IOMMU let a write
+  // skip D, as a stale dirty hit does.
+  if (p_.hooks.on_stale_dirty_hit)
+    for (unsigned i = 0; i < w.n_table_writes; ++i)
+      if (w.table_writes_untracked >> i & 1)
+        p_.hooks.on_stale_dirty_hit(bdf, w.table_writes[i], w.table_writes_hpa[i], w.done);
   if (w.fault != FaultReason::None)
     return fault(w.fault, bdf, iova, write, at, w.fault_stage, w.fault_gpa);
   accessed_sets_ += w.s1_a_set;

@@ -33,6 +33,7 @@ struct NestedState {
   SparseMemory& mem;
   MemoryTiming& timing;
   Ps overhead;
+  bool skip_table_dirty;           // negative.nested_s1_ad_skips_s2_dirty
   std::array<Stage1, 64> stage1s;  // [format code * 8 + levels]
 
   uint64_t& walks;

@@ -42,7 +42,8 @@ bool NestedWalker::update_entry(uint64_t* word, uint64_t updated, uint64_t table
     out.fault_gpa = table_gpa;
     return false;
   }
-  if (track_s2 && !s2.r.dirty) {
+  const bool untracked = track_s2 && !s2.r.dirty && skip_table_dirty_;
+  if (track_s2 && !s2.r.dirty && !untracked) {
     if (s2_.set_dirty(s2.r.pte_addr)) ++out.s2_table_pages_dirtied;
     t = timing_.access(t, 8);
   }
@@ -52,6 +53,7 @@ bool NestedWalker::update_entry(uint64_t* word, uint64_t updated, uint64_t table
   bool listed = false;
   for (unsigned i = 0; i < out.n_table_writes; ++i) listed |= out.table_writes[i] == page;
   if (!listed && out.n_table_writes < out.table_writes.size()) {
+    if (untracked) out.table_writes_untracked |= uint8_t(1u << out.n_table_writes);
     out.table_writes_hpa[out.n_table_writes] = s2.hpa & ~0xfffull;
     out.table_writes[out.n_table_writes++] = page;
   }

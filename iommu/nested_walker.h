@@ -36,6 +36,7 @@ struct NestedWalkResult {
   std::array<uint64_t, 8> table_writes{};
   std::array<uint64_t, 8> table_writes_hpa{};
   unsigned n_table_writes = 0;
+  uint8_t table_writes_untracked = 0;   // bit i: table_writes[i] left stage-2 D clear (negative)
   unsigned s2_table_pages_dirtied = 0;  // of those, pages whose stage-2 leaf this walk dirtied
   unsigned s1_cached_levels = 0;        // stage-1 levels the stage-1 walk cache skipped
   unsigned s2_cache_hits = 0;           // stage-2 walks that started below the root
@@ -58,6 +59,8 @@ class NestedWalker {
   NestedWalker(const PageTableFormat& s1, const PageTableFormat& s2, SparseMemory& mem,
                MemoryTiming& timing, Ps overhead)
       : s1_(s1), mem_(mem), timing_(timing), s2_(s2, mem, timing, 0), overhead_(overhead) {}
+  // Negative control: stage-1 A/D writes to guest table pages skip stage-2 dirty tracking.
+  void skip_table_dirty(bool on) { skip_table_dirty_ = on; }
 
   // Translates `iova` through the guest's table at `s1_root` (a GPA) and the host's at
   // `s2_root` (host physical). `track_s1`: the hardware updates stage-1 A/D (always on
@@ -84,6 +87,7 @@ class NestedWalker {
   MemoryTiming& timing_;
   PageWalker s2_;
   Ps overhead_;
+  bool skip_table_dirty_ = false;
 };
 
 }  // namespace sim
