@@ -117,10 +117,9 @@ IommuConfig nesting_unit() {
   return c;
 }
 
-}  // namespace
-
-TEST_CASE("fail_nth (iommufd_fail_nth.c): every operation unwinds each injected failure") {
-  HostRig rig(kSmoke);
+// Runs a smoke scenario with every operation checked after it: no step fails, nothing
+// leaks, the invariants hold.
+void run_clean(HostRig& rig) {
   rig.host->on_hardware_state(
       [&rig] { return "IOTLB " + std::to_string(rig.iommu->iotlb().occupancy()); });
   rig.host->check_each_op(true);
@@ -128,6 +127,13 @@ TEST_CASE("fail_nth (iommufd_fail_nth.c): every operation unwinds each injected 
   CHECK(rig.stat("host.steps_failed") == 0);
   CHECK(rig.stat("host.fail_nth.leaks") == 0);
   CHECK(rig.host->check_invariants() == "");
+}
+
+}  // namespace
+
+TEST_CASE("fail_nth (iommufd_fail_nth.c): every operation unwinds each injected failure") {
+  HostRig rig(kSmoke);
+  run_clean(rig);
   const int64_t points = rig.stat("host.fail_nth.points");
   std::cout << "fail_nth smoke: " << points << " failure points failed and unwound ("
             << rig.stat("host.fail_nth.alloc") << " alloc, " << rig.stat("host.fail_nth.pin")
@@ -147,13 +153,7 @@ TEST_CASE("fail_nth (iommufd_fail_nth.c): every operation unwinds each injected 
 
 TEST_CASE("fail_nth over nesting's objects: each allocation fails and unwinds") {
   HostRig rig(kNestSmoke, nesting_unit());
-  rig.host->on_hardware_state(
-      [&rig] { return "IOTLB " + std::to_string(rig.iommu->iotlb().occupancy()); });
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.stat("host.steps_failed") == 0);
-  CHECK(rig.stat("host.fail_nth.leaks") == 0);
-  CHECK(rig.host->check_invariants() == "");
+  run_clean(rig);
   std::cout << "fail_nth nesting smoke: " << rig.stat("host.fail_nth.points")
             << " failure points failed and unwound\n";
   // The vIOMMU, the vDEVICE, both nested HWPTs and the parent's object each fail once.
