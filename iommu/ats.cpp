@@ -45,7 +45,7 @@ AtsTranslation Translator::translate_request(uint16_t bdf, uint32_t pasid, uint6
     ++ats_write_grants_;
     if (ctx->ade) {
       if (!e->dirty_known) {
-        if (p_.walker.set_dirty(e->pte_addr)) ++dirty_sets_;
+        if (p_.walker.set_dirty(e->pte_addr, e->vbase, e->pbase, e->size_shift, t)) ++dirty_sets_;
         e->dirty_known = true;
         t = timing_.access(t, 8);
       } else if (!p_.walker.pte_dirty(e->pte_addr)) {

@@ -19,6 +19,7 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       trace_(trace),
       format_(checked_format(c)),
       walker_(*format_, mem, timing, c.walk_overhead),
+      dirty_log_(c.dirty_log, mem, timing),
       walk_cache_(c.walk_cache.entries, c.walk_cache.ways, format_->levels()),
       s1_walk_cache_(c.nesting ? c.walk_cache.stage1_entries : 0, c.walk_cache.ways, 5),
       iotlb_(c.iotlb.entries, c.iotlb.ways, c.iotlb.replacement == IotlbReplacement::Lru),
@@ -48,6 +49,16 @@ Iommu::Iommu(const IommuConfig& c, SparseMemory& mem, MemoryTiming& timing, Disp
       interrupts_(stats.shared_counter("iommu.interrupts", "count", "MSI writes from devices")) {
   iotlb_.set_keep_in_flight(c.negative.stale_fill);
   queue_.set_background(c.invalidation.background_interval, c.invalidation.background_domain_every);
+  if (dirty_log_.enabled()) {
+    dirty_log_.count_into(stats.shared_counter("iommu.dirty_log.appends", "count",
+                                               "D bits set and logged to a dirty-log ring"),
+                          stats.shared_counter("iommu.dirty_log.overflows", "count",
+                                               "D bits set whose log entry a full ring dropped"));
+    dirty_log_.on_dropped = [this](uint64_t pbase, uint64_t bytes, Ps at) {
+      if (on_dirty_log_dropped) on_dirty_log_dropped(pbase, bytes, at);
+    };
+    translator_.set_dirty_log(&dirty_log_);
+  }
   if (c_.name == "iommu") {
     register_totals(stats, {this});
   } else {

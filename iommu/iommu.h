@@ -76,6 +76,7 @@ class Iommu : public MmioTarget, public IommuHooks {
   TraceRecorder& trace_;
   std::unique_ptr<PageTableFormat> format_;
   PageWalker walker_;
+  DirtyLogRing dirty_log_;   // off unless platform.iommu.dirty_log.entries
   WalkCache walk_cache_;     // under nesting also stage 2's, tagged by the parent's domain
   WalkCache s1_walk_cache_;  // nested translation's stage 1 (empty without nesting)
   Iotlb iotlb_;

@@ -32,6 +32,14 @@ IommuConfig load_iommu_config(ConfigReader& r, const IommuConfig& defaults) {
   if (c.iotlb.entries % c.iotlb.ways) t.fail("ways", "entries must be a multiple of ways");
   c.iotlb.replacement = t.choice("replacement", c.iotlb.replacement, kIotlbReplacements);
   c.walkers = unsigned(r.integer("walkers", c.walkers, 1, 1024));
+  ConfigReader dl = r.section("dirty_log");
+  c.dirty_log.entries = uint64_t(dl.integer("entries", int64_t(c.dirty_log.entries), 0, 1 << 17));
+  c.dirty_log.base = dl.address("base", c.dirty_log.base);
+  if (c.dirty_log.base & 0xfff) dl.fail("base", "expected a 4 KiB aligned address");
+  if (c.dirty_log.entries && c.dirty_log.base + c.dirty_log.bytes() > DirtyLogConfig::kLimit)
+    dl.fail(dl.has("base") ? "base" : "entries",
+            "the ring (" + std::to_string(c.dirty_log.bytes()) +
+                " bytes) must end below 1 MiB, which the host's allocator leaves alone");
   ConfigReader wc = r.section("walk_cache");
   c.walk_cache.entries = unsigned(wc.integer("entries", c.walk_cache.entries, 0, 1 << 16));
   c.walk_cache.ways = unsigned(wc.integer("ways", c.walk_cache.ways, 1, 1 << 16));
@@ -106,6 +114,10 @@ std::vector<IommuConfig> load_iommu_units(ConfigReader& platform, const IommuCon
     for (const IommuConfig& o : units) {
       if (o.name == c.name) u.fail("name", "a second unit named '" + c.name + "'");
       if (o.mmio_base == c.mmio_base) u.fail("mmio_base", "the register page of unit " + o.name);
+      if (c.dirty_log.entries && o.dirty_log.entries &&
+          c.dirty_log.base < o.dirty_log.base + o.dirty_log.bytes() &&
+          o.dirty_log.base < c.dirty_log.base + c.dirty_log.bytes())
+        u.fail("dirty_log", "its ring overlaps unit " + o.name + "'s (set dirty_log.base)");
     }
     // A domain's page table is walked by every unit it spans: one format for all.
     if (c.format != base.format || c.levels != base.levels || c.mode != base.mode)

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "iommu/dirty_log_ring.h"
 #include "iommu/inv_descriptor.h"
 #include "models/base/input_error.h"
 #include "models/base/units.h"
@@ -76,6 +77,8 @@ struct IommuConfig {
     // arbitrary_range (also exact page ranges, as SMMUv3), page_only (one page each).
     InvEncoding encoding = InvEncoding::Pow2Aligned;
   } invalidation;
+  // A what-if dirty log (dirty_log_ring.h): entries 0 means none.
+  DirtyLogConfig dirty_log;
   // Hardware bugs on purpose, for the flush study's negative controls.
   struct Negative {
     bool no_drain = false;    // waits do not wait for writes translated before them

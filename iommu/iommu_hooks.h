@@ -22,6 +22,9 @@ struct IommuHooks {
   // The migration oracle counts these: a migration that misses them loses guest
   // page-table pages.
   std::function<void(uint16_t bdf, uint64_t gpa, uint64_t hpa, Ps at)> on_guest_table_write;
+  // A D bit set whose dirty-log entry the full ring dropped (dirty_log_ring.h): the
+  // leaf's host physical base and size.
+  std::function<void(uint64_t pbase, uint64_t bytes, Ps at)> on_dirty_log_dropped;
 };
 
 }  // namespace sim

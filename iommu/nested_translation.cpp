@@ -45,6 +45,7 @@ NestedState::Stage1& NestedState::stage1(const PasidNesting& n) {
     s.format = s.reg->make(n.s1_levels);
     s.walker = std::make_unique<NestedWalker>(*s.format, s2_format, mem, timing, overhead);
     s.walker->skip_table_dirty(skip_table_dirty);
+    s.walker->set_log(log);
   }
   return s;
 }

@@ -30,6 +30,7 @@ struct NestedState {
   void count_fault(WalkStage s) { ++*(s == WalkStage::Stage1 ? &faults_s1 : &faults_s2); }
 
   const PageTableFormat& s2_format;
+  DirtyLogRing* log = nullptr;  // the unit's dirty log, given to each walker made
   SparseMemory& mem;
   MemoryTiming& timing;
   Ps overhead;

@@ -44,7 +44,9 @@ bool NestedWalker::update_entry(uint64_t* word, uint64_t updated, uint64_t table
   }
   const bool untracked = track_s2 && !s2.r.dirty && skip_table_dirty_;
   if (track_s2 && !s2.r.dirty && !untracked) {
-    if (s2_.set_dirty(s2.r.pte_addr)) ++out.s2_table_pages_dirtied;
+    const uint64_t s2_vbase = table_gpa & ~((1ull << s2.r.size_shift) - 1);
+    if (s2_.set_dirty(s2.r.pte_addr, s2_vbase, s2.r.pbase, s2.r.size_shift, t))
+      ++out.s2_table_pages_dirtied;
     t = timing_.access(t, 8);
   }
   *word = updated;

@@ -61,6 +61,8 @@ class NestedWalker {
       : s1_(s1), mem_(mem), timing_(timing), s2_(s2, mem, timing, 0), overhead_(overhead) {}
   // Negative control: stage-1 A/D writes to guest table pages skip stage-2 dirty tracking.
   void skip_table_dirty(bool on) { skip_table_dirty_ = on; }
+  // The unit's dirty log: stage 2's D sets (GPA, the IOAS's IOVA) are logged.
+  void set_log(DirtyLogRing* log) { s2_.set_log(log); }
 
   // Translates `iova` through the guest's table at `s1_root` (a GPA) and the host's at
   // `s2_root` (host physical). `track_s1`: the hardware updates stage-1 A/D (always on

@@ -71,6 +71,8 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track
         *word = updated;
         t = timing_.access(t, 8);
       }
+      if (r.d_set && log_)
+        t = log_->append(iova & ~((1ull << p.size_shift) - 1), p.addr, p.size_shift, t);
     }
     r.dirty = f_.dirty(*word);
     break;
@@ -79,11 +81,14 @@ WalkResult PageWalker::walk(uint64_t root, uint64_t iova, bool write, bool track
   return r;
 }
 
-bool PageWalker::set_dirty(uint64_t pte_addr) {
+bool PageWalker::set_dirty(uint64_t pte_addr, uint64_t vbase, uint64_t pbase, unsigned shift,
+                           Ps& t) {
   uint64_t* word = mem_.word64(pte_addr);
   const bool was_clean = !f_.dirty(*word);
   *word = f_.with_access(*word, true);
-  return was_clean && f_.dirty(*word);  // an entry the format cannot mark stays clean
+  const bool set = was_clean && f_.dirty(*word);  // an entry the format cannot mark stays clean
+  if (set && log_) t = log_->append(vbase, pbase, shift, t);
+  return set;
 }
 
 }  // namespace sim

@@ -4,6 +4,7 @@
 // an atomic read-modify-write at the translation's time.
 #include <cstdint>
 
+#include "iommu/dirty_log_ring.h"
 #include "iommu/page_table_format.h"
 #include "iommu/walk_cache.h"
 #include "models/memory/memory_timing.h"
@@ -44,8 +45,12 @@ class PageWalker {
   // With a walk cache it starts at the deepest cached table of domain `did`.
   WalkResult walk(uint64_t root, uint64_t iova, bool write, bool track, Ps start,
                   WalkCache* cache = nullptr, uint16_t did = 0);
-  // Sets D (and A) on the leaf at pte_addr; true when that made it dirty.
-  bool set_dirty(uint64_t pte_addr);
+  // Sets D (and A) on the leaf at pte_addr (of 2^shift bytes at IOVA vbase, host
+  // physical pbase); true when that made it dirty. A dirty log, if any, then logs the
+  // leaf and `t` moves to when its entry is written.
+  bool set_dirty(uint64_t pte_addr, uint64_t vbase, uint64_t pbase, unsigned shift, Ps& t);
+  // The unit's dirty log (dirty_log_ring.h), appended to whenever this walker sets D.
+  void set_log(DirtyLogRing* log) { log_ = log; }
   bool pte_dirty(uint64_t pte_addr) const { return f_.dirty(mem_.read64(pte_addr)); }
 
  private:
@@ -53,6 +58,7 @@ class PageWalker {
   SparseMemory& mem_;
   MemoryTiming& timing_;
   Ps overhead_;
+  DirtyLogRing* log_ = nullptr;
 };
 
 }  // namespace sim

@@ -117,7 +117,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
     if (write && !e->w) return fault(FaultReason::WriteToReadOnly, bdf, iova, write, at);
     if (write && track) {
       if (!e->dirty_known) {
-        if (p_.walker.set_dirty(e->pte_addr)) ++dirty_sets_;
+        if (p_.walker.set_dirty(e->pte_addr, e->vbase, e->pbase, e->size_shift, t)) ++dirty_sets_;
         e->dirty_known = true;
         t = timing_.access(t, 8);
         if (trace_.enabled())
@@ -175,6 +175,11 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
 }
 
 // Out of the hit path's line: the record's fields would cost every hit otherwise.
+void Translator::set_dirty_log(DirtyLogRing* log) {
+  p_.walker.set_log(log);
+  if (nested_) nested_->log = log;
+}
+
 void Translator::stale_dirty_hit(const IotlbEntry& e, uint16_t bdf, uint64_t iova, Ps at) {
   ++stale_hits_;
   if (trace_.enabled())

@@ -65,6 +65,8 @@ class Translator {
                                    Ps at);
   Translation translated_access(uint16_t bdf, uint64_t pa, uint32_t len, bool write,
                                 uint64_t pte_addr, Ps at);
+  // The unit's dirty log (dirty_log_ring.h): every D bit a walker or hit sets is logged.
+  void set_dirty_log(DirtyLogRing* log);
   // Time translations waited for invalidations in progress (blocks_translation).
   Ps blocked_ps() const { return blocked_ps_; }
 

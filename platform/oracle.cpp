@@ -53,6 +53,11 @@ void Oracle::log_dropped(uint64_t pa, bool overflowed) {
     n->device_log = overflowed ? Note::kOverflow : Note::kDropped;
 }
 
+void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
+  for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
+    if (tracked_.test(p >> 12)) notes_.get(p >> 12).iommu_log_dropped = true;
+}
+
 // The copy takes the generation less the writes not yet visible at `at`: it differs
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
@@ -124,6 +129,8 @@ void Oracle::migration_done(Ps) {
       hazard = "write while device logging was stopped";
     else if (n.device_log == Note::kDropped)
       hazard = "device log dropped by a stop";
+    else if (n.iommu_log_dropped)
+      hazard = "log overflow ignored";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;

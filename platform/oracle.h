@@ -38,6 +38,9 @@ class Oracle : public MigrationObserver {
   enum class LogMiss : uint8_t { Untracked, Overflow, Stopped };
   void unlogged_write(uint64_t pa, uint64_t len, LogMiss why);
   void log_dropped(uint64_t pa, bool overflowed);
+  // An IOMMU dirty-log ring was full when the walker set D on this leaf: its entry was
+  // dropped (a harvest that ignores the overflow never learns of the pages).
+  void iommu_log_dropped(uint64_t pa, uint64_t len);
   void copied(uint64_t pa_page, Ps at) override;
   // The guest CPU's writes (its IOMMU driver's page tables) count as guest writes.
   void guest_write(uint64_t pa, Ps at) override { dma_write(pa, 8, at); }
@@ -63,9 +66,12 @@ class Oracle : public MigrationObserver {
     Ps max_visible = 0;                 // the latest visibility of any write
     bool stale = false, stale_at_nonzero = false, stale_atc = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
+    bool iommu_log_dropped = false;      // a full IOMMU dirty-log ring dropped its D set
     enum : uint8_t { kLogged, kUntracked, kOverflow, kStopped, kDropped } device_log = kLogged;
   };
-  static bool sticky(const Note& n) { return n.stale || n.stale_atc; }
+  // A dropped log entry is sticky too: the leaf's D bit stays set past the page's
+  // copy, so no later write to it is logged either.
+  static bool sticky(const Note& n) { return n.stale || n.stale_atc || n.iommu_log_dropped; }
 
   FrameBits tracked_;  // copied at least once: judged from its first copy on
   FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)

@@ -29,6 +29,8 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     units.push_back(iommus_.back().get());
     hw.units.push_back({u.name, u.mmio_base, u.invalidation.max_order, u.invalidation.encoding,
                         u.invalidation.batch, u.coherent_walk, u.nesting});
+    hw.units.back().log_base = u.dirty_log.base;
+    hw.units.back().log_entries = u.dirty_log.entries;
   }
   if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
   // Each device's TLPs go to the unit it sits behind.
@@ -87,6 +89,9 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     };
     iommu->on_stale_atc_write = [this](uint16_t, uint64_t pa, Ps at) {
       oracle_.stale_atc_write(pa, at);
+    };
+    iommu->on_dirty_log_dropped = [this](uint64_t pbase, uint64_t bytes, Ps) {
+      oracle_.iommu_log_dropped(pbase, bytes);
     };
     // A nested walk's stage-1 A/D update is a write to a guest page-table page: the
     // oracle counts it as a guest write, so a migration that misses it loses the page.

@@ -12,6 +12,9 @@
 #     a nested HWPT whose guest remaps its buffers, strict or lazy, per packet or per
 #     buffer, over a stage 2 of any format and backing), a correct policy loses nothing,
 #     the guest's table pages and the walker's stage-1 A/D writes included;
+#   - the what-if IOMMU dirty-log ring (tracker: iommu_log, its ring 64 or 4096
+#     entries: small ones overflow and fall back to the scan) loses no page under a
+#     correct non-deferred policy (a drawn none, off-by-one or deferred becomes gather);
 #   - a negative control's every loss is explained by a hazard;
 #   - the stats are byte-identical under two quanta (the verdict and the stale-hit
 #     count included).
@@ -36,10 +39,11 @@ set(churn_intervals 10us 20us 50us)
 set(churn_patterns sequential random)
 set(writer_stops 2ms 2ms 30ms)
 # iommu twice as often: the flush policies' cases stay the bulk.
-set(trackers iommu iommu device auto)
+set(trackers iommu iommu device auto iommu_log)
 set(nestings no no no yes)
 set(guest_modes strict lazy)
 set(guest_maps per_packet per_packet per_buffer)
+set(dirty_log_entries 64 4096)
 set(log_ranges 1 2 4)
 set(log_capacities 64 4096 1048576)
 # A deterministic pick from a list for case `seed` and a (numeric) salt.
@@ -77,6 +81,12 @@ foreach(seed RANGE ${FIRST} ${last})
   pick(guest_maps ${seed} 24 guest_map)
   pick(log_ranges ${seed} 11 max_ranges)
   pick(log_capacities ${seed} 12 capacity)
+  pick(dirty_log_entries ${seed} 25 dirty_log)
+  if(tracker STREQUAL "iommu_log" AND workload STREQUAL "quick" AND NOT nesting STREQUAL "yes" AND
+     (policy STREQUAL "none" OR policy STREQUAL "per_pte_off_by_one" OR
+      policy STREQUAL "deferred"))
+    set(policy gather)
+  endif()
   pick(quanta ${seed} 7 q1)
   pick(quanta ${seed} 8 q2)
   if(q2 STREQUAL q1)  # always compare two different quanta
@@ -128,6 +138,10 @@ foreach(seed RANGE ${FIRST} ${last})
   endif()
   if(NOT workload STREQUAL "quick")
     set(tracker iommu)  # the churn cases judge the unmap orders on D bits, nesting on stage 2's
+  elseif(tracker STREQUAL "iommu_log")
+    list(APPEND sets --set host.steps.mig.tracker=iommu_log
+         --set platform.iommu.dirty_log.entries=${dirty_log})
+    string(APPEND what ", tracker iommu_log (${dirty_log} entries)")
   elseif(NOT tracker STREQUAL "iommu")
     list(APPEND sets --set host.steps.mig.tracker=${tracker}
          --set host.steps.mig.on_log_error=all_dirty)

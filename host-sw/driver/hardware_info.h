@@ -31,6 +31,9 @@ struct HardwareInfo {
     // Nested translation (VT-d ECAP.NEST): nesting-parent and nested domains, vIOMMUs.
     bool nesting = false;
     bool fs_5level = true;  // a 5-level first stage (VT-d CAP.FS5LP)
+    // A what-if dirty-log ring (iommu/dirty_log_ring.h): where and how many entries
+    // (0: none). Layout: head +0, tail +8, overflow +16, entries from +64.
+    uint64_t log_base = 0, log_entries = 0;
   };
   std::vector<Unit> units;  // at least one
   struct Device {

@@ -193,6 +193,9 @@ class Host {
   std::vector<std::string> ioas_devices(const std::string& ioas) const;
 
   // What the migration's trackers (tracker_*.cpp) use.
+  // The hardware as the kernel knows it, and physical memory (an IOMMU dirty log's ring).
+  const HardwareInfo& hardware() const { return env_.hw; }
+  SparseMemory& memory() { return env_.memory; }
   // A statistic of theirs, registered the first time it is asked for (a tracker's
   // `prepare` asks before the run, so the scenario's checks can name it).
   uint64_t& tracker_counter(const std::string& name, const char* unit = "count",

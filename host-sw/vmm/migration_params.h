@@ -33,8 +33,9 @@ struct MigrationParams {
   bool final_no_clear = false;           // the final harvest leaves D bits set
   const TrackerInfo* tracker = nullptr;  // how dirty pages are found (tracker.h)
   DeviceLogParams device_log;
-  unsigned split_shift = 0;  // split huge leaves to 2^split_shift before round 0 (0: no)
-  ChurnParams churn;         // mappings that change while the migration runs
+  bool log_overflow_ignore = false;  // tracker: iommu_log, on_overflow: ignore (negative control)
+  unsigned split_shift = 0;          // split huge leaves to 2^split_shift before round 0 (0: no)
+  ChurnParams churn;                 // mappings that change while the migration runs
 };
 
 }  // namespace sim

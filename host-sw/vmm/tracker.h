@@ -61,6 +61,11 @@ std::unique_ptr<DirtyTracker> make_tracker(Host&, const MigrationParams&) {
   return std::make_unique<T>();
 }
 
+// tracker: iommu's harvest (tracker_iommu.cpp) over `spans` of the IOAS: GET_DIRTY_BITMAP
+// of every dirty-tracking HWPT on it, each span widened to the harvest's page size.
+Task<uint64_t> harvest_dirty_bits(Host& h, const MigrationParams& p, bool final,
+                                  std::vector<Range> spans, PageSet& pending);
+
 // The IOAS's mappings as maximal contiguous IOVA spans, in address order.
 std::vector<Range> mapped_spans(const IoPagetable& iopt);
 

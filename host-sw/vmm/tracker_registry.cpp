@@ -8,11 +8,12 @@
 namespace sim {
 
 // One line per tracker, each defined in tracker_<name>.cpp.
-extern const TrackerInfo iommu_tracker, type1_tracker, device_tracker, auto_tracker;
+extern const TrackerInfo iommu_tracker, type1_tracker, device_tracker, auto_tracker,
+    iommu_log_tracker;
 
 namespace {
 const TrackerInfo* const kTrackers[] = {&iommu_tracker, &type1_tracker, &device_tracker,
-                                        &auto_tracker};
+                                        &auto_tracker, &iommu_log_tracker};
 
 const NamedValues<const TrackerInfo*>& tracker_table() {
   static const NamedValues<const TrackerInfo*> table = [] {
