@@ -13,7 +13,7 @@ struct NestedS1 {
 };
 
 struct S1Invalidation {
-  static constexpr uint32_t kLeaf = 1;  // IOMMU_VTD_INV_FLAGS_LEAF
+  static constexpr uint32_t kLeaf = 1;          // IOMMU_VTD_INV_FLAGS_LEAF
   static constexpr uint64_t kAll = UINT64_MAX;  // npages: every address (with addr 0)
   uint64_t addr = 0;
   uint64_t npages = 0;

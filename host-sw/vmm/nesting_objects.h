@@ -11,9 +11,9 @@
 namespace sim {
 
 struct Viommu {
-  std::string hwpt;    // the nesting parent it holds
-  std::string device;  // the device it was allocated for
-  unsigned unit = 0;   // the physical IOMMU unit behind that device
+  std::string hwpt;                       // the nesting parent it holds
+  std::string device;                     // the device it was allocated for
+  unsigned unit = 0;                      // the physical IOMMU unit behind that device
   std::map<uint64_t, std::string> vdevs;  // virtual device ID -> vDEVICE
 };
 
