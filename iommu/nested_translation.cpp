@@ -52,18 +52,13 @@ NestedState::Stage1& NestedState::stage1(const PasidNesting& n) {
 
 void trace_nested_fault(TraceRecorder& trace, Ps at, const std::string& unit, uint16_t bdf,
                         uint64_t iova, bool write, FaultReason why, WalkStage stage, uint64_t gpa) {
-  if (stage == WalkStage::Stage2)
-    trace.record(
-        at, unit, "fault",
-        {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
-         TraceField::str("op", write ? "write" : "read"), TraceField::str("why", fault_name(why)),
-         TraceField::str("stage", stage_name(stage)), TraceField::hex("gpa", gpa)});
-  else
-    trace.record(
-        at, unit, "fault",
-        {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
-         TraceField::str("op", write ? "write" : "read"), TraceField::str("why", fault_name(why)),
-         TraceField::str("stage", stage_name(stage))});
+  std::vector<TraceField> fields = {TraceField::hex("bdf", bdf), TraceField::hex("iova", iova),
+                                    TraceField::str("op", write ? "write" : "read"),
+                                    TraceField::str("why", fault_name(why)),
+                                    TraceField::str("stage", stage_name(stage))};
+  // Only stage 2 has a GPA it could not translate or write.
+  if (stage == WalkStage::Stage2) fields.push_back(TraceField::hex("gpa", gpa));
+  trace.record(at, unit, "fault", std::move(fields));
 }
 
 IotlbEntry* Translator::entry_for(const TranslationContext& ctx, uint32_t pasid, uint64_t iova) {
