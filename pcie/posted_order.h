@@ -1,7 +1,7 @@
 #pragma once
 // PCIe's transaction ordering at a root port (platform.pcie.ordering), for the requests
 // that reach memory through the IOMMU. Under `strict` the rules of the PCIe Base
-// Specification's ordering table (Table 2-40 in 4.0 and later) hold within the port:
+// Specification's ordering table (section 2.4.1, Transaction Ordering Rules) hold:
 // a posted write may not pass an earlier posted write (A2a), nor may a read request
 // (B2a), while posted writes may pass reads (A3, A4: no read holds a write). So a write
 // whose translation misses holds every request behind it until it commits; the
