@@ -1,5 +1,6 @@
 #include "iommu/iommu_tlm.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "models/tlm/dma_extension_tlm.h"
@@ -18,9 +19,14 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint16_t bdf = ext ? ext->requester_id : 0;
   const uint32_t pasid = ext ? ext->pasid : kNoPasid;
   const uint64_t iova = gp.get_address();
+  // The root complex's ordering may hold a request behind earlier writes
+  // (platform.pcie.ordering; 0 otherwise): it reaches memory no earlier than that.
+  const Ps hold = ext ? ext->hold_until : 0;
   // Writes to the interrupt range are MSIs, not DMA: counted, never translated or
   // written to memory (interrupt remapping is not modelled).
   if (gp.is_write() && (iova >> 20) == 0xfee) {
+    if (ext) ext->ready = abs_ps(delay);
+    if (hold > abs_ps(delay)) delay = delay_until(hold);  // an MSI follows the data
     core_.interrupt(bdf, abs_ps(delay));
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
@@ -48,14 +54,18 @@ void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     // An error completion: no byte reaches memory.
     if (ext) {
       ext->outcome = DmaExtension::Outcome::Fault;
+      ext->ready = t.ready;
     }
-    delay = delay_until(t.ready);
+    delay = delay_until(std::max<Ps>(t.ready, hold));
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  if (ext) ext->translated = t.pa;
+  if (ext) {
+    ext->translated = t.pa;
+    ext->ready = t.ready;
+  }
   gp.set_address(t.pa);
-  delay = delay_until(t.ready);
+  delay = delay_until(std::max<Ps>(t.ready, hold));
   mem_out->b_transport(gp, delay);
   gp.set_address(iova);
   if (gp.is_write()) core_.write_visible(abs_ps(delay));

@@ -300,7 +300,7 @@ void Endpoint::arrive(uint32_t slot, Ps now) {
       goodput_ts_.add(now, tlp.len);
     }
     if (credits_)
-      d_.schedule(std::max(r.done, now), Rank::Device, this,
+      d_.schedule(std::max(r.passed, now), Rank::Device, this,
                   (uint64_t((tlp.len + 15) / 16) << kKindBits) | kCredit);
     free_inflight_.push_back(slot);
     finish_tlp(req, now);

@@ -50,6 +50,9 @@ struct TlpResult {
   bool fault = false;
   Ps done = 0;  // write: data visible in memory; read: completion data ready at the root complex
   uint64_t pa = 0;  // simulator side band: where a write landed (for the dirty logger's witness)
+  // Write: when the root complex passed it on toward memory (translated, and committed
+  // in order under strict ordering), which frees its posted-buffer entry: its credits.
+  Ps passed = 0;
 };
 
 // The root complex as seen from an endpoint (the TLM shell implements it).

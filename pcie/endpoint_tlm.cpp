@@ -1,5 +1,6 @@
 #include "pcie/endpoint_tlm.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "models/tlm/sim_time_tlm.h"
@@ -46,6 +47,8 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   ext->at = tlp.translated ? DmaExtension::AddressType::Translated
                            : DmaExtension::AddressType::Untranslated;
   ext->pte_addr = tlp.pte_addr;
+  ext->hold_until = 0;  // the root complex's ordering sets it
+  ext->ready = at;
   if (tlp.translated) gp->set_address(tlp.pa);
   sc_core::sc_time delay = delay_until(at);
   socket->b_transport(*gp, delay);
@@ -53,6 +56,7 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   r.fault = ext->outcome == DmaExtension::Outcome::Fault ||
             gp->get_response_status() != tlm::TLM_OK_RESPONSE;
   r.done = abs_ps(delay);
+  r.passed = std::max<Ps>(ext->ready, ext->hold_until);
   r.pa = tlp.translated ? tlp.pa : ext->translated;
   gp->release();
   return r;
@@ -70,6 +74,7 @@ AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, P
   ext->at = DmaExtension::AddressType::TranslationRequest;
   ext->want_write = write;
   ext->pte_addr = 0;
+  ext->hold_until = 0;
   sc_core::sc_time delay = delay_until(at);
   socket->b_transport(*gp, delay);
   AtsReply r;

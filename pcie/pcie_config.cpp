@@ -36,6 +36,7 @@ PcieConfig load_pcie_config(ConfigReader& r) {
   c.addressing = unsigned(addressing);
   c.ecrc = r.boolean("ecrc", c.ecrc);
   c.host_latency = r.time_ps("host_latency", c.host_latency);
+  c.ordering = r.choice("ordering", c.ordering, pcie_ordering_names());
   ConfigReader cr = r.section("credits");
   c.posted_header_credits = unsigned(cr.integer("posted_headers", 0, 0, 1 << 20));
   c.posted_data_credits = unsigned(cr.integer("posted_data", 0, 0, 1 << 24));

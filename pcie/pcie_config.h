@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "models/base/units.h"
+#include "pcie/posted_order.h"
 
 namespace sim {
 
@@ -22,6 +23,9 @@ struct PcieConfig {
   // (headers, and data in 16-byte units); 0: unlimited. A credit comes back when the
   // root complex has passed the write on.
   unsigned posted_header_credits = 0, posted_data_credits = 0;
+  // Transaction ordering at each root port (pcie/posted_order.h). Relaxed by default:
+  // every golden was made before ordering existed, and strict changes every timing.
+  PcieOrdering ordering = PcieOrdering::Relaxed;
 };
 
 PcieConfig load_pcie_config(ConfigReader& r);

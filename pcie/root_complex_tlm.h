@@ -1,7 +1,9 @@
 #pragma once
 // The root complex: every endpoint's TLPs come in on one multi-socket and go to the
 // IOMMU unit the device sits behind, with their requester id; a read's completion path adds
-// host_latency on top of the memory access.
+// host_latency on top of the memory access. With platform.pcie.ordering strict, each
+// port keeps PCIe's ordering (pcie/posted_order.h): a request may not reach memory
+// before the posted writes that came before it on its port.
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
@@ -9,7 +11,9 @@
 #include <tlm>
 #include <vector>
 
+#include "models/report/stats.h"
 #include "pcie/pcie_config.h"
+#include "pcie/posted_order.h"
 
 namespace sim {
 
@@ -24,11 +28,16 @@ class RootComplexTlm : public sc_core::sc_module {
   RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c);
   // TLPs arriving on dev_in port `port` go out on iommu_out port `unit` (default 0).
   void route(int port, int unit);
+  // The ordering's statistics (pcie.ordering.*, totals over the ports); registered only
+  // with ordering on, so runs without it keep their stats as they were.
+  void register_stats(StatsRegistry& stats);
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   sc_core::sc_time host_latency_;
   std::vector<int> route_;
+  bool ordered_;
+  std::vector<PostedOrder> orders_;  // per port, with ordering on
 };
 
 }  // namespace sim

@@ -46,6 +46,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     endpoints_.back()->socket.bind(root_complex_.dev_in);
     root_complex_.route(int(endpoints_.size() - 1), int(unit_of(d.name)));
   }
+  root_complex_.register_stats(stats_);
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     mmio_.add_window(kEndpointCtrlBase + i * kEndpointCtrlStride, kEndpointCtrlStride);
     mmio_.socket.bind(endpoints_[i]->ctrl_in);

@@ -20,9 +20,13 @@ struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   bool want_write = false;  // translation request: write permission asked (no-write flag clear)
   // Simulator side band (no such field on the wire): the leaf PTE behind a translation.
   uint64_t pte_addr = 0;
+  // The root complex's ordering (platform.pcie.ordering): the request may not reach
+  // memory before this time (absolute ps; 0 when nothing is ahead of it).
+  uint64_t hold_until = 0;
   // Response side, filled by the IOMMU.
   Outcome outcome = Outcome::Ok;  // Fault: an error completion, no byte reached memory
   uint64_t translated = 0;        // the physical address (a translation completion's page)
+  uint64_t ready = 0;  // when translated (or refused), before any ordering hold; absolute ps
   // Translation completion: the page, its size and what it grants.
   uint64_t ats_vbase = 0;
   uint8_t ats_size_shift = 12;

@@ -16,7 +16,7 @@ struct FakePort : TlpPort {
   std::vector<Tlp> seen;
   TlpResult send(const Tlp& t, Ps at) override {
     seen.push_back(t);
-    return {false, at + latency};
+    return {false, at + latency, 0, at + latency};
   }
   // ATS: pages map to themselves + 4 GiB after 300 ns; pages in `readonly` grant read.
   std::vector<std::pair<uint64_t, bool>> requests;  // (iova, write asked)
