@@ -188,3 +188,18 @@ setup:
   CHECK(directory_entries(15) == 512);  // one page
   CHECK(directory_entries(5) == 512);
 }
+
+TEST_CASE("TEST_F(iommufd_ioas, get_hw_info): max_pasid_log2 is the device's PASID width") {
+  // The selftest's mock device without PASIDs reports 0, the PASID-capable one 20.
+  const char* yaml = R"(
+setup:
+  - {op: get_hw_info, device: nic0, expect_max_pasid_log2: 20}
+)";
+  CHECK(pasid_failures(yaml) == 0);
+  CHECK(pasid_failures(yaml, 0) == 1);  // the expectation can fail
+  CHECK(pasid_failures(R"(
+setup:
+  - {op: get_hw_info, device: nic0, expect_max_pasid_log2: 0}
+)",
+                       0) == 0);
+}
