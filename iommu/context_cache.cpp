@@ -1,5 +1,5 @@
-// The context and PASID caches: misses read the tables in memory; invalidations drop
-// entries by device, domain or PASID.
+// The context and PASID caches: misses read the tables in memory (a PASID entry
+// through its directory entry); invalidations drop entries by device, domain or PASID.
 #include "iommu/context_cache.h"
 
 #include "iommu/stage1_formats.h"
@@ -25,19 +25,24 @@ std::optional<TranslationContext> ContextCache::resolve(uint16_t bdf, uint32_t p
     if (pasid != kNoPasid) return std::nullopt;
   } else {
     const uint32_t p = pasid == kNoPasid ? kRidPasid : pasid;
-    if (p >= kPasidTableEntries) return std::nullopt;
+    if (p >> kPasidBits || (p >> kPasidTableShift) >= ctx->pasid_dir_entries()) return std::nullopt;
     const uint64_t key = uint64_t(bdf) << 32 | p;
     auto it = pasid_cache_.find(key);
     if (it == pasid_cache_.end()) {
       ++misses_;
-      const uint64_t a = pasid_entry_addr(ctx->root, p);
+      // Directory entries are not cached: each PASID-entry fetch reads its own first.
+      const PasidDirEntry dir =
+          PasidDirEntry::decode(mem_.read64(pasid_dir_entry_addr(ctx->root, p)));
+      t = timing_.access(t, 8);
+      if (!dir.present) return std::nullopt;
+      const uint64_t a = pasid_entry_addr(dir.table, p);
       CachedPasid c{PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8)), {}};
       t = timing_.access(t, 16);
       if (!c.entry.present) return std::nullopt;
       if (c.entry.nested) {
         // Not cached when the unit cannot translate it: it blocks until rewritten.
         if (!nesting_ || c.entry.pass_through) return std::nullopt;
-        const uint64_t n = pasid_nesting_addr(ctx->root, p);
+        const uint64_t n = pasid_nesting_addr(dir.table, p);
         c.nest = PasidNesting::decode(mem_.read64(n), mem_.read64(n + 8));
         t = timing_.access(t, 16);
         if (!stage1_valid(c.nest)) return std::nullopt;

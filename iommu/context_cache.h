@@ -1,7 +1,8 @@
 #pragma once
 // The context and PASID caches: which translation a request of (bdf, pasid) gets,
-// read from the root, context and PASID tables in memory on a miss and kept until a
-// context or PASID-cache invalidation drops it.
+// read from the root and context tables, the PASID directory and a PASID table in
+// memory on a miss and kept until a context or PASID-cache invalidation drops it
+// (directory entries are read on each PASID-entry fetch, never cached).
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -22,8 +23,8 @@ class ContextCache {
 
   // The device's context entry, or with PASIDs enabled its PASID's entry (RID_PASID
   // for none) as a context, found through the root table at `root_table`; a miss's
-  // reads advance `t`. nullopt: no translation (not present, a PASID not allowed, or a
-  // nested entry the unit cannot translate).
+  // reads advance `t`. nullopt: no translation (not present, a PASID not allowed or
+  // beyond the directory, or a nested entry the unit cannot translate).
   std::optional<TranslationContext> lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table,
                                            Ps& t) {
     // The last answer, while no context or PASID-cache invalidation has applied: a run

@@ -2,9 +2,10 @@
 // Root and context entries (VT-d legacy-mode layout): bus -> context table,
 // devfn -> {present, translation type, page-table root, address width, domain}.
 // The dirty-tracking enable (ADE) is a bit of ours in the context entry. A context
-// with PASIDs enabled (as VT-d's scalable mode) points at a PASID table instead of a
-// page table: each PASID, and RID_PASID (0) for requests without one, has an entry
-// of its own with its domain, page table and ADE.
+// with PASIDs enabled (as VT-d's scalable mode) points at a PASID directory instead of
+// a page table: PASID bits 19:6 pick a directory entry, which points at a PASID table
+// of 64 entries that bits 5:0 pick. Each PASID, and RID_PASID (0) for requests
+// without one, has an entry of its own with its domain, page table and ADE.
 #include <cstdint>
 #include <utility>
 
@@ -29,10 +30,14 @@ struct ContextEntry {
   uint8_t aw = 2;      // 2: 48-bit / 4 levels, 3: 57-bit / 5 levels
   bool ade = false;    // A/D tracking enable
   uint16_t did = 0;    // domain id
-  bool pasid = false;  // `root` is a PASID table (see PasidEntry)
+  bool pasid = false;  // `root` is a PASID directory (see PasidDirEntry)
+  // With `pasid`: the directory has 2^(pdts + 7) entries (VT-d's PDTS, lo bits 11:9);
+  // a PASID whose directory index is beyond it is blocked.
+  uint8_t pdts = 0;
 
   std::pair<uint64_t, uint64_t> encode() const {
-    uint64_t lo = (root & ~0xfffull) | (uint64_t(tt & 3) << 2) | (present ? 1u : 0u);
+    uint64_t lo = (root & ~0xfffull) | (uint64_t(pdts & 7) << 9) | (uint64_t(tt & 3) << 2) |
+                  (present ? 1u : 0u);
     uint64_t hi =
         uint64_t(aw & 7) | (pasid ? 1ull << 6 : 0) | (ade ? 1ull << 7 : 0) | (uint64_t(did) << 8);
     return {lo, hi};
@@ -46,9 +51,11 @@ struct ContextEntry {
     c.pasid = (hi >> 6) & 1;
     c.ade = (hi >> 7) & 1;
     c.did = uint16_t(hi >> 8);
+    c.pdts = uint8_t((lo >> 9) & 7);
     return c;
   }
   unsigned levels() const { return aw == 3 ? 5 : 4; }
+  uint64_t pasid_dir_entries() const { return 1ull << (pdts + 7); }
 };
 
 // Where the entries live: 16 bytes each, root table by bus, context table by devfn.
@@ -59,16 +66,43 @@ inline uint64_t context_entry_addr(uint64_t context_table, uint16_t bdf) {
   return context_table + (bdf & 0xff) * 16ull;
 }
 
+// The PASID directory: 8-byte entries, bit 0 present, bits 51:12 the PASID table they
+// point at (VT-d's scalable-mode PASID directory entry; bit 1, fault processing
+// disable, is not modelled). A PASID table is one 4 KiB page of 64 entries of 64 bytes:
+// the PasidEntry in the first 16, a nested entry's PasidNesting in the next 16 (VT-d's
+// qwords 2-3), the rest unused. PASIDs run to 2^20 - 1 (a directory of 2^14 entries).
+struct PasidDirEntry {
+  bool present = false;
+  uint64_t table = 0;
+  uint64_t encode() const { return (table & ~0xfffull) | (present ? 1u : 0u); }
+  static PasidDirEntry decode(uint64_t v) {
+    return {bool(v & 1), v & ~0xfffull & ((1ull << 52) - 1)};
+  }
+};
+inline constexpr unsigned kPasidBits = 20;
+inline constexpr unsigned kPasidTableShift = 6;  // PASID bits per table: 64 entries
+inline constexpr uint32_t kPasidTableEntries = 1u << kPasidTableShift;
+inline constexpr uint64_t kPasidEntryBytes = 64;
+inline uint64_t pasid_dir_entry_addr(uint64_t pasid_dir, uint32_t pasid) {
+  return pasid_dir + uint64_t(pasid >> kPasidTableShift) * 8;
+}
+// The directory size field that covers `entries` directory entries (at least 128).
+inline uint8_t pasid_dir_pdts(uint64_t entries) {
+  uint8_t p = 0;
+  while (p < 7 && (1ull << (p + 7)) < entries) ++p;
+  return p;
+}
+
 // A PASID's entry: {present, translation type (second stage or pass-through),
-// page-table root, address width, ADE, domain}. The PASID table is one 4 KiB page of
-// 16-byte entries: PASIDs 0..255 (a larger PASID is blocked).
+// page-table root, address width, ADE, domain}, the first 16 bytes of its 64-byte slot
+// in the PASID table its directory entry points at.
 //
 // Nested (lo bit 3, VT-d's PGTT "nested"): the entry translates through the guest's
 // stage-1 table and then this entry's stage 2. Then `root`, `aw` and `ade` are stage
 // 2's (the nesting parent's table, levels and dirty tracking, VT-d's SSPTPTR/AW/SSADE),
 // `did` is the stage-1 (nested) domain's id, which tags the combined IOTLB entries and
-// the stage-1 walk cache with the PASID, and the rest sits in the entry's second half
-// (PasidNesting below, VT-d's qwords 2-3), at the same index one page up.
+// the stage-1 walk cache with the PASID, and the rest sits in the entry's second
+// 16 bytes (PasidNesting below, VT-d's qwords 2-3).
 struct PasidEntry {
   bool present = false;
   bool pass_through = false;
@@ -97,9 +131,9 @@ struct PasidEntry {
   }
 };
 inline constexpr uint32_t kRidPasid = 0;  // the entry of requests without a PASID
-inline constexpr uint32_t kPasidTableEntries = 256;
+// The entry of `pasid` in the PASID table (of its directory entry) at `pasid_table`.
 inline uint64_t pasid_entry_addr(uint64_t pasid_table, uint32_t pasid) {
-  return pasid_table + pasid * 16ull;
+  return pasid_table + (pasid & (kPasidTableEntries - 1)) * kPasidEntryBytes;
 }
 
 // The stage-1 formats a nested PASID entry can name (its FSF field).
@@ -135,7 +169,7 @@ struct PasidNesting {
   }
 };
 inline uint64_t pasid_nesting_addr(uint64_t pasid_table, uint32_t pasid) {
-  return pasid_table + 4096 + pasid * 16ull;
+  return pasid_entry_addr(pasid_table, pasid) + 16;
 }
 
 // What a request's translation uses: its context (a PASID's entry folded in) and, for

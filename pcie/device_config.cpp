@@ -150,6 +150,7 @@ DeviceConfig load_device_config(ConfigReader& r) {
   if (!parse_bdf(bdf, d.bdf))
     r.fail("bdf", "expected a requester id bus:dev.fn such as 01:00.0, got '" + bdf + "'");
   d.tags = unsigned(r.integer("tags", d.tags, 1, 1024));
+  d.pasid_width = unsigned(r.integer("pasid_width", d.pasid_width, 0, 20));
   {
     ConfigReader a = r.section("ats");
     AtsConfig& c = d.ats;
@@ -171,6 +172,10 @@ DeviceConfig load_device_config(ConfigReader& r) {
   std::set<std::string> names;
   for (ConfigReader j : r.list("dma")) {
     DmaJobConfig job = load_job(j);
+    if (job.pasid != kNoPasid && job.pasid >> d.pasid_width)
+      j.fail("pasid", "PASID " + std::to_string(job.pasid) +
+                          " is beyond the device's pasid_width (" + std::to_string(d.pasid_width) +
+                          " bits)");
     if (job.pasid != kNoPasid && d.ats.enabled)
       j.fail("pasid", "PASID-tagged DMA with ATS is not modelled (the ATC has no PASID tag)");
     if (!names.insert(job.name).second)

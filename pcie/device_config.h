@@ -55,6 +55,9 @@ struct DeviceConfig {
   std::string name;
   uint16_t bdf = 0;
   unsigned tags = 32;  // non-posted reads in flight
+  // Its PCIe PASID capability's Max PASID Width (the kernel's max_pasids = 2^width):
+  // its requests carry PASIDs below 2^width; 0: no PASID capability.
+  unsigned pasid_width = 20;
   AtsConfig ats;
   DmaLoggingConfig dma_logging;  // its own DMA dirty logger (VFIO migration v2)
   std::vector<DmaJobConfig> jobs;

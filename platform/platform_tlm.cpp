@@ -60,6 +60,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
                           kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
                           unit_of(s.devices[i].name)});
+    hw.devices.back().pasid_width = s.devices[i].pasid_width;
     const DmaLoggingConfig& log = s.devices[i].dma_logging;
     hw.devices.back().dma_logging = log.enabled;
     hw.devices.back().log_max_ranges = log.max_ranges;

@@ -43,7 +43,7 @@ void IommuDriver::write_context(uint16_t bdf) {
     env_.memory.write64(ra, lo);
     env_.memory.write64(ra + 8, hi);
   }
-  const DeviceAttach& a = attach_[bdf];
+  DeviceAttach& a = attach_[bdf];
   const uint8_t aw = format_->levels() == 5 ? 3 : 2;
   auto put = [&](uint64_t addr, std::pair<uint64_t, uint64_t> e) {
     env_.memory.write64(addr + 8, e.second);
@@ -52,13 +52,15 @@ void IommuDriver::write_context(uint16_t bdf) {
   ContextEntry c;
   c.tt = ats(bdf) ? ContextEntry::kTranslateAts : ContextEntry::kTranslate;
   c.aw = aw;
-  if (a.pasid_table) {
+  if (a.pasid_dir) {
     c.present = c.pasid = true;
-    c.root = a.pasid_table;
+    c.root = a.pasid_dir;
+    c.pdts = a.pdts;
     auto entry = [&](uint32_t pasid, const Domain* d) {
+      const uint64_t slot = pasid_slot(a, pasid);
       if (d && d->parent) {  // a nested entry: its second half first
-        put(pasid_nesting_addr(a.pasid_table, pasid), nesting_half(*d));
-        put(pasid_entry_addr(a.pasid_table, pasid), nested_entry(*d, aw));
+        put(slot + 16, nesting_half(*d));
+        put(slot, nested_entry(*d, aw));
         return;
       }
       PasidEntry p;
@@ -69,7 +71,7 @@ void IommuDriver::write_context(uint16_t bdf) {
         p.ade = d->dirty_tracking;
         p.did = d->did;
       }
-      put(pasid_entry_addr(a.pasid_table, pasid), p.encode());
+      put(slot, p.encode());
     };
     entry(kRidPasid, a.rid);
     for (const auto& [pasid, d] : a.pasids) entry(pasid, d);
@@ -80,11 +82,12 @@ void IommuDriver::write_context(uint16_t bdf) {
     c.did = a.rid->did;
   }
   put(context_entry_addr(root.context_table, bdf), c.encode());
+  a.context_pasid = c.pasid;
 }
 
 InvDescriptor IommuDriver::entry_invalidation(uint16_t did, uint16_t bdf, uint32_t pasid) const {
   auto it = attach_.find(bdf);
-  if (it == attach_.end() || !it->second.pasid_table)
+  if (it == attach_.end() || !it->second.context_pasid)
     return InvDescriptor::context_device(did, bdf);
   return InvDescriptor::pasid_cache(did, pasid == kNoPasid ? kRidPasid : pasid);
 }
@@ -92,32 +95,19 @@ InvDescriptor IommuDriver::entry_invalidation(uint16_t did, uint16_t bdf, uint32
 Task<> IommuDriver::attach(Domain& d, uint16_t bdf, uint32_t pasid) {
   DeviceAttach& a = attach_[bdf];
   std::vector<InvDescriptor> descs;
-  // A nested domain is a PASID entry (RID_PASID for requests without one), whose second
-  // half needs the table's second page.
+  // A nested domain is a PASID entry (RID_PASID for requests without one).
   const bool nested = d.parent != nullptr;
-  uint64_t old_table = 0;
-  if ((pasid != kNoPasid || nested) && (!a.pasid_table || (nested && !a.nesting_half))) {
-    // Into PASID mode, or into a table with room for nested entries: a new context
-    // entry, so the context cache is invalidated; the old table goes after that.
-    if (a.pasid_table) old_table = a.pasid_table;
-    a.pasid_table = phys_.alloc(nested ? 8192 : 4096, 4096);
-    if (!a.pasid_table) throw std::runtime_error("host: out of physical memory for kernel pages");
-    a.nesting_half = nested;
-    (pasid == kNoPasid ? a.rid : a.pasids[pasid]) = &d;
-    descs.push_back(InvDescriptor::context_device(d.did, bdf));
-  } else {
-    descs.push_back(entry_invalidation(d.did, bdf, pasid));
-    (pasid == kNoPasid ? a.rid : a.pasids[pasid]) = &d;
-  }
+  if (pasid != kNoPasid || nested || a.pasid_dir)
+    ensure_pasid_tables(a, bdf, pasid, false);  // prepared ahead, or made here
+  (pasid == kNoPasid ? a.rid : a.pasids[pasid]) = &d;
+  // Into PASID mode: a new context entry, so the context cache is invalidated.
+  descs.push_back(a.pasid_dir && !a.context_pasid ? InvDescriptor::context_device(d.did, bdf)
+                                                  : entry_invalidation(d.did, bdf, pasid));
   write_context(bdf);
   d.devices.push_back(bdf);
   if (d.parent) d.parent->devices.push_back(bdf);  // its flushes reach this unit and ATC
   co_await cpu_.charge(cpu_.cost().pte_write * (nested ? 4 : 2));
   co_await submit_unit(unit_of(bdf), descs, true, 0);
-  if (old_table) {  // nothing reads the one-page table after the invalidation
-    for (uint64_t off = 0; off < 4096; off += 8) env_.memory.write64(old_table + off, 0);
-    phys_.free(old_table, 4096);
-  }
 }
 
 Task<> IommuDriver::detach(Domain& d, uint16_t bdf, uint32_t pasid) {
@@ -128,8 +118,8 @@ Task<> IommuDriver::detach(Domain& d, uint16_t bdf, uint32_t pasid) {
     a.rid = nullptr;
   else
     a.pasids.erase(pasid);
-  if (a.pasid_table && pasid != kNoPasid)  // the entry goes: clear it
-    env_.memory.write64(pasid_entry_addr(a.pasid_table, pasid), 0);
+  if (a.pasid_dir && pasid != kNoPasid)  // the entry goes: clear it
+    env_.memory.write64(pasid_slot(a, pasid), 0);
   write_context(bdf);
   d.devices.erase(std::find(d.devices.begin(), d.devices.end(), bdf));
   if (d.parent)

@@ -43,6 +43,8 @@ struct HardwareInfo {
         0;  // its control register page: CTRL 0x0 (bit 0 stop), STATUS 0x4 (bit 0 drained)
     bool ats = false;   // has a translation cache: the driver enables ATS for it
     unsigned unit = 0;  // the IOMMU unit it sits behind (index in `units`)
+    // Its PCIe PASID capability's Max PASID Width: PASIDs below 2^width (0: none).
+    unsigned pasid_width = 20;
     // VFIO migration v2 DMA logging (its registers in the control page): whether the
     // device has it, how many ranges a start may name and the granules it logs at.
     bool dma_logging = false;

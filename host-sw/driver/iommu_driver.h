@@ -109,9 +109,14 @@ class IommuDriver {
   // its device TLBs, submitted with a polled wait.
   Task<> invalidate(Domain& d, uint64_t start, uint64_t end);
   // Attaches the device's requests without a PASID (kNoPasid), or those with `pasid`:
-  // the first PASID puts the device's context in PASID mode (a PASID table, RID_PASID
-  // for requests without one).
+  // the first PASID (or a nested domain) puts the device's context in PASID mode (a
+  // PASID directory sized by the device's PASID width, RID_PASID for requests without
+  // one); a PASID table is added the first time one of its 64 PASIDs is attached.
   Task<> attach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
+  // Allocates ahead what attach(d, bdf, pasid) will write into (`nested`: d is nested):
+  // the directory and PASID tables still missing, a failure point each; ENOMEM frees
+  // what this call allocated (driver_pasid.cpp). attach allocates the rest itself.
+  Errno prepare_pasid_tables(uint16_t bdf, uint32_t pasid, bool nested);
   Task<> detach(Domain& d, uint16_t bdf, uint32_t pasid = kNoPasid);
   // Switches what the device's requests (or one PASID's) translate with from `from`
   // to `to` in one entry write, with no moment untranslated (driver_replace.cpp).
@@ -211,11 +216,18 @@ class IommuDriver {
   struct DeviceAttach {
     Domain* rid = nullptr;
     std::map<uint32_t, Domain*> pasids;
-    uint64_t pasid_table = 0;  // the context is in PASID mode once it has one
-    // The table has a second page for nested entries' second halves (PasidNesting):
-    // allocated so by a nested attach, which moves a one-page table.
-    bool nesting_half = false;
+    uint64_t pasid_dir = 0;  // the context is in PASID mode once it has one
+    uint64_t dir_bytes = 0;
+    uint8_t pdts = 0;                           // the directory's size field
+    std::map<uint32_t, uint64_t> pasid_tables;  // directory index -> its PASID table
+    bool context_pasid = false;                 // the context entry written points at it
   };
+  // Allocates `a`'s directory and the PASID tables of RID_PASID and `pasid` that it
+  // lacks (driver_pasid.cpp); `may_fail`: each is a failure point, and on one the
+  // call's allocations are freed and false returned.
+  bool ensure_pasid_tables(DeviceAttach& a, uint16_t bdf, uint32_t pasid, bool may_fail);
+  // The address of (bdf's) `pasid` entry in its PASID table.
+  static uint64_t pasid_slot(const DeviceAttach& a, uint32_t pasid);
   // A nested domain's PASID entry halves (driver_nested.cpp).
   std::pair<uint64_t, uint64_t> nested_entry(const Domain& d, uint8_t aw) const;
   std::pair<uint64_t, uint64_t> nesting_half(const Domain& d) const;

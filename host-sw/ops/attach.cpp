@@ -4,8 +4,12 @@
 // usable on the device's unit (a tracking parent on a unit that cannot track is
 // EINVAL), as must its stage 1 (a 5-level one on a unit without it is EINVAL), and one
 // allocated on a vIOMMU takes only devices behind that vIOMMU's unit (EINVAL).
+// After the reservation, in iommufd's order: the PASID-compatibility rules and the
+// device's PASID width (pasid_compat.h, EINVAL), then the PASID directory and tables
+// the entry needs (a failure point each, ENOMEM); each failure releases the window.
 #include "host-sw/ops/msi_window.h"
 #include "host-sw/ops/op_registry.h"
+#include "host-sw/ops/pasid_compat.h"
 
 namespace sim {
 namespace {
@@ -19,8 +23,8 @@ struct Attach final : HostOperation {
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);
-    // PASID 0 is RID_PASID (requests without one); the PASID table has 256 entries.
-    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, 255));
+    // PASID 0 is RID_PASID (requests without one); PASIDs have 20 bits.
+    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, (1 << 20) - 1));
     hwpt = read_hwpt(r, n);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -44,9 +48,18 @@ struct Attach final : HostOperation {
     if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
     // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
     // over an area or an allowed range, and the attach fails.
-    Errno e = h.ioases()[hw->second.ioas]->iopt.reserve(kMsiFirst, kMsiLast,
-                                                        Host::attach_owner(device, pasid));
+    IoPagetable& iopt = h.ioases()[hw->second.ioas]->iopt;
+    const std::string owner = Host::attach_owner(device, pasid);
+    Errno e = iopt.reserve(kMsiFirst, kMsiLast, owner);
     if (e != Errno::Ok) co_return e;
+    if (e = pasid_compat(h, hw->second, device, pasid); e == Errno::Ok)
+      e = pasid_in_width(dev, pasid);
+    if (e == Errno::Ok)
+      e = h.driver().prepare_pasid_tables(dev ? dev->bdf : 0, pasid, hw->second.nested());
+    if (e != Errno::Ok) {
+      iopt.unreserve(owner);
+      co_return e;
+    }
     co_await h.driver().attach(*hw->second.domain, dev ? dev->bdf : 0, pasid);
     h.attachments()[{device, pasid}] = hwpt;
     co_return Errno::Ok;

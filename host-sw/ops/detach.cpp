@@ -13,7 +13,7 @@ struct Detach final : HostOperation {
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);
-    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, 255));
+    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, (1 << 20) - 1));
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto it = h.attachments().find({device, pasid});

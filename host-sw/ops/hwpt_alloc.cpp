@@ -2,6 +2,7 @@
 // first domain pins and charges; EFAULT / ENOMEM leave the IOAS unchanged). With
 // `nest_parent` it is a stage 2 that nested HWPTs and vIOMMUs can sit on
 // (IOMMU_HWPT_ALLOC_NEST_PARENT): EOPNOTSUPP on a unit without nested translation.
+// With `pasid` it may serve PASIDs (IOMMU_HWPT_ALLOC_PASID; pasid_compat.h).
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -9,7 +10,7 @@ namespace {
 
 struct HwptAlloc final : HostOperation {
   std::string id, ioas;
-  bool dirty_tracking = false, nest_parent = false;
+  bool dirty_tracking = false, nest_parent = false, pasid = false;
   std::string device;  // optional: the device whose IOMMU unit must support tracking
 
   void parse(ConfigReader& r, OpNames& n) {
@@ -17,6 +18,7 @@ struct HwptAlloc final : HostOperation {
     ioas = read_ioas(r, n);
     dirty_tracking = r.boolean("dirty_tracking", false);
     nest_parent = r.boolean("nest_parent", false);
+    pasid = r.boolean("pasid", false);
     if (r.has("device")) device = n.device(r);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -34,6 +36,7 @@ struct HwptAlloc final : HostOperation {
     if (!hw.domain) co_return Errno::Enomem;  // fault injection
     hw.dirty_capable = dirty_tracking;
     hw.nest_parent = hw.domain->nest_parent = nest_parent;
+    hw.pasid_compat = pasid;
     // The aperture is what the page table's levels translate (48 bits with 4 levels).
     const unsigned bits = drv.format().iova_bits();
     const uint64_t aperture_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;

@@ -5,7 +5,8 @@
 // iommufd_viommu_alloc_hwpt_nested, intel_iommu_domain_alloc_nested): a `parent` that
 // is gone, or is neither a paging HWPT nor a vIOMMU, is EINVAL (an IOAS takes no stage-1
 // data: EOPNOTSUPP);
-// a vIOMMU on another unit than the device's is EINVAL; flags are EOPNOTSUPP; a parent
+// a vIOMMU on another unit than the device's is EINVAL; flags other than `pasid`
+// (IOMMU_HWPT_ALLOC_PASID: the nested HWPT may serve PASIDs) are EOPNOTSUPP; a parent
 // not allocated `nest_parent` is EINVAL; a device whose unit cannot nest is EOPNOTSUPP;
 // stage-1 data of another type than vtd_s1 is EOPNOTSUPP.
 #include "host-sw/ops/op_registry.h"
@@ -21,7 +22,8 @@ struct HwptAllocNested final : HostOperation {
   std::string id, parent, device;
   S1DataType data_type = S1DataType::VtdS1;
   NestedS1 s1;
-  uint32_t flags = 0;  // IOMMU_HWPT_ALLOC_*: none is valid for a nested HWPT here
+  uint32_t flags = 0;  // IOMMU_HWPT_ALLOC_*: only kPasidFlag is valid for a nested HWPT
+  static constexpr uint32_t kPasidFlag = 4;  // the third name read_flags is given
 
   void parse(ConfigReader& r, OpNames& n) {
     id = n.new_object(r, n.hwpt);
@@ -31,7 +33,7 @@ struct HwptAllocNested final : HostOperation {
     data_type = r.choice("data_type", S1DataType::VtdS1, kDataTypes);
     s1.root = r.address("s1_root");
     s1.levels = r.integer("addr_width", 48, 48, 57) > 48 ? 5 : 4;
-    if (r.has("flags")) flags = read_flags(r, {"nest_parent", "dirty_tracking"});
+    if (r.has("flags")) flags = read_flags(r, {"nest_parent", "dirty_tracking", "pasid"});
   }
   void prepare(Host& h) const override { h.enable_nesting_stats(); }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -41,7 +43,7 @@ struct HwptAllocNested final : HostOperation {
     const bool on_viommu = vi != h.viommus().end();
     if (!on_viommu && (hw == h.hwpts().end() || hw->second.nested())) co_return Errno::Einval;
     if (on_viommu && h.unit_of(device) != vi->second.unit) co_return Errno::Einval;
-    if (flags) co_return Errno::Eopnotsupp;
+    if (flags & ~kPasidFlag) co_return Errno::Eopnotsupp;
     const std::string parent_hwpt = on_viommu ? vi->second.hwpt : parent;
     Host::Hwpt& p = h.hwpts().at(parent_hwpt);
     if (!p.nest_parent) co_return Errno::Einval;
@@ -53,6 +55,7 @@ struct HwptAllocNested final : HostOperation {
     nested.domain = h.driver().domain_alloc_nested(*p.domain, s1);
     nested.parent = parent_hwpt;
     if (on_viommu) nested.viommu = parent;
+    nested.pasid_compat = flags & kPasidFlag;
     h.hwpts()[id] = std::move(nested);
     h.objects().add(ObjectType::Hwpt, id);
     co_return Errno::Ok;

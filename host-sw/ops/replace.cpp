@@ -3,9 +3,12 @@
 // step. EINVAL when it is not attached (iommufd_device_replace) or the new HWPT is one
 // it cannot use (a tracking domain on a unit that cannot track); the same HWPT is a
 // no-op. Moving to another IOAS reserves the device's regions there first (EADDRINUSE
-// leaves the attachment as it was) and releases them in the old one after.
+// leaves the attachment as it was) and releases them in the old one after. The
+// PASID-compatibility rules hold as for attach (pasid_compat.h): EINVAL, the
+// reservation released.
 #include "host-sw/ops/msi_window.h"
 #include "host-sw/ops/op_registry.h"
+#include "host-sw/ops/pasid_compat.h"
 
 namespace sim {
 namespace {
@@ -16,7 +19,7 @@ struct Replace final : HostOperation {
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);
-    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, 255));
+    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, (1 << 20) - 1));
     hwpt = read_hwpt(r, n);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -35,6 +38,13 @@ struct Replace final : HostOperation {
       if (e != Errno::Ok) co_return e;
     }
     const HardwareInfo::Device* dev = h.device_info(device);
+    Errno e = pasid_compat(h, to->second, device, pasid);
+    if (e == Errno::Ok)  // a nested HWPT puts the context into PASID mode
+      e = h.driver().prepare_pasid_tables(dev ? dev->bdf : 0, pasid, to->second.nested());
+    if (e != Errno::Ok) {
+      if (other_ioas) h.ioases()[to->second.ioas]->iopt.unreserve(owner);
+      co_return e;
+    }
     co_await h.driver().replace(*from.domain, *to->second.domain, dev ? dev->bdf : 0, pasid);
     if (other_ioas) {
       h.ioases()[from.ioas]->iopt.unreserve(owner);

@@ -79,6 +79,8 @@ class Host {
     bool nest_parent = false;
     std::string parent;  // a nested HWPT: its nesting parent (hwpt_nested.cpp)
     std::string viommu;  // a nested HWPT allocated on a vIOMMU
+    // Allocated IOMMU_HWPT_ALLOC_PASID: usable for PASIDs (pasid_compat.h).
+    bool pasid_compat = false;
     bool nested() const { return !parent.empty(); }
   };
   struct Access {

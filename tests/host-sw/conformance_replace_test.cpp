@@ -59,8 +59,8 @@ TEST_CASE("TEST_F(iommufd_device_pasid, pasid_attach): a PASID replace, and its 
 setup:
   - {op: ioas_alloc, id: a}
   - {op: ioas_alloc, id: b}
-  - {op: hwpt_alloc, id: h, ioas: a}
-  - {op: hwpt_alloc, id: g, ioas: b}
+  - {op: hwpt_alloc, id: h, ioas: a, pasid: true}
+  - {op: hwpt_alloc, id: g, ioas: b, pasid: true}
   - {op: replace, device: nic0, pasid: 100, hwpt: g, expect: EINVAL}
   - {op: attach, device: nic0, pasid: 100, hwpt: h}
   - {op: replace, device: nic0, pasid: 100, hwpt: g}

@@ -17,7 +17,7 @@ TEST_CASE("TEST_F(iommufd_device_pasid, pasid_attach): detaching what is not att
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
-  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: hwpt_alloc, id: h, ioas: a, pasid: true}
   - {op: detach, device: nic0}
   - {op: detach, device: nic0, pasid: 100}
   - {op: attach, device: nic0, hwpt: h}

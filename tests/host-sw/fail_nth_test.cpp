@@ -18,7 +18,8 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads and the VFIO container's calls.
+// pins, dirty reads and the VFIO container's calls; PASID attaches allocate the PASID
+// directory and tables (2048 needs a table of its own).
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -26,14 +27,15 @@ memory: [{name: guest, size: 16MiB, backing: 4KiB}, {name: huge, size: 8MiB, bac
 setup:
   - {op: ioas_alloc, id: a}
   - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 256KiB}
-  - {op: hwpt_alloc, id: h, ioas: a, dirty_tracking: true}
-  - {op: hwpt_alloc, id: g, ioas: a}
+  - {op: hwpt_alloc, id: h, ioas: a, dirty_tracking: true, pasid: true}
+  - {op: hwpt_alloc, id: g, ioas: a, pasid: true}
   - {op: attach, device: nic0, hwpt: h}
   - {op: attach, device: nic0, pasid: 5, hwpt: g}
+  - {op: attach, device: nic0, pasid: 2048, hwpt: g}
   - {op: ioas_map, ioas: a, iova: 0x40000000, user: guest, offset: 1MiB, length: 1MiB}
   - {op: ioas_map, ioas: a, user: huge, length: 4MiB, save_iova: hv}
   - {op: ioas_alloc, id: b}
-  - {op: hwpt_alloc, id: hb, ioas: b}
+  - {op: hwpt_alloc, id: hb, ioas: b, pasid: true}
   - {op: replace, device: nic0, pasid: 5, hwpt: hb}
   - {op: get_hw_info, device: nic0, expect_capabilities: [dirty_tracking]}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 64KiB}
@@ -66,6 +68,7 @@ setup:
   - {op: ioas_unmap, ioas: b, iova: 0x10000000, length: 1MiB}
   - {op: munmap, user: extra}
   - {op: detach, device: nic0, pasid: 5}
+  - {op: detach, device: nic0, pasid: 2048}
   - {op: detach, device: nic0}
   - {op: hwpt_destroy, hwpt: g}
   - {op: destroy, object: h}

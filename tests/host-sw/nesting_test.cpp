@@ -16,7 +16,7 @@ setup:
   - {op: ioas_alloc, id: a}
   - {op: ioas_map, ioas: a, iova: 0, user: guest, length: 16MiB}
   - {op: hwpt_alloc, id: s2, ioas: a, nest_parent: true, dirty_tracking: true}
-  - {op: hwpt_alloc_nested, id: s1, parent: s2, device: nic0, s1_root: 0x100000}
+  - {op: hwpt_alloc_nested, id: s1, parent: s2, device: nic0, s1_root: 0x100000, flags: [pasid]}
 )";
 
 // A unit that translates nested entries.

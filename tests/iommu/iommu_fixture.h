@@ -10,6 +10,14 @@
 
 namespace sim::test {
 
+// The PASID table serving `pasid` under the PASID directory at `dir`, its directory
+// entry written (tests put directory index i's table at 2 GiB + i pages).
+inline uint64_t pasid_table_for(SparseMemory& mem, uint64_t dir, uint32_t pasid) {
+  const uint64_t table = 0x80000000ull + uint64_t(pasid >> kPasidTableShift) * 4096;
+  mem.write64(pasid_dir_entry_addr(dir, pasid), PasidDirEntry{true, table}.encode());
+  return table;
+}
+
 struct IommuRig {
   static constexpr uint64_t kRootTable = 0x100000, kQueue = 0x101000, kStatus = 0x102000;
   static constexpr uint64_t kPtRoot = 0x200000;

@@ -19,7 +19,8 @@ namespace sim::test {
 struct NestedIommuRig {
   static constexpr uint64_t kRootTable = 0x100000, kQueue = 0x101000, kStatus = 0x102000;
   static constexpr uint64_t kFaultLog = 0x103000, kContextTable = 0x180000;
-  static constexpr uint64_t kPasidTable = 0x110000;  // and its nesting half one page up
+  // The PASID directory, and the PASID table of its entry 0 (PASIDs 0..63) a page up.
+  static constexpr uint64_t kPasidDir = 0x110000, kPasidTable = 0x111000;
   static constexpr uint64_t kS2Root = 0x200000;
   static constexpr uint64_t kGuestBase = 4ull << 30;
   static constexpr uint64_t kS1Root = 0x10000;  // a GPA
@@ -52,8 +53,10 @@ struct NestedIommuRig {
     iommu->mmio_write(vtd::GCMD, vtd::TE | vtd::SRTP | vtd::QIE | vtd::SFL, 4, 0);
     RootEntry root{true, kContextTable};
     write16(root_entry_addr(kRootTable, kBdf), root.encode());
-    ContextEntry ctx{true, ContextEntry::kTranslate, kPasidTable, 2, false, 0, true};
+    ContextEntry ctx{true, ContextEntry::kTranslate, kPasidDir, 2, false, 0, true};
     write16(context_entry_addr(kContextTable, kBdf), ctx.encode());
+    mem.write64(pasid_dir_entry_addr(kPasidDir, kRidPasid),
+                PasidDirEntry{true, kPasidTable}.encode());
     PasidEntry pe{true, false, kS2Root, 2, s2_ade, kS1Did};
     pe.nested = true;
     write16(pasid_entry_addr(kPasidTable, kRidPasid), pe.encode());
@@ -71,7 +74,7 @@ struct NestedIommuRig {
   }
   // The device may use ATS (translation requests), before its first request.
   void set_ats() {
-    ContextEntry ctx{true, ContextEntry::kTranslateAts, kPasidTable, 2, false, 0, true};
+    ContextEntry ctx{true, ContextEntry::kTranslateAts, kPasidDir, 2, false, 0, true};
     write16(context_entry_addr(kContextTable, kBdf), ctx.encode());
   }
   static IommuConfig with_nesting() {

@@ -172,7 +172,9 @@ TEST_CASE("nested encodings: legacy bytes unchanged, the new fields round-trip")
   CHECK(back.s1_levels == 4);
   CHECK(back.s1_ad);
   CHECK(back.s2_did == 0x1234);
-  CHECK(pasid_nesting_addr(0x110000, 3) == 0x111030);
+  // The second 16 bytes of the 64-byte entry (PASID 3: the fourth of its table).
+  CHECK(pasid_nesting_addr(0x110000, 3) == 0x1100d0);
+  CHECK(pasid_nesting_addr(0x110000, 67) == 0x1100d0);  // 67 = 64 + 3: another table
 
   for (const InvDescriptor& d :
        {InvDescriptor::piotlb_page(9, 0x12345, 0x7000'3000, 2, true),

@@ -1,5 +1,6 @@
-// PASIDs: a context in PASID mode points at a PASID table; each PASID (RID_PASID for
-// requests without one) has its own domain, page table and ADE.
+// PASIDs: a context in PASID mode points at a PASID directory, whose entries point at
+// PASID tables; each PASID (RID_PASID for requests without one) has its own domain,
+// page table and ADE.
 #include <doctest/doctest.h>
 
 #include "tests/iommu/iommu_fixture.h"
@@ -19,8 +20,8 @@ void pasid_mode(IommuRig& rig) {
   rig.mem.write64(context_entry_addr(0x180000, IommuRig::kBdf) + 8, ch);
   auto put = [&](uint32_t pasid, PasidEntry e) {
     auto [lo, hi] = e.encode();
-    rig.mem.write64(pasid_entry_addr(kPasidTable, pasid), lo);
-    rig.mem.write64(pasid_entry_addr(kPasidTable, pasid) + 8, hi);
+    rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, pasid), pasid), lo);
+    rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, pasid), pasid) + 8, hi);
   };
   put(kRidPasid, {true, false, IommuRig::kPtRoot, 2, true, IommuRig::kDid});
   put(5, {true, false, kOtherRoot, 2, true, kOtherDid});
@@ -84,7 +85,7 @@ TEST_CASE("pasid: each PASID translates through its own domain, RID_PASID serves
   // Both walks set D (each PASID entry has ADE) in their own tables.
   CHECK(rig.f.dirty(rig.mem.read64(0x222000 + 8)));
   CHECK(rig.stat("iommu.ad.dirty_sets") == 2);
-  // No entry for PASID 6, and PASIDs past the table are blocked.
+  // No entry for PASID 6, and none in the directory for PASID 300's table: blocked.
   CHECK_FALSE(write(rig, 6, 0x1010, 3 * kUs).ok);
   CHECK_FALSE(write(rig, 300, 0x1010, 4 * kUs).ok);
   CHECK(rig.stat("iommu.faults.context_not_present") == 2);
@@ -97,11 +98,12 @@ TEST_CASE("pasid: a cleared PASID entry stays cached until a PASID-cache invalid
   // PASID 5 -> the same domain's table (shared second stage).
   PasidEntry e{true, false, IommuRig::kPtRoot, 2, true, IommuRig::kDid};
   auto [lo, hi] = e.encode();
-  rig.mem.write64(pasid_entry_addr(kPasidTable, 5), lo);
-  rig.mem.write64(pasid_entry_addr(kPasidTable, 5) + 8, hi);
+  rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, 5), 5), lo);
+  rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, 5), 5) + 8, hi);
   CHECK(write(rig, 5, 0x1000, kUs).ok);
-  rig.mem.write64(pasid_entry_addr(kPasidTable, 5), 0);  // detached in memory only
-  CHECK(write(rig, 5, 0x1000, 2 * kUs).ok);              // the cached entry still serves
+  rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, 5), 5),
+                  0);                        // detached in memory only
+  CHECK(write(rig, 5, 0x1000, 2 * kUs).ok);  // the cached entry still serves
   rig.submit({InvDescriptor::pasid_cache(IommuRig::kDid, 6)}, 3 * kUs);  // another PASID
   rig.d.run_until(10 * kUs);
   CHECK(write(rig, 5, 0x1000, 11 * kUs).ok);
@@ -116,8 +118,8 @@ TEST_CASE("pasid: a second-stage IOTLB entry serves every PASID of its domain") 
   pasid_mode(rig);
   PasidEntry e{true, false, IommuRig::kPtRoot, 2, true, IommuRig::kDid};
   auto [lo, hi] = e.encode();
-  rig.mem.write64(pasid_entry_addr(kPasidTable, 5), lo);
-  rig.mem.write64(pasid_entry_addr(kPasidTable, 5) + 8, hi);
+  rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, 5), 5), lo);
+  rig.mem.write64(pasid_entry_addr(pasid_table_for(rig.mem, kPasidTable, 5), 5) + 8, hi);
   rig.map(0x1000, 0x800000);
   CHECK(rig.write(0x1000, kUs).ok);
   CHECK(write(rig, 5, 0x1000, 2 * kUs).ok);
