@@ -238,9 +238,7 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
     const std::vector<size_t>& idx = groups[k];
     for (size_t a = 0; a < axes.size(); ++a) {
       std::string v = points[idx[0]].values[a];
-      out += v +
-             std::string(v.size() < width[a] ? width[a] - v.size() : 0, ' ') +
-             "  ";
+      out += v + std::string(v.size() < width[a] ? width[a] - v.size() : 0, ' ') + "  ";
     }
     bool failed = true;
     for (size_t i : idx) failed &= points[i].exit_code != 0 && points[i].exit_code != 1;

@@ -25,7 +25,8 @@ std::vector<std::string> point_args(const Args& a, const SweepPlan& plan, const 
       "--seed", std::to_string(p.seed)};
   for (const std::string& s : a.sets) v.insert(v.end(), {"--set", s});
   for (size_t k = 0; k < plan.axes.size(); ++k)
-    for (const std::string& s : axis_sets(plan.axes[k], p.values[k])) v.insert(v.end(), {"--set", s});
+    for (const std::string& s : axis_sets(plan.axes[k], p.values[k]))
+      v.insert(v.end(), {"--set", s});
   if (!a.quantum.empty()) v.insert(v.end(), {"--quantum", a.quantum});
   return v;
 }

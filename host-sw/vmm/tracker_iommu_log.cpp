@@ -77,8 +77,9 @@ class IommuLogTracker final : public DirtyTracker {
     // tracker: iommu's scan, until a harvest after their flush.
     for (const auto& [name, hw] : h.hwpts())
       if (hw.ioas == p.ioas && hw.dirty_capable)
-        hw.sticky.for_each(0, UINT64_MAX,
-                           [&](uint64_t at, uint64_t len) { logged.push_back({at, len}); });
+        hw.sticky.for_each(0, UINT64_MAX, [&](uint64_t at, uint64_t len) {
+          logged.push_back({at, len});
+        });
     co_return co_await harvest_dirty_bits(h, p, final, logged_spans(h, p, std::move(logged)),
                                           pending);
   }
