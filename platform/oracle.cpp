@@ -120,14 +120,16 @@ void Oracle::migration_done(Ps) {
       hazard = "write after the final harvest";
     else if (n.copy_missed_in_flight)
       hazard = "write not yet visible at its copy";
+    // A write the logging device never logged is lost whatever became of its mapping
+    // after (an unmap discards D bits, which device logging does not read).
+    else if (n.device_log == Note::kUntracked)
+      hazard = "write to a range the device does not log";
     else if (std::string u = unmap_hazard(f, n); !u.empty())
       hazard = u;
     else if (n.stale && n.stale_at_nonzero)
       hazard = "stale dirty hit";
     else if (n.stale_atc)
       hazard = "skipped device-TLB invalidation";
-    else if (n.device_log == Note::kUntracked)
-      hazard = "write to a range the device does not log";
     else if (n.device_log == Note::kOverflow)
       hazard = "device log overflow ignored";
     else if (n.device_log == Note::kStopped)
