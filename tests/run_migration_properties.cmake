@@ -20,6 +20,7 @@
 #   - the stats are byte-identical under two quanta (the verdict and the stale-hit
 #     count included).
 # -DSIM=exe -DSCENARIO=scenarios/migration-quick.yaml -DOUT=dir -DCASES=n [-DFIRST=k]
+# [-DEXPECT=regex: every case's description must match it]
 # (the churn cases run migration-churn.yaml from SCENARIO's folder)
 if(NOT DEFINED FIRST)
   set(FIRST 1)
@@ -178,6 +179,9 @@ foreach(seed RANGE ${FIRST} ${last})
       (NOT policy STREQUAL "none" AND NOT policy STREQUAL "per_pte_off_by_one" AND
        NOT negative_churn)) AND NOT lost EQUAL 0)
     message(FATAL_ERROR "${what}: the correct policy lost ${lost} pages")
+  endif()
+  if(DEFINED EXPECT AND NOT what MATCHES "${EXPECT}")
+    message(FATAL_ERROR "${what}: not the draw this test is for (${EXPECT})")
   endif()
   message(STATUS "${what}, quanta ${q1} ${q2}: ${lost} lost")
   math(EXPR cases "${cases} + 1")
