@@ -54,7 +54,7 @@ Task<> Host::churn_remap(const MigrationParams& op, const IoptArea& area) {
   IoPagetable& iopt = ioas_[op.ioas]->iopt;
   const uint64_t iova = area.iova, length = area.length, user_va = area.user_va;
   const bool r = area.r, w = area.w;
-  const uint64_t to = churn_target(op.churn, iopt, iova, length);
+  uint64_t to = churn_target(op.churn, iopt, iova, length);
   // The guest pages behind it (they stay the guest's: the remap maps them again).
   std::vector<uint64_t> pages;
   for (uint64_t off = 0; off < length; off += 4096)
@@ -121,12 +121,14 @@ Task<> Host::churn_remap(const MigrationParams& op, const IoptArea& area) {
   }
   co_await cpu_.charge(cpu_.cost().syscall);
   uint64_t placed = 0;
-  if (kind == UnmapKind::Atomic) {
-    VfioType1* v = nullptr;
-    (void)find_container(op.ioas, v);
-    co_await v->map_dma(drv_, vmm_, to, user_va, length, r, w);
-  } else {
-    co_await iopt.map(drv_, vmm_, to, user_va, length, r, w, placed);
+  VfioType1* v = nullptr;
+  if (kind == UnmapKind::Atomic) (void)find_container(op.ioas, v);
+  // A new IOVA the IOAS refuses (a reserved range) leaves the buffer in place.
+  for (uint64_t at : {to, iova}) {
+    const Errno e = v ? co_await v->map_dma(drv_, vmm_, at, user_va, length, r, w)
+                      : co_await iopt.map(drv_, vmm_, at, user_va, length, r, w, placed);
+    to = at;
+    if (e == Errno::Ok || at == iova) break;
   }
   if (to != iova && churn_moves_) ++*churn_moves_;
   ++*churn_remaps_;
