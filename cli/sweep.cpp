@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -70,6 +71,13 @@ Axis parse_vary(const std::string& flag) {
   for (const std::string& v : a.values)
     if (v.empty()) throw InputError("--vary " + flag, "an empty value");
   return a;
+}
+
+std::vector<std::string> axis_sets(const Axis& a, const std::string& v) {
+  if (a.sets.empty()) return {a.path + "=" + v};
+  for (size_t i = 0; i < a.values.size(); ++i)
+    if (a.values[i] == v) return a.sets[i];
+  return {};
 }
 
 std::vector<SweepPoint> expand(const std::vector<Axis>& axes, unsigned seeds, uint64_t base_seed,
@@ -215,7 +223,14 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
                          {"failed", "host.steps_failed", 1, true}};
   std::string out;
   char buf[64];
-  for (const Axis& a : axes) out += csv_cell(a.path) + "  ";
+  // Each axis column as wide as its head or its longest value.
+  std::vector<size_t> width;
+  for (const Axis& a : axes) {
+    size_t w = a.path.size();
+    for (const std::string& v : a.values) w = std::max(w, v.size());
+    width.push_back(w);
+    out += csv_cell(a.path) + std::string(w - a.path.size(), ' ') + "  ";
+  }
   out += "goodput_gbps";
   for (const Column& c : cols) out += std::string("  ") + c.head;
   out += "\n";
@@ -223,9 +238,7 @@ std::string write_reports(const std::vector<Axis>& axes, const std::vector<Sweep
     const std::vector<size_t>& idx = groups[k];
     for (size_t a = 0; a < axes.size(); ++a) {
       std::string v = points[idx[0]].values[a];
-      out += v +
-             std::string(v.size() < axes[a].path.size() ? axes[a].path.size() - v.size() : 0, ' ') +
-             "  ";
+      out += v + std::string(v.size() < width[a] ? width[a] - v.size() : 0, ' ') + "  ";
     }
     bool failed = true;
     for (size_t i : idx) failed &= points[i].exit_code != 0 && points[i].exit_code != 1;

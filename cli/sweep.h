@@ -12,7 +12,13 @@ namespace sim::cli {
 struct Axis {
   std::string path;
   std::vector<std::string> values;
+  // A scenario's `sweep.cases` (path "case"): value i names the PATH=VALUE assignments
+  // sets[i]; empty for a grid axis, whose value goes to `path` itself.
+  std::vector<std::vector<std::string>> sets = {};
 };
+
+// The --set assignments that give axis `a` its value `v`.
+std::vector<std::string> axis_sets(const Axis& a, const std::string& v);
 
 struct SweepPoint {
   std::vector<std::string> values;  // one per axis

@@ -25,7 +25,8 @@ std::vector<std::string> point_args(const Args& a, const SweepPlan& plan, const 
       "--seed", std::to_string(p.seed)};
   for (const std::string& s : a.sets) v.insert(v.end(), {"--set", s});
   for (size_t k = 0; k < plan.axes.size(); ++k)
-    v.insert(v.end(), {"--set", plan.axes[k].path + "=" + p.values[k]});
+    for (const std::string& s : axis_sets(plan.axes[k], p.values[k]))
+      v.insert(v.end(), {"--set", s});
   if (!a.quantum.empty()) v.insert(v.end(), {"--quantum", a.quantum});
   return v;
 }
@@ -35,7 +36,8 @@ std::vector<std::string> point_args(const Args& a, const SweepPlan& plan, const 
 std::string resolved_config(const Args& a, const SweepPlan& plan, const SweepPoint& p) {
   ConfigDoc d = ConfigDoc::from_file(a.positional[0]);
   for (const std::string& x : a.sets) d.apply_set(x);
-  for (size_t k = 0; k < plan.axes.size(); ++k) d.apply_set(plan.axes[k].path + "=" + p.values[k]);
+  for (size_t k = 0; k < plan.axes.size(); ++k)
+    for (const std::string& s : axis_sets(plan.axes[k], p.values[k])) d.apply_set(s);
   d.apply_set("seed=" + std::to_string(p.seed));
   if (!a.quantum.empty()) d.apply_set("sim.quantum=" + a.quantum);
   load_scenario(d);
@@ -118,6 +120,15 @@ int sweep(const Args& a) {
   for (const std::string& s : a.sets) doc.apply_set(s);
   Scenario s = load_scenario(doc);
   SweepPlan plan;
+  // The scenario's cases stay the first axis; --vary replaces its grid only.
+  if (!s.sweep_cases.empty()) {
+    Axis cases{"case", {}};
+    for (const Scenario::SweepCase& c : s.sweep_cases) {
+      cases.values.push_back(c.name);
+      cases.sets.push_back(c.sets);
+    }
+    plan.axes.push_back(std::move(cases));
+  }
   if (!a.vary.empty()) {
     for (const std::string& v : a.vary) plan.axes.push_back(parse_vary(v));
   } else {

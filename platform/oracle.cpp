@@ -9,7 +9,11 @@ Oracle::Oracle(StatsRegistry& stats)
                           "guest pages whose destination copy is older than the source")),
       unexplained_(
           stats.counter("migration.unexplained_losses", "pages",
-                        "lost pages no hazard explains (a simulator bug if ever non-zero)")) {}
+                        "lost pages no hazard explains (a simulator bug if ever non-zero)")),
+      over_reported_(stats.counter(
+          "migration.over_reported_pages", "pages",
+          "copies of a page no write reached since its last copy (the tracker reported it "
+          "clean)")) {}
 
 void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
   if (!any_tracked_) return;  // no migration has copied anything: nothing to judge
@@ -62,6 +66,7 @@ void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
   const uint64_t frame = pa_page >> 12;
+  if (tracked_.test(frame) && !dirty_.test(frame)) ++over_reported_;
   tracked_.set(frame);
   any_tracked_ = true;
   if (!dirty_.test(frame)) {
@@ -115,14 +120,16 @@ void Oracle::migration_done(Ps) {
       hazard = "write after the final harvest";
     else if (n.copy_missed_in_flight)
       hazard = "write not yet visible at its copy";
+    // A write the logging device never logged is lost whatever became of its mapping
+    // after (an unmap discards D bits, which device logging does not read).
+    else if (n.device_log == Note::kUntracked)
+      hazard = "write to a range the device does not log";
     else if (std::string u = unmap_hazard(f, n); !u.empty())
       hazard = u;
     else if (n.stale && n.stale_at_nonzero)
       hazard = "stale dirty hit";
     else if (n.stale_atc)
       hazard = "skipped device-TLB invalidation";
-    else if (n.device_log == Note::kUntracked)
-      hazard = "write to a range the device does not log";
     else if (n.device_log == Note::kOverflow)
       hazard = "device log overflow ignored";
     else if (n.device_log == Note::kStopped)

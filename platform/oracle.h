@@ -92,6 +92,7 @@ class Oracle : public MigrationObserver {
   uint64_t& post_final_;
   uint64_t& lost_;
   uint64_t& unexplained_;
+  uint64_t& over_reported_;  // copies of a page no write reached since its last copy
   std::vector<Loss> losses_;
 };
 

@@ -105,6 +105,14 @@ Scenario load_scenario(ConfigDoc& doc) {
         if (values.empty()) vary->fail(path, "expected a list of values");
         s.sweep_vary.push_back({path, values});
       }
+    if (auto cases = sw.optional_map("cases"))
+      for (const auto& [name, mark] : cases->keys()) {
+        ConfigReader c = cases->map(name);
+        Scenario::SweepCase sc{name, {}};
+        for (const auto& [path, m] : c.keys()) sc.sets.push_back(path + "=" + c.text(path));
+        if (sc.sets.empty()) cases->fail(name, "expected a map of PATH: VALUE");
+        s.sweep_cases.push_back(std::move(sc));
+      }
     s.sweep_seeds = unsigned(sw.integer("seeds", 1, 1, 1000));
   }
   doc.check_unknown_keys();

@@ -46,6 +46,12 @@ struct Scenario {
   OutputConfig output;
   bool has_sweep = false;
   std::vector<std::pair<std::string, std::vector<std::string>>> sweep_vary;  // sweep.vary
+  // sweep.cases: named points that are not a grid, each its own PATH=VALUE assignments.
+  struct SweepCase {
+    std::string name;
+    std::vector<std::string> sets;
+  };
+  std::vector<SweepCase> sweep_cases;
   unsigned sweep_seeds = 1;
 };
 

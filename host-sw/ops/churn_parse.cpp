@@ -21,6 +21,14 @@ ChurnParams read_churn(ConfigReader& m, bool vfio_container, bool tracker_type1)
   c.unmap = m.choice("unmap", UnmapKind::Plain, kUnmap);
   c.gap = m.time_ps("gap", 0);
   c.seed = uint64_t(m.integer("seed", 1, 0, INT64_MAX));
+  if (m.has("move_to")) {
+    c.move = true;
+    c.move_to = m.address("move_to");
+    if (c.move_to % 4096 || c.iova % 4096)
+      m.fail("move_to", "move_to and iova must be 4 KiB-aligned");
+    if (c.move_to < c.iova + c.length && c.iova < c.move_to + c.length)
+      m.fail("move_to", "the window at move_to overlaps the region [iova, iova + length)");
+  }
   // type1's atomic unmap-with-bitmap is a container call; the NO_CLEAR read an iommufd one.
   if (c.unmap == UnmapKind::Atomic && !vfio_container)
     m.fail("unmap",

@@ -36,7 +36,7 @@ struct Migrate final : HostOperation {
   void prepare(Host& h) const override {
     if (p.tracker->prepare) p.tracker->prepare(h);
     if (p.split_shift) h.driver().enable_split_stats();
-    if (p.churn.on) h.enable_churn_stats();
+    if (p.churn.on) h.enable_churn_stats(p.churn.move);
   }
   bool stops_device(std::string_view) const override { return p.stop_devices; }
 };

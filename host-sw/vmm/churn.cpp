@@ -16,12 +16,15 @@
 
 namespace sim {
 
-void Host::enable_churn_stats() {
+void Host::enable_churn_stats(bool moving) {
   if (churn_remaps_) return;
   churn_remaps_ = &env_.stats.counter("migration.churn.remaps", "count",
                                       "buffers the churn unmapped and mapped back");
   churn_reported_pages_ = &env_.stats.counter("migration.churn.pages_reported", "pages",
                                               "pages the churn's dirty reads at unmap reported");
+  if (moving)
+    churn_moves_ = &env_.stats.counter("migration.churn.moves", "count",
+                                       "remaps that mapped the buffer at a new IOVA (move_to)");
 }
 
 // A ticket lock: first come, first served, so a churn running back to back cannot
@@ -31,11 +34,27 @@ Task<> Host::iopt_lock() {
   while (iopt_serving_ != ticket) co_await cpu_.charge(cpu_.cost().poll);
 }
 
+// Where a buffer goes back: in place, or with `move_to` at its offset in the other
+// window, unless something is mapped there (then in place).
+static uint64_t churn_target(const ChurnParams& c, const IoPagetable& iopt, uint64_t iova,
+                             uint64_t length) {
+  if (!c.move) return iova;
+  const uint64_t to = iova >= c.move_to && iova < c.move_to + c.length
+                          ? c.iova + (iova - c.move_to)
+                          : c.move_to + (iova - c.iova);
+  auto it = iopt.areas().lower_bound(to);
+  if (it != iopt.areas().end() && it->second.iova < to + length) return iova;
+  if (it != iopt.areas().begin() && std::prev(it)->second.iova + std::prev(it)->second.length > to)
+    return iova;
+  return to;
+}
+
 // One buffer: its dirty state read as `kind` says, unmapped, and mapped back.
 Task<> Host::churn_remap(const MigrationParams& op, const IoptArea& area) {
   IoPagetable& iopt = ioas_[op.ioas]->iopt;
   const uint64_t iova = area.iova, length = area.length, user_va = area.user_va;
   const bool r = area.r, w = area.w;
+  uint64_t to = churn_target(op.churn, iopt, iova, length);
   // The guest pages behind it (they stay the guest's: the remap maps them again).
   std::vector<uint64_t> pages;
   for (uint64_t off = 0; off < length; off += 4096)
@@ -102,13 +121,16 @@ Task<> Host::churn_remap(const MigrationParams& op, const IoptArea& area) {
   }
   co_await cpu_.charge(cpu_.cost().syscall);
   uint64_t placed = 0;
-  if (kind == UnmapKind::Atomic) {
-    VfioType1* v = nullptr;
-    (void)find_container(op.ioas, v);
-    co_await v->map_dma(drv_, vmm_, iova, user_va, length, r, w);
-  } else {
-    co_await iopt.map(drv_, vmm_, iova, user_va, length, r, w, placed);
+  VfioType1* v = nullptr;
+  if (kind == UnmapKind::Atomic) (void)find_container(op.ioas, v);
+  // A new IOVA the IOAS refuses (a reserved range) leaves the buffer in place.
+  for (uint64_t at : {to, iova}) {
+    const Errno e = v ? co_await v->map_dma(drv_, vmm_, at, user_va, length, r, w)
+                      : co_await iopt.map(drv_, vmm_, at, user_va, length, r, w, placed);
+    to = at;
+    if (e == Errno::Ok || at == iova) break;
   }
+  if (to != iova && churn_moves_) ++*churn_moves_;
   ++*churn_remaps_;
 }
 
@@ -123,9 +145,12 @@ Task<> Host::churn_loop(const MigrationParams& op) {
     // The buffers: the areas wholly inside the region, in IOVA order.
     const IoPagetable& iopt = ioas_[op.ioas]->iopt;
     std::vector<const IoptArea*> slots;
-    for (auto it = iopt.areas().lower_bound(c.iova);
-         it != iopt.areas().end() && it->second.iova + it->second.length <= c.iova + c.length; ++it)
-      slots.push_back(&it->second);
+    for (uint64_t lo : {c.iova, c.move_to}) {
+      for (auto it = iopt.areas().lower_bound(lo);
+           it != iopt.areas().end() && it->second.iova + it->second.length <= lo + c.length; ++it)
+        slots.push_back(&it->second);
+      if (!c.move) break;
+    }
     if (!slots.empty()) {
       const IoptArea a = *slots[c.random ? rng.below(slots.size()) : turn++ % slots.size()];
       co_await churn_remap(op, a);

@@ -18,6 +18,11 @@ struct ChurnParams {
   UnmapKind unmap = UnmapKind::Plain;
   Ps gap = 0;         // unmapped this long before the map back
   uint64_t seed = 1;  // of the random pattern
+  // A second window [move_to, move_to + length): each remap maps the buffer back at
+  // its offset in the other window (a fresh IOVA, as a guest's DMA API hands out),
+  // not where it was. Off: mapped back in place.
+  bool move = false;
+  uint64_t move_to = 0;
 };
 
 }  // namespace sim

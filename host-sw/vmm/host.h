@@ -165,7 +165,7 @@ class Host {
   // The pre-copy live migration (migration.cpp).
   Task<Errno> migrate(const MigrationParams& op);
   // The migration.churn.* statistics (only in runs with a `churn:`).
-  void enable_churn_stats();
+  void enable_churn_stats(bool moving);
 
   // VFIO type1 (host_vfio.cpp). The statistics exist only in runs with a container.
   void enable_vfio_stats();
@@ -302,7 +302,7 @@ class Host {
   bool churn_stop_ = false, churn_running_ = false;
   uint64_t iopt_tickets_ = 0, iopt_serving_ = 0;  // the IOAS lock's queue
   PageSet churn_reported_;
-  uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr;
+  uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr, *churn_moves_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   uint64_t *log_reports_ = nullptr, *log_bytes_ = nullptr, *log_errors_ = nullptr;

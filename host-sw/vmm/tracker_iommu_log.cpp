@@ -8,6 +8,8 @@
 // falls back to tracker: iommu's scan of every mapping: D bits set before the ring was
 // reset, or whose entries a full ring dropped, are never logged again.
 // `on_overflow: ignore` skips that fallback: a negative control that loses pages.
+// Under a deferred flush policy the harvest also asks for the pages still waiting for
+// their flush (the driver's sticky set), which a write may dirty without logging.
 #include <algorithm>
 
 #include "host-sw/vmm/host.h"
@@ -69,6 +71,15 @@ class IommuLogTracker final : public DirtyTracker {
                                             pending);
     }
     if (overflowed) ++*ignored_;
+    // A deferred flush policy's pages still waiting for their flush: a write to one may
+    // hit its stale dirty-known IOTLB entry, set no D bit and so append nothing. The
+    // harvest asks for them as well, so that they are re-reported (sticky) as under
+    // tracker: iommu's scan, until a harvest after their flush.
+    for (const auto& [name, hw] : h.hwpts())
+      if (hw.ioas == p.ioas && hw.dirty_capable)
+        hw.sticky.for_each(0, UINT64_MAX, [&](uint64_t at, uint64_t len) {
+          logged.push_back({at, len});
+        });
     co_return co_await harvest_dirty_bits(h, p, final, logged_spans(h, p, std::move(logged)),
                                           pending);
   }
