@@ -18,7 +18,7 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads and the VFIO container's calls.
+// pins, dirty reads, the VFIO container's calls and iommufd's VFIO compat ioctls.
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -61,6 +61,16 @@ setup:
   - {op: vfio_dirty_pages, ioas: c, flags: [get_bitmap], iova: 0x100000, length: 1MiB}
   - {op: vfio_unpin_pages, ioas: c, iova: 0x101000, pages: 2}
   - {op: vfio_unmap_dma, ioas: c, iova: 0x100000, length: 1MiB}
+  - {op: ioas_alloc, id: v}
+  - {op: vfio_ioas, cmd: set, ioas: v}
+  - {op: vfio_set_iommu, type: type1}
+  - {op: vfio_get_api_version, expect_version: 0}
+  - {op: vfio_check_extension, extension: dma_cc, expect_value: 1}
+  - {op: hwpt_alloc, id: hv, ioas: v}
+  - {op: vfio_map_dma, iova: 0x100000, user: guest, offset: 8MiB, length: 512KiB}
+  - {op: vfio_iommu_get_info, argsz: 4096}
+  - {op: vfio_unmap_dma, iova: 0x140000, length: 64KiB}
+  - {op: vfio_unmap_dma, flags: [all]}
   - {op: mmap, user: extra, size: 1MiB}
   - {op: ioas_map, ioas: b, iova: 0x10000000, user: extra, length: 1MiB}
   - {op: ioas_unmap, ioas: b, iova: 0x10000000, length: 1MiB}
