@@ -50,6 +50,11 @@ namespace sim {
   X(vfio_get_api_version)      \
   X(vfio_check_extension)      \
   X(vfio_iommu_get_info)       \
+  X(memfd_create)              \
+  X(memfd_truncate)            \
+  X(ioas_map_file)             \
+  X(process_create)            \
+  X(ioas_change_process)       \
   X(dma_logging_start)         \
   X(dma_logging_report)        \
   X(dma_logging_stop)

@@ -18,7 +18,8 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads, the VFIO container's calls and iommufd's VFIO compat ioctls.
+// pins, dirty reads, the VFIO container's calls, iommufd's VFIO compat ioctls, file
+// maps and moving the accounting to another process.
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -80,6 +81,16 @@ setup:
   - {op: hwpt_destroy, hwpt: g}
   - {op: destroy, object: h}
   - {op: ioas_destroy, ioas: a}
+  - {op: memfd_create, file: mf, size: 1MiB}
+  - {op: memfd_truncate, file: mf, size: 512KiB}
+  - {op: ioas_alloc, id: f}
+  - {op: hwpt_alloc, id: hf, ioas: f}
+  - {op: ioas_map_file, ioas: f, file: mf, iova: 0x100000, length: 256KiB}
+  - {op: ioas_map_file, ioas: f, file: mf, start: 256KiB, length: 128KiB}
+  - {op: ioas_unmap, ioas: b, iova: 0, length: all}
+  - {op: vfio_unmap_dma, ioas: c, flags: [all]}
+  - {op: process_create, id: next}
+  - {op: ioas_change_process, process: next, expect_moved: 384KiB}
 steps:
   - {at: 1us, op: wait}
 )";
@@ -109,10 +120,15 @@ steps:
 
 // Operations with no failure point: the VMM's own calls and the device's register
 // (mmap/munmap, device_quiesce/resume, wait, and the device's own DMA log, which our
-// model allocates nothing on the host for), and the migration (many calls, each with
-// its effects: not one call to unwind).
+// model allocates nothing on the host for), the VMM's memfds (memfd_create and
+// memfd_truncate: its own calls, as mmap), another process for IOAS_CHANGE_PROCESS
+// (process_create: a process, nothing of iommufd's), and the migration (many calls,
+// each with its effects: not one call to unwind).
 const std::set<std::string> kNoPoint = {"mmap",
                                         "munmap",
+                                        "memfd_create",
+                                        "memfd_truncate",
+                                        "process_create",
                                         "device_quiesce",
                                         "device_resume",
                                         "wait",
