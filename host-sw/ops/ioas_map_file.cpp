@@ -6,51 +6,33 @@
 // size: the kernel finds that when it pins, at map time with a domain), then the IOAS's
 // map. The pages are the file's, charged to the calling process like any pin; only
 // such areas let IOAS_CHANGE_PROCESS move an iommufd to another process.
-#include "host-sw/ops/op_registry.h"
+#include "host-sw/ops/map_args.h"
 
 namespace sim {
 namespace {
 
 struct IoasMapFile final : HostOperation {
-  std::string ioas, file, save_iova;
-  IovaArg iova;
-  bool iova_auto = false;
-  uint64_t start = 0, length = 0;
-  bool r = true, w = true;
-  std::optional<uint64_t> expect_iova;
+  MapArgs a;
+  std::string file;
+  uint64_t start = 0;
 
   void parse(ConfigReader& c, OpNames& n) {
-    ioas = read_ioas(c, n);
-    iova_auto = !c.has("iova");
-    if (!iova_auto) iova = read_iova(c, n, "iova");
+    a.parse_head(c, n);
     file = c.text("file");
     n.need(c, "file", n.files, file, "memfd");
     start = c.size("start", 0);
-    length = c.size("length");
-    read_prot(c, r, w);
-    if (c.has("expect_iova")) expect_iova = c.address("expect_iova");
-    save_iova = read_save_iova(c, n);
+    a.parse_tail(c, n);
   }
   Task<Errno> run(Host& h, OpOutcome& out) const override {
-    std::optional<uint64_t> at = iova_auto ? 0 : h.resolve(iova, out);
-    if (!at) co_return Errno::Einval;
-    if (*at == UINT64_MAX || length == UINT64_MAX) co_return Errno::Eoverflow;
-    if (!r && !w) co_return Errno::Einval;
-    IoPagetable* iopt = h.find_ioas(ioas);
-    if (!iopt) co_return Errno::Enoent;
+    std::optional<uint64_t> at;
+    IoPagetable* iopt = nullptr;
+    if (Errno e = a.check(h, out, at, iopt); e != Errno::Ok) co_return e;
     auto f = h.files().find(file);
     if (f == h.files().end()) co_return Errno::Enoent;  // its memfd_create failed
-    if (start + length < start) co_return Errno::Eoverflow;
-    if (length == 0 || start + length > f->second.size) co_return Errno::Einval;
+    if (start + a.length < start) co_return Errno::Eoverflow;
+    if (a.length == 0 || start + a.length > f->second.size) co_return Errno::Einval;
     const VmmMapping* m = h.vmm().find(f->second.mapping);
-    uint64_t placed = 0;
-    Errno e = co_await iopt->map(h.driver(), h.vmm(), iova_auto ? std::nullopt : at, m->va + start,
-                                 length, r, w, placed, /*file=*/true);
-    if (e == Errno::Ok) {
-      expect_value("iova", expect_iova, placed, out.detail);
-      if (!save_iova.empty()) h.save_iova(save_iova, placed);
-    }
-    co_return e;
+    co_return co_await a.map(h, out, *iopt, at, m->va + start, /*file=*/true);
   }
 };
 
