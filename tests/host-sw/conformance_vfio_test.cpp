@@ -315,3 +315,23 @@ TEST_CASE("VFIO_IOMMU_GET_INFO's bytes (ioctl_check_buf of vfio_compat_mock_doma
   b[28] = 8;
   CHECK(vfio_compat::read_info(b, 72, r) != "");
 }
+
+TEST_CASE("VFIO_SET_IOMMU on iommufd: type1 cannot turn large pages off under mapped domains") {
+  // iopt_disable_large_pages refuses while a domain holds areas (their IOPTEs may be
+  // large already): EINVAL, and large pages stay on; type1v2 changes nothing; SET is
+  // not needed to map, and the compat IOAS's maps are its areas.
+  CHECK(failures(R"(
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: hwpt_alloc, id: h, ioas: a}
+  - {op: vfio_ioas, cmd: set, ioas: a}
+  - {op: vfio_map_dma, iova: 0x200000, user: huge, length: 2MiB}
+  - {op: vfio_set_iommu, type: type1, expect: EINVAL}
+  - {op: ioas_option, ioas: a, option: huge_pages, expect_value: 1}
+  - {op: vfio_set_iommu, type: type1v2}
+  - {op: vfio_unmap_dma, iova: 0x200000, length: 4KiB, expect: ENOENT}
+  - {op: ioas_unmap, ioas: a, iova: 0x200000, length: 2MiB, expect_length: 2MiB}
+  - {op: vfio_set_iommu, type: type1}
+  - {op: ioas_option, ioas: a, option: huge_pages, expect_value: 0}
+)") == 0);
+}
