@@ -109,13 +109,16 @@ Task<Errno> IoPagetable::map_pages(IommuDriver& drv, const VmmMemory& vmm,
 }
 
 Task<Errno> IoPagetable::map(IommuDriver& drv, const VmmMemory& vmm, std::optional<uint64_t> iova,
-                             uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed) {
+                             uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed,
+                             bool file) {
   // iopt_alloc_user_pages.
   if (user_va + length < user_va) co_return Errno::Eoverflow;
   if (length == 0 || length > SIZE_MAX - kCpuPage) co_return Errno::Einval;
   if (drv.fail_nth().should_fail(FailPoint::Alloc)) co_return Errno::Enomem;
   auto pages =
       std::make_shared<IoptPages>(ledger_.new_pages_id(), user_va, length, w, ledger_.new_mode());
+  pages->set_owner(ledger_.current());
+  pages->set_file(file);
   std::vector<IoptSlice> one;
   one.push_back({pages, user_va, length});
   co_return co_await map_pages(drv, vmm, one, length, iova, r, w, placed);

@@ -70,9 +70,12 @@ class IoPagetable {
   bool huge_pages() const { return !disable_large_pages_; }
 
   // MAP after the ioctl's own checks: `iova` fixed, or allocated
-  // when absent; `placed` receives the IOVA.
+  // when absent; `placed` receives the IOVA. The pages are charged to the ledger's
+  // current process; `file`: a file's pages (MAP_FILE; `user_va` is where the file's
+  // pages are read, its offset the hint of an allocated IOVA).
   Task<Errno> map(IommuDriver& drv, const VmmMemory& vmm, std::optional<uint64_t> iova,
-                  uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed);
+                  uint64_t user_va, uint64_t length, bool r, bool w, uint64_t& placed,
+                  bool file = false);
   // COPY is get_pages on the source IOAS, then map_pages on the destination
   // (the same or another): the slices of the contiguous areas from `iova` on, ENOENT
   // at a hole; then one area per slice, packed from `iova` (or allocated, the first

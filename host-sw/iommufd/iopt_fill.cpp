@@ -10,9 +10,9 @@ namespace sim {
 Errno IoPagetable::account(IoptPages& p) {
   const uint64_t now = p.npinned(), last = p.last_npinned();
   if (now > last) {
-    if (Errno e = ledger_.charge(p.mode(), now - last); e != Errno::Ok) return e;
+    if (Errno e = ledger_.charge(p.mode(), now - last, p.owner()); e != Errno::Ok) return e;
   } else if (last > now) {
-    ledger_.uncharge(p.mode(), last - now);
+    ledger_.uncharge(p.mode(), last - now, p.owner());
   }
   p.set_last_npinned(now);
   return Errno::Ok;

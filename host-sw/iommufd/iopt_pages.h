@@ -41,6 +41,12 @@ class IoptPages {
   uint64_t length() const { return length_; }
   bool writable() const { return writable_; }
   AccountMode mode() const { return mode_; }
+  // The process charged for these pages (PinLedger's index: source_mm), and whether
+  // they are a file's (IOAS_MAP_FILE: IOPT_ADDRESS_FILE) rather than user memory's.
+  unsigned owner() const { return owner_; }
+  void set_owner(unsigned p) { owner_ = p; }
+  bool file() const { return file_; }
+  void set_file(bool f) { file_ = f; }
 
   // Pins: one more cover over [first, last]; indexes at 0 before become pinned.
   void hold(uint64_t first, uint64_t last);
@@ -94,6 +100,8 @@ class IoptPages {
   uint64_t id_, uptr_, length_;
   bool writable_;
   AccountMode mode_;
+  unsigned owner_ = 0;
+  bool file_ = false;
   IntervalCounts holders_, access_;
   std::map<uint64_t, PfnSeg> pfns_;
   std::map<uint64_t, DomainCover> domain_covers_;

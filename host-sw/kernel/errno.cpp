@@ -6,7 +6,7 @@ namespace {
 const std::initializer_list<std::string_view> kNames = {
     "OK",         "EINVAL", "ENOENT", "EEXIST",     "ENOMEM", "EOVERFLOW",
     "EOPNOTSUPP", "ENOSPC", "EBUSY",  "EADDRINUSE", "EPERM",  "EFAULT",
-    "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO"};
+    "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO",    "ENODEV"};
 }
 
 const std::initializer_list<std::string_view>& errno_names() {

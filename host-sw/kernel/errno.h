@@ -24,7 +24,8 @@ enum class Errno {
   Eacces,
   E2big,
   Enotty,
-  Eio
+  Eio,
+  Enodev
 };
 
 const char* errno_name(Errno e);

@@ -19,7 +19,8 @@ namespace sim {
 
 struct OpNames {
   std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access, viommu, vdevice;
-  std::set<std::string> vfio;  // IOASes a vfio_set_iommu made containers
+  std::set<std::string> vfio;                     // IOASes a vfio_set_iommu made containers
+  std::set<std::string> files, processes{"vmm"};  // memfds; accounting owners
   std::vector<std::string> devices;
   // Fails at `key` unless `v` is among `known`.
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,

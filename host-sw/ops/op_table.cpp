@@ -46,6 +46,15 @@ namespace sim {
   X(vfio_pin_pages)            \
   X(vfio_unpin_pages)          \
   X(vfio_dma_rw)               \
+  X(vfio_ioas)                 \
+  X(vfio_get_api_version)      \
+  X(vfio_check_extension)      \
+  X(vfio_iommu_get_info)       \
+  X(memfd_create)              \
+  X(memfd_truncate)            \
+  X(ioas_map_file)             \
+  X(process_create)            \
+  X(ioas_change_process)       \
   X(dma_logging_start)         \
   X(dma_logging_report)        \
   X(dma_logging_stop)

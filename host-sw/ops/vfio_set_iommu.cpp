@@ -1,23 +1,34 @@
-// vfio_set_iommu (VFIO_SET_IOMMU): makes an IOAS a VFIO type1 container, type1v2 or
-// v1; v1 is emulated as iommufd's compat layer does: no large pages, so unmap can cut.
-#include "host-sw/ops/op_registry.h"
+// vfio_set_iommu (VFIO_SET_IOMMU). With `ioas`: makes that IOAS a VFIO type1 driver
+// container, type1v2 or v1; v1 is emulated as iommufd's compat layer does: no large
+// pages, so unmap can cut. Without `ioas`: iommufd's compat layer on the compat IOAS
+// (EINVAL for a type other than type1 / type1v2, ENODEV without a compat IOAS; type1
+// turns its large pages off).
+#include "host-sw/ops/vfio_container.h"
 
 namespace sim {
 namespace {
 
 struct VfioSetIommu final : HostOperation {
-  std::string ioas;
+  std::string ioas;  // "" for the compat layer
   bool v2 = true;
+  uint32_t type = vfio_compat::kType1v2;
 
   void parse(ConfigReader& r, OpNames& n) {
+    if (!r.has("ioas")) {
+      type = r.choice("type", uint32_t(vfio_compat::kType1v2), vfio_extensions());
+      return;
+    }
     ioas = read_ioas(r, n);
     v2 = r.choice("type", "type1v2", {"type1v2", "type1"}) == "type1v2";
     if (!n.vfio.insert(ioas).second)
       r.fail("ioas", "IOAS '" + ioas + "' is a VFIO container already");
   }
   // Only runs with a container have the VFIO statistics.
-  void prepare(Host& h) const override { h.enable_vfio_stats(); }
+  void prepare(Host& h) const override {
+    if (!ioas.empty()) h.enable_vfio_stats();
+  }
   Task<Errno> run(Host& h, OpOutcome&) const override {
+    if (ioas.empty()) co_return vfio_compat::set_iommu(type, compat_iopt(h));
     IoPagetable* iopt = h.find_ioas(ioas);
     if (!iopt) co_return Errno::Enoent;
     if (h.containers().count(ioas)) co_return Errno::Ebusy;

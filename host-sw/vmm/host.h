@@ -100,6 +100,16 @@ class Host {
   std::map<std::pair<std::string, uint32_t>, std::string>& attachments() { return attached_; }
   std::map<std::string, Access>& accesses() { return accesses_; }  // go before their IOASes
   std::map<std::string, std::unique_ptr<VfioType1>>& containers() { return vfio_; }  // by IOAS
+  // iommufd's compat IOAS (ictx->vfio_ioas), which the VFIO compatibility ioctls serve
+  // (iommufd/vfio_compat.h): "" for none; destroying the IOAS clears it.
+  std::string& compat_ioas() { return compat_ioas_; }
+  // Simulated memfds (ops/memfd_*.cpp): a file's pages live in a VMM-internal mapping
+  // no `user` can name; `size` is its i_size (MAP_FILE may not reach past it).
+  struct MemFile {
+    std::string mapping;
+    uint64_t capacity = 0, size = 0;
+  };
+  std::map<std::string, MemFile>& files() { return files_; }
   // Nesting's objects (nesting_objects.h), by name.
   std::map<std::string, Viommu>& viommus() { return viommus_; }
   std::map<std::string, Vdevice>& vdevices() { return vdevices_; }
@@ -304,6 +314,8 @@ class Host {
   PageSet churn_reported_;
   uint64_t *churn_remaps_ = nullptr, *churn_reported_pages_ = nullptr, *churn_moves_ = nullptr;
   std::map<std::string, std::unique_ptr<VfioType1>> vfio_;
+  std::string compat_ioas_;
+  std::map<std::string, MemFile> files_;
   uint64_t *vfio_reads_ = nullptr, *vfio_words_ = nullptr, *vfio_bits_ = nullptr;
   uint64_t *log_reports_ = nullptr, *log_bytes_ = nullptr, *log_errors_ = nullptr;
   std::map<std::string, uint64_t*> tracker_counters_;

@@ -115,7 +115,8 @@ std::string Host::check_invariants() const {
   if (ledger_.charged_pages() != charged || ledger_.locked_bytes() != charged * 4096)
     return "charge " + std::to_string(ledger_.charged_pages()) + " pages, accounted pages pinned " +
            std::to_string(charged);
-  if (c_.memlock && ledger_.locked_bytes() > c_.memlock) return "charge above RLIMIT_MEMLOCK";
+  for (const PinLedger::Process& p : ledger_.processes())  // each against its own limit
+    if (p.limit && p.charged * 4096 > p.limit) return "charge above RLIMIT_MEMLOCK of " + p.name;
   // Page tables belong to domains: none once every HWPT is gone.
   if (hwpts_.empty() && drv_.table_pages())
     return std::to_string(drv_.table_pages()) + " page-table pages left with no HWPT";

@@ -13,6 +13,7 @@ Task<Errno> Host::destroy_ioas(const std::string& ioas) {
   co_await iopt->unmap(drv_, 0, UINT64_MAX, n);  // implicit unmap-all
   ioas_.erase(ioas);
   vfio_.erase(ioas);
+  if (compat_ioas_ == ioas) compat_ioas_.clear();
   objects_.remove(ObjectType::Ioas, ioas);
   co_return Errno::Ok;
 }

@@ -19,6 +19,8 @@ HostSnapshot Host::snapshot(bool with_hardware) const {
   it["pinned pages"] = std::to_string(ledger_.pinned_pages());
   it["charged pages"] = std::to_string(ledger_.charged_pages());
   it["locked bytes"] = std::to_string(ledger_.locked_bytes());
+  for (const PinLedger::Process& p : ledger_.processes())  // and whose they are
+    it["process " + p.name] = std::to_string(p.pinned) + " pinned, " + std::to_string(p.charged);
   // Kernel memory other than page tables (a domain keeps its tables until it goes).
   it["kernel pages"] = std::to_string(phys_.free_bytes() / 4096 + drv_.table_pages());
   it["objects"] = std::to_string(objects_.size());

@@ -18,8 +18,9 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads and the VFIO container's calls; PASID attaches allocate the PASID
-// directory and tables (2048 needs a table of its own).
+// pins, dirty reads, the VFIO container's calls, iommufd's VFIO compat ioctls, file
+// maps and moving the accounting to another process; PASID attaches allocate the
+// PASID directory and tables (2048 needs a table of its own).
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -63,6 +64,16 @@ setup:
   - {op: vfio_dirty_pages, ioas: c, flags: [get_bitmap], iova: 0x100000, length: 1MiB}
   - {op: vfio_unpin_pages, ioas: c, iova: 0x101000, pages: 2}
   - {op: vfio_unmap_dma, ioas: c, iova: 0x100000, length: 1MiB}
+  - {op: ioas_alloc, id: v}
+  - {op: vfio_ioas, cmd: set, ioas: v}
+  - {op: vfio_set_iommu, type: type1}
+  - {op: vfio_get_api_version, expect_version: 0}
+  - {op: vfio_check_extension, extension: dma_cc, expect_value: 1}
+  - {op: hwpt_alloc, id: hv, ioas: v}
+  - {op: vfio_map_dma, iova: 0x100000, user: guest, offset: 8MiB, length: 512KiB}
+  - {op: vfio_iommu_get_info, argsz: 4096}
+  - {op: vfio_unmap_dma, iova: 0x140000, length: 64KiB}
+  - {op: vfio_unmap_dma, flags: [all]}
   - {op: mmap, user: extra, size: 1MiB}
   - {op: ioas_map, ioas: b, iova: 0x10000000, user: extra, length: 1MiB}
   - {op: ioas_unmap, ioas: b, iova: 0x10000000, length: 1MiB}
@@ -73,6 +84,16 @@ setup:
   - {op: hwpt_destroy, hwpt: g}
   - {op: destroy, object: h}
   - {op: ioas_destroy, ioas: a}
+  - {op: memfd_create, file: mf, size: 1MiB}
+  - {op: memfd_truncate, file: mf, size: 512KiB}
+  - {op: ioas_alloc, id: f}
+  - {op: hwpt_alloc, id: hf, ioas: f}
+  - {op: ioas_map_file, ioas: f, file: mf, iova: 0x100000, length: 256KiB}
+  - {op: ioas_map_file, ioas: f, file: mf, start: 256KiB, length: 128KiB}
+  - {op: ioas_unmap, ioas: b, iova: 0, length: all}
+  - {op: vfio_unmap_dma, ioas: c, flags: [all]}
+  - {op: process_create, id: next}
+  - {op: ioas_change_process, process: next, expect_moved: 384KiB}
 steps:
   - {at: 1us, op: wait}
 )";
@@ -102,10 +123,15 @@ steps:
 
 // Operations with no failure point: the VMM's own calls and the device's register
 // (mmap/munmap, device_quiesce/resume, wait, and the device's own DMA log, which our
-// model allocates nothing on the host for), and the migration (many calls, each with
-// its effects: not one call to unwind).
+// model allocates nothing on the host for), the VMM's memfds (memfd_create and
+// memfd_truncate: its own calls, as mmap), another process for IOAS_CHANGE_PROCESS
+// (process_create: a process, nothing of iommufd's), and the migration (many calls,
+// each with its effects: not one call to unwind).
 const std::set<std::string> kNoPoint = {"mmap",
                                         "munmap",
+                                        "memfd_create",
+                                        "memfd_truncate",
+                                        "process_create",
                                         "device_quiesce",
                                         "device_resume",
                                         "wait",
