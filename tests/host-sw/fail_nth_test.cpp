@@ -18,7 +18,10 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads and the VFIO container's calls.
+// pins, reads and writes (the slow path over a lazy IOAS pins), an access moved to
+// another IOAS, automatic domains (a PASID attached to an IOAS, then replaced to
+// another: a new domain filled, the old one destroyed), dirty reads and the VFIO
+// container's calls.
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -39,6 +42,8 @@ setup:
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 64KiB}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, dst_iova: 0x900000,
      length: 128KiB}
+  - {op: attach, device: nic0, pasid: 7, hwpt: b}
+  - {op: replace, device: nic0, pasid: 7, hwpt: a}
   - {op: ioas_iova_ranges, ioas: a}
   - {op: ioas_allow_iovas, ioas: b, ranges: ["0x10000000-0x1fffffff"]}
   - {op: ioas_option, ioas: b, option: huge_pages, set: 1}
@@ -47,9 +52,18 @@ setup:
   - {op: access_create, id: x, ioas: a}
   - {op: access_pin, access: x, iova: 0x100000, length: 64KiB}
   - {op: access_pin, access: x, iova: 0x40000000, length: 64KiB}
+  - {op: access_rw, access: x, iova: 0x100ff0, length: 0x2000, write: true, pattern: 1}
+  - {op: access_rw, access: x, iova: 0x100ff0, length: 0x2000, expect_pattern: 1, slow_path: true}
   - {op: access_unpin, access: x, iova: 0x100000, length: 64KiB}
+  - {op: access_replace, access: x, ioas: b}
   - {op: ioas_unmap, ioas: a, iova: 0x40000000, length: 1MiB}
   - {op: access_destroy, access: x}
+  - {op: ioas_alloc, id: d}
+  - {op: ioas_map, ioas: d, iova: 0x100000, user: guest, offset: 8MiB, length: 64KiB}
+  - {op: access_create, id: r, ioas: d, pin_pages: false}
+  - {op: access_rw, access: r, iova: 0x100ff0, length: 0x8000, write: true, pattern: 2,
+     slow_path: true}
+  - {op: access_destroy, access: r}
   - {op: ioas_alloc, id: c}
   - {op: vfio_set_iommu, ioas: c}
   - {op: vfio_map_dma, ioas: c, iova: 0x100000, user: guest, offset: 4MiB, length: 1MiB}
@@ -65,6 +79,7 @@ setup:
   - {op: ioas_map, ioas: b, iova: 0x10000000, user: extra, length: 1MiB}
   - {op: ioas_unmap, ioas: b, iova: 0x10000000, length: 1MiB}
   - {op: munmap, user: extra}
+  - {op: detach, device: nic0, pasid: 7}
   - {op: detach, device: nic0, pasid: 5}
   - {op: detach, device: nic0}
   - {op: hwpt_destroy, hwpt: g}
