@@ -157,7 +157,7 @@ setup:
 )") == 2);
 }
 
-TEST_CASE("access_rw: the user memory gone is EFAULT; pinned pages and domains are read back") {
+TEST_CASE("access_rw: the user memory gone is EFAULT, pinned pages and domains are read back") {
   // Fast path: copy_to_user faults where the VMM unmapped its memory (nothing stores
   // the lazy area's pages). Slow path: the pfn_reader cannot pin them either. With a
   // domain the slow path reads the PFNs from its page table, and pinned pages from the
@@ -325,7 +325,7 @@ setup:
 )") == 1);
 }
 
-TEST_CASE("attach / replace targets: an IOAS or a HWPT; another object EINVAL, none ENOENT") {
+TEST_CASE("attach / replace targets: an IOAS or a HWPT, another object EINVAL, none ENOENT") {
   // iommufd_device_change_pt: any other object type is EINVAL. A replace of a device
   // not attached to an IOAS is EINVAL after the automatic domain it made is undone.
   HostRig rig(std::string(kMem) + R"(
