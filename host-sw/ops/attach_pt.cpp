@@ -145,7 +145,9 @@ Task<Errno> auto_get_domain(Host& h, const std::string& ioas, const std::string&
     if (e == Errno::Ok) got = hwpt;
     co_return e;
   }
-  // iommufd_hwpt_paging_alloc, no flags.
+  // iommufd_hwpt_paging_alloc, no flags. (Newer kernels pass IOMMU_HWPT_ALLOC_PASID
+  // when the device has PASIDs; our HWPTs have no PASID-compatible flag yet: when
+  // they get one, an automatic domain for such a device takes it here.)
   IommuDriver& drv = h.driver();
   Host::Hwpt hw;
   hw.ioas = ioas;
