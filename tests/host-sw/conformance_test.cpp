@@ -140,7 +140,7 @@ setup:
 
 TEST_CASE("an operation aimed at another type of object is ENOENT (iommufd_get_object)") {
   // attach and replace are not here: their pt_id takes an IOAS (an automatic domain)
-  // and is EINVAL for other types (conformance_access_test.cpp).
+  // and is EINVAL for other types (conformance_auto_domain_test.cpp).
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
