@@ -31,6 +31,12 @@ void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
   }
 }
 
+void Oracle::access_write(uint64_t pa, uint64_t len, Ps at) {
+  dma_write(pa, len, at);
+  for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
+    if (Note* n = notes_.find(p >> 12)) n->access_write = true;
+}
+
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
   const uint64_t frame = pa >> 12;
   if (!tracked_.test(frame)) return;  // not sent yet: its first copy will carry the write
@@ -138,6 +144,8 @@ void Oracle::migration_done(Ps) {
       hazard = "device log dropped by a stop";
     else if (n.iommu_log_dropped)
       hazard = "log overflow ignored";
+    else if (n.access_write)
+      hazard = "CPU write by an in-kernel access (no tracker sees it)";
     else
       hazard = "unexplained";
     if (hazard == "unexplained") ++unexplained_;

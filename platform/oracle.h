@@ -44,6 +44,8 @@ class Oracle : public MigrationObserver {
   void copied(uint64_t pa_page, Ps at) override;
   // The guest CPU's writes (its IOMMU driver's page tables) count as guest writes.
   void guest_write(uint64_t pa, Ps at) override { dma_write(pa, 8, at); }
+  // An in-kernel access's CPU write: a guest write no tracker reports.
+  void access_write(uint64_t pa, uint64_t len, Ps at) override;
   void final_harvest(Ps at) override;
   void migration_done(Ps at) override;
   void unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) override;
@@ -67,6 +69,7 @@ class Oracle : public MigrationObserver {
     bool stale = false, stale_at_nonzero = false, stale_atc = false;
     bool copy_missed_in_flight = false;  // the last copy ran before a write was visible
     bool iommu_log_dropped = false;      // a full IOMMU dirty-log ring dropped its D set
+    bool access_write = false;           // an in-kernel access wrote it since its copy
     enum : uint8_t { kLogged, kUntracked, kOverflow, kStopped, kDropped } device_log = kLogged;
   };
   // A dropped log entry is sticky too: the leaf's D bit stays set past the page's

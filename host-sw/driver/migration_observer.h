@@ -21,6 +21,9 @@ class MigrationObserver {
   virtual void migration_done(Ps at) = 0;
   // The guest's CPU wrote this page (its IOMMU driver's page tables) at `at`.
   virtual void guest_write(uint64_t pa, Ps at) {}
+  // An in-kernel access wrote [pa, pa + len) with the CPU (iommufd_access_rw) at `at`:
+  // a write no dirty tracker sees.
+  virtual void access_write(uint64_t pa, uint64_t len, Ps at) {}
   // The IOVA mapping of this guest page went away: its dirty state was read at
   // `read_at` (the NO_CLEAR read; for the others the unmap's start) and the unmap,
   // invalidation included, finished at `done_at`.

@@ -20,8 +20,8 @@ bool IoPagetable::area_overlaps(uint64_t start, uint64_t last) const {
 
 uint64_t IoPagetable::computed_alignment() const {
   uint64_t a = disable_large_pages_ ? kCpuPage : 1;
-  if (!domains_.empty()) a = std::max(a, kCpuPage);   // VT-d: lowbit(4K|2M|1G)
-  if (!accesses_.empty()) a = std::max(a, kCpuPage);  // an access that pins pages
+  if (!domains_.empty()) a = std::max(a, kCpuPage);  // VT-d: lowbit(4K|2M|1G)
+  for (const IommufdAccess* acc : accesses_) a = std::max(a, acc->iova_alignment());
   return a;
 }
 

@@ -64,7 +64,7 @@ class IoPagetable {
   const std::vector<IovaRange>& allowed() const { return allowed_; }
   uint64_t alignment() const { return iova_alignment_; }
   // What the alignment must be: max(PS if large pages are off else 1, each domain's
-  // smallest page, each access's alignment: PS, as every access pins pages); the
+  // smallest page, each access's alignment: PS for one that pins pages, else 1); the
   // invariant checker compares.
   uint64_t computed_alignment() const;
   bool huge_pages() const { return !disable_large_pages_; }
@@ -111,15 +111,16 @@ class IoPagetable {
                    bool write, std::vector<AccessPiece>& pieces, uint64_t& pinned);
   // Drops what access_pin gave; returns the pages this unpinned.
   uint64_t access_unpin(const std::vector<AccessPiece>& pieces);
-  // Accesses on this IOAS hear of every area about to be unmapped. An access pins
-  // pages, so it raises the IOVA alignment to the CPU page (iopt_add_access recomputes
-  // it over domains and accesses): EADDRINUSE, and the access is not added, when an
-  // area is not page-aligned. Removing one recomputes it (it can shrink).
+  // Accesses on this IOAS hear of every area about to be unmapped. An access that pins
+  // pages raises the IOVA alignment to the CPU page (iopt_add_access recomputes it
+  // over domains and accesses): EADDRINUSE, and the access is not added, when an area
+  // is not page-aligned. Removing one recomputes it (it can shrink).
   Errno add_access(IommufdAccess* a);
   void remove_access(IommufdAccess* a);
   size_t accesses() const { return accesses_.size(); }
   // pfn_batch size of the readers (tests shrink it to force splits and carries).
   void set_batch_runs(size_t runs) { batch_runs_ = runs; }
+  size_t batch_runs() const { return batch_runs_; }
   // Pages unpinned so far (each recorded as a `host unpin` trace event, after the
   // unmap and its IOTLB sync).
   uint64_t unpinned() const { return unpinned_; }

@@ -3,20 +3,31 @@
 namespace sim {
 
 IommufdAccess::~IommufdAccess() {
-  for (const Pin& p : pins_) iopt_.access_unpin(p.pieces);
-  if (attached_) iopt_.remove_access(this);
+  for (const Pin& p : pins_) iopt_->access_unpin(p.pieces);
+  if (attached_) iopt_->remove_access(this);
 }
 
 Errno IommufdAccess::attach() {
-  Errno e = iopt_.add_access(this);
+  Errno e = iopt_->add_access(this);
   attached_ = e == Errno::Ok;
   return e;
 }
 
+Errno IommufdAccess::replace(IoPagetable& to) {
+  if (!attached_) return Errno::Enoent;
+  if (&to == iopt_) return Errno::Ok;
+  if (Errno e = to.add_access(this); e != Errno::Ok) return e;
+  notify_unmap(0, UINT64_MAX);  // the driver's unmap callback over everything
+  iopt_->remove_access(this);
+  iopt_ = &to;
+  return Errno::Ok;
+}
+
 Errno IommufdAccess::pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t iova,
                          uint64_t length, bool write, uint64_t& pinned) {
+  if (!needs_pin_) return Errno::Einval;
   Pin p{iova, length, {}};
-  Errno e = iopt_.access_pin(drv, vmm, iova, length, write, p.pieces, pinned);
+  Errno e = iopt_->access_pin(drv, vmm, iova, length, write, p.pieces, pinned);
   if (e == Errno::Ok) pins_.push_back(std::move(p));
   return e;
 }
@@ -24,7 +35,7 @@ Errno IommufdAccess::pin(const IommuDriver& drv, const VmmMemory& vmm, uint64_t 
 Errno IommufdAccess::unpin(uint64_t iova, uint64_t length) {
   for (auto it = pins_.begin(); it != pins_.end(); ++it) {
     if (it->iova != iova || it->length != length) continue;
-    iopt_.access_unpin(it->pieces);
+    iopt_->access_unpin(it->pieces);
     pins_.erase(it);
     return Errno::Ok;
   }
@@ -41,7 +52,7 @@ void IommufdAccess::notify_unmap(uint64_t iova, uint64_t last) {
   std::erase_if(pins_, [&](const Pin& p) {
     if (p.iova > last || p.iova + (p.length - 1) < iova) return false;
     ++notices_;
-    iopt_.access_unpin(p.pieces);
+    iopt_->access_unpin(p.pieces);
     return true;
   });
 }

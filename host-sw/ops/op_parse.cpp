@@ -11,13 +11,13 @@ void OpNames::need(ConfigReader& r, const char* key, const std::set<std::string>
   r.fail(key, std::string("no ") + what + " named '" + v + "'" + hint(v, cand));
 }
 
-std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind) {
-  std::string id = r.text("id");
+std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind, const char* key) {
+  std::string id = r.text(key);
   for (const std::set<std::string>* other : {&ioas, &hwpt, &access, &viommu, &vdevice})
     if (other != &kind && other->count(id))
-      r.fail("id", "an object named '" + id +
-                       "' exists already (IOASes, HWPTs, accesses, vIOMMUs and vDEVICEs "
-                       "share one name space)");
+      r.fail(key, "an object named '" + id +
+                      "' exists already (IOASes, HWPTs, accesses, vIOMMUs and vDEVICEs "
+                      "share one name space)");
   kind.insert(id);
   return id;
 }

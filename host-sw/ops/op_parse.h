@@ -29,7 +29,7 @@ struct OpNames {
   // `id` of a new IOAS, HWPT, access, vIOMMU or vDEVICE, added to `kind`: those share
   // one name space, as the kernel's objects share one ID space (a name of another kind
   // is an error).
-  std::string new_object(ConfigReader& r, std::set<std::string>& kind);
+  std::string new_object(ConfigReader& r, std::set<std::string>& kind, const char* key = "id");
   // Fails at `key` unless `v` names an object of any kind; an object of another kind
   // than the operation wants is the kernel's ENOENT when it runs, not an input error.
   void need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,

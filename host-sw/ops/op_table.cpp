@@ -39,6 +39,8 @@ namespace sim {
   X(access_pin)                \
   X(access_unpin)              \
   X(access_destroy)            \
+  X(access_rw)                 \
+  X(access_replace)            \
   X(vfio_set_iommu)            \
   X(vfio_map_dma)              \
   X(vfio_unmap_dma)            \

@@ -70,6 +70,8 @@ class Host {
     explicit Ioas(PinLedger& l) : iopt(l) {}
     IoPagetable iopt;
     unsigned users = 0;  // HWPTs built on it
+    // Its automatic domains (attach and replace to the IOAS), oldest first.
+    std::vector<std::string> auto_hwpts;
   };
   struct Hwpt {
     std::string ioas;  // a nested HWPT: its parent's
@@ -142,6 +144,8 @@ class Host {
   // A guest CPU write (the guest's page tables): the oracle sees it, and the CPU dirty
   // log (KVM's, which the migration reads each round) records the page.
   void guest_cpu_write(uint64_t pa);
+  // The platform's oracle, when there is one (an access_rw write tells it).
+  MigrationObserver* observer() const { return env_.observer; }
   // The migration's stop-and-copy has paused the guest.
   bool vcpus_stopped() const { return vcpus_stopped_; }
   // The statistics of guest invalidations exist only in runs that nest.

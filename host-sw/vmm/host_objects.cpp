@@ -32,6 +32,7 @@ Task<Errno> Host::destroy_hwpt(const std::string& hwpt) {
   co_await io.iopt.remove_domain(drv_, it->second.domain);
   drv_.domain_free(it->second.domain);
   --io.users;
+  std::erase(io.auto_hwpts, hwpt);
   hwpts_.erase(it);
   objects_.remove(ObjectType::Hwpt, hwpt);
   co_return Errno::Ok;

@@ -18,9 +18,11 @@ namespace {
 // Every operation that reaches a failure point, in shapes that reach many: a lazy
 // IOAS filled by its first domain, maps into two domains in several pfn batches (a
 // failure in the second domain's map unwinds the first's), huge pages, copies, access
-// pins, dirty reads, the VFIO container's calls, iommufd's VFIO compat ioctls, file
-// maps and moving the accounting to another process; PASID attaches allocate the
-// PASID directory and tables (2048 needs a table of its own).
+// pins, reads and writes (the slow path over a lazy IOAS pins), an access moved to
+// another IOAS, automatic domains (replaced to another IOAS: a new domain filled,
+// the old one destroyed), dirty reads, the VFIO container's calls, iommufd's VFIO
+// compat ioctls, file maps and moving the accounting to another process; PASID
+// attaches allocate the PASID directory and tables (2048 needs a table of its own).
 const char* kSmoke = R"(
 fail_nth: true
 pfn_batch_runs: 4
@@ -42,6 +44,8 @@ setup:
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, length: 64KiB}
   - {op: ioas_copy, src_ioas: a, src_iova: 0x100000, dst_ioas: b, dst_iova: 0x900000,
      length: 128KiB}
+  - {op: attach, device: nic0, pasid: 7, hwpt: b}
+  - {op: replace, device: nic0, pasid: 7, hwpt: a}
   - {op: ioas_iova_ranges, ioas: a}
   - {op: ioas_allow_iovas, ioas: b, ranges: ["0x10000000-0x1fffffff"]}
   - {op: ioas_option, ioas: b, option: huge_pages, set: 1}
@@ -50,9 +54,18 @@ setup:
   - {op: access_create, id: x, ioas: a}
   - {op: access_pin, access: x, iova: 0x100000, length: 64KiB}
   - {op: access_pin, access: x, iova: 0x40000000, length: 64KiB}
+  - {op: access_rw, access: x, iova: 0x100ff0, length: 0x2000, write: true, pattern: 1}
+  - {op: access_rw, access: x, iova: 0x100ff0, length: 0x2000, expect_pattern: 1, slow_path: true}
   - {op: access_unpin, access: x, iova: 0x100000, length: 64KiB}
+  - {op: access_replace, access: x, ioas: b}
   - {op: ioas_unmap, ioas: a, iova: 0x40000000, length: 1MiB}
   - {op: access_destroy, access: x}
+  - {op: ioas_alloc, id: d}
+  - {op: ioas_map, ioas: d, iova: 0x100000, user: guest, offset: 8MiB, length: 64KiB}
+  - {op: access_create, id: r, ioas: d, pin_pages: false}
+  - {op: access_rw, access: r, iova: 0x100ff0, length: 0x8000, write: true, pattern: 2,
+     slow_path: true}
+  - {op: access_destroy, access: r}
   - {op: ioas_alloc, id: c}
   - {op: vfio_set_iommu, ioas: c}
   - {op: vfio_map_dma, ioas: c, iova: 0x100000, user: guest, offset: 4MiB, length: 1MiB}
@@ -78,6 +91,7 @@ setup:
   - {op: ioas_map, ioas: b, iova: 0x10000000, user: extra, length: 1MiB}
   - {op: ioas_unmap, ioas: b, iova: 0x10000000, length: 1MiB}
   - {op: munmap, user: extra}
+  - {op: detach, device: nic0, pasid: 7}
   - {op: detach, device: nic0, pasid: 5}
   - {op: detach, device: nic0, pasid: 2048}
   - {op: detach, device: nic0}
@@ -92,6 +106,7 @@ setup:
   - {op: ioas_map_file, ioas: f, file: mf, start: 256KiB, length: 128KiB}
   - {op: ioas_unmap, ioas: b, iova: 0, length: all}
   - {op: vfio_unmap_dma, ioas: c, flags: [all]}
+  - {op: ioas_unmap, ioas: d, iova: 0, length: all}
   - {op: process_create, id: next}
   - {op: ioas_change_process, process: next, expect_moved: 384KiB}
 steps:

@@ -1,11 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "platform/oracle.h"
-#include "models/base/rng.h"
-#include "platform/oracle.h"
 #include <map>
 #include <string>
 #include <vector>
+#include "models/base/rng.h"
+#include "platform/oracle.h"
 
 using namespace sim;
 
@@ -229,4 +228,19 @@ TEST_CASE("oracle: the same losses and hazards as per-page generations, over ran
     }
     CHECK(stat(s, "migration.post_final_writes") == int64_t(ref.post_final));
   }
+}
+
+TEST_CASE("oracle: an in-kernel access's CPU write no tracker reported is lost, and named") {
+  StatsRegistry s;
+  Oracle o(s);
+  o.copied(0x5000, 0);
+  o.copied(0x7000, 0);
+  o.access_write(0x5ffc, 8, 10);  // across two pages; 0x6000 was never sent: not judged
+  o.copied(0x7000, 20);           // nothing written there: still clean
+  o.final_harvest(30);
+  o.migration_done(40);
+  REQUIRE(o.losses().size() == 1);
+  CHECK(o.losses()[0].pa == 0x5000);
+  CHECK(o.losses()[0].hazard == "CPU write by an in-kernel access (no tracker sees it)");
+  CHECK(stat(s, "migration.unexplained_losses") == 0);
 }
