@@ -188,11 +188,7 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
       return;
     }
     case kArrive:
-      if (const uint32_t next = inflight_[index].next; next != kNoSlot)
-        d_.commit(inflight_[next].arrival, this, (uint64_t(next) << kKindBits) | kArrive);
-      if (index == last_arrival_slot_) last_arrival_slot_ = kNoSlot;  // no longer pending
-      arrive(index, now);
-      if (index == issue_after_slot_) run_held_issue();
+      arrive_run(index, now);
       return;
     case kReadDone:
       read_done(index, now);
@@ -282,6 +278,25 @@ Ps Endpoint::send_tlp(uint32_t slot, Ps now, uint32_t& tail) {
   if (tail == kNoSlot) tail = slot;
   d_.commit(f.arrival, this, (uint64_t(slot) << kKindBits) | kArrive);
   return at;
+}
+
+void Endpoint::arrive_run(uint32_t slot, Ps now) {
+  for (;;) {
+    const uint32_t next = inflight_[slot].next;  // read first: a write's slot is freed
+    if (slot == last_arrival_slot_) last_arrival_slot_ = kNoSlot;  // no longer pending
+    arrive(slot, now);
+    if (slot == issue_after_slot_) run_held_issue();
+    if (next == kNoSlot) return;
+    // The next arrival is strictly later (one link serialises them), so nothing this
+    // one did could have needed it queued; it runs here when nothing queued comes first.
+    const Dispatcher::Ticket t = inflight_[next].arrival;
+    if (!d_.claim(t)) {
+      d_.commit(t, this, (uint64_t(next) << kKindBits) | kArrive);
+      return;
+    }
+    slot = next;
+    now = t.time;
+  }
 }
 
 void Endpoint::arrive(uint32_t slot, Ps now) {

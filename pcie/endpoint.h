@@ -166,6 +166,9 @@ class Endpoint : public EventTarget, public MmioTarget {
   void tr_arrive(uint32_t tr, Ps now);
   void tr_done(uint32_t tr, Ps now);
   void fault_tlp(uint32_t slot, Ps now);
+  // A run of chained arrivals from `slot` on: each next one is claimed and run here
+  // while nothing queued comes before it, else queued.
+  void arrive_run(uint32_t slot, Ps now);
   void arrive(uint32_t slot, Ps now);
   void read_done(uint32_t slot, Ps now);
   void finish_tlp(uint32_t req, Ps now);

@@ -53,6 +53,7 @@ Errno VmmMemory::munmap(const std::string& name) {
   if (it == by_name_.end()) return Errno::Einval;
   // The physical pages stay allocated: IOMMU mappings may still pin them (the kernel
   // keeps pinned pages after munmap). Pin-aware freeing comes with pfn_reader.
+  last_ = nullptr;
   by_va_.erase(it->second);
   by_name_.erase(it);
   return Errno::Ok;
@@ -64,28 +65,35 @@ const VmmMapping* VmmMemory::find(const std::string& name) const {
 }
 
 const VmmMapping* VmmMemory::find_va(uint64_t va) const {
+  if (last_ && va - last_->va < last_->size) return last_;
   auto it = by_va_.upper_bound(va);
   if (it == by_va_.begin()) return nullptr;
   --it;
-  return va - it->second.va < it->second.size ? &it->second : nullptr;
+  if (va - it->second.va >= it->second.size) return nullptr;
+  return last_ = &it->second;
+}
+
+uint64_t VmmMemory::pa_in(const VmmMapping& m, uint64_t va) {
+  const uint64_t off = va - m.va;
+  return m.extent + permute(m, off / m.backing) * m.backing + off % m.backing;
 }
 
 std::optional<uint64_t> VmmMemory::pa(uint64_t va) const {
   const VmmMapping* m = find_va(va);
   if (!m) return std::nullopt;
-  uint64_t off = va - m->va;
-  return m->extent + permute(*m, off / m->backing) * m->backing + off % m->backing;
+  return pa_in(*m, va);
 }
 
+// Walks the mapping found once: a map with millions of pages asks page by page.
 uint64_t VmmMemory::contiguous(uint64_t va, uint64_t max) const {
   const VmmMapping* m = find_va(va);
   if (!m) return 0;
   uint64_t run = 0;
-  std::optional<uint64_t> start = pa(va);
+  const uint64_t start = pa_in(*m, va);
   while (run < max) {
-    uint64_t cur = va + run;
+    const uint64_t cur = va + run;
     if (cur - m->va >= m->size) break;
-    if (*pa(cur) != *start + run) break;
+    if (pa_in(*m, cur) != start + run) break;
     run += m->backing - (cur - m->va) % m->backing;
   }
   return run < max ? run : max;

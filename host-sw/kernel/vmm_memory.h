@@ -27,6 +27,8 @@ struct VmmMapping {
 class VmmMemory {
  public:
   explicit VmmMemory(PhysAllocator& phys) : phys_(phys) {}
+  VmmMemory(const VmmMemory&) = delete;  // last_ points into its own map
+  VmmMemory& operator=(const VmmMemory&) = delete;
 
   // Maps anonymous memory; ENOMEM when the physical memory is exhausted.
   Errno mmap(const std::string& name, uint64_t size, uint64_t backing, bool readonly, uint64_t& va);
@@ -39,10 +41,14 @@ class VmmMemory {
   uint64_t contiguous(uint64_t va, uint64_t max) const;
   // The page-index permutation of a mapping (exposed for tests).
   static uint64_t permute(const VmmMapping& m, uint64_t index);
+  // Physical address of `va` inside mapping `m`.
+  static uint64_t pa_in(const VmmMapping& m, uint64_t va);
 
  private:
   PhysAllocator& phys_;
   std::map<uint64_t, VmmMapping> by_va_;
+  // The mapping found last: maps, pins and harvests ask page after page in one.
+  mutable const VmmMapping* last_ = nullptr;
   std::map<std::string, uint64_t> by_name_;
   uint64_t next_va_ = 0x7f0000000000ull;
 };
