@@ -70,13 +70,17 @@ Task<Errno> attach_hwpt(Host& h, const std::string& device, uint32_t pasid,
     if (Errno e = h.driver().nested_attach_check(*hw.domain, h.unit_of(device)); e != Errno::Ok)
       co_return e;
   }
-  if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
   // On x86 the MSI window, an IOMMU_RESV_MSI region owned by the device; EADDRINUSE
-  // over an area or an allowed range, and the attach fails.
+  // over an area or an allowed range, and the attach fails. Only for the requests
+  // without a PASID: a PASID's DMA never carries an MSI (iommufd reserves the
+  // device's regions in the non-PASID path only).
   IoPagetable& iopt = h.ioases()[hw.ioas]->iopt;
   const std::string owner = Host::attach_owner(device, pasid);
-  Errno e = iopt.reserve(kMsiFirst, kMsiLast, owner);
-  if (e != Errno::Ok) co_return e;
+  Errno e = Errno::Ok;
+  if (pasid == kNoPasid) {
+    if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
+    if (e = iopt.reserve(kMsiFirst, kMsiLast, owner); e != Errno::Ok) co_return e;
+  }
   // Then, in iommufd's order: the PASID-compatibility rules and the device's PASID
   // width (EINVAL), then the PASID directory and tables the entry needs (a failure
   // point each, ENOMEM); each failure releases the window.
@@ -115,7 +119,8 @@ Task<Errno> replace_hwpt(Host& h, const std::string& device, uint32_t pasid,
   Host::Hwpt& from = h.hwpts().at(old);
   const std::string owner = Host::attach_owner(device, pasid);
   const bool other_ioas = from.ioas != to.ioas;
-  if (other_ioas) {
+  // The MSI window moves with the requests without a PASID only (as attach).
+  if (other_ioas && pasid == kNoPasid) {
     if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
     Errno e = h.ioases()[to.ioas]->iopt.reserve(kMsiFirst, kMsiLast, owner);
     if (e != Errno::Ok) co_return e;
