@@ -118,9 +118,9 @@ std::string read_user(ConfigReader& r, const OpNames& n) {
   return user;
 }
 
-uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names) {
+uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names, const char* key) {
   uint32_t bits = 0;
-  for (const std::string& f : r.string_list("flags")) {
+  for (const std::string& f : r.string_list(key)) {
     uint32_t bit = 1, found = 0;
     std::string all;
     for (const char* name : names) {
@@ -128,7 +128,7 @@ uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names) {
       all += std::string(all.empty() ? "" : ", ") + name;
       bit <<= 1;
     }
-    if (!found) r.fail("flags", "unknown flag '" + f + "' (expected " + all + ")");
+    if (!found) r.fail(key, "unknown flag '" + f + "' (expected " + all + ")");
     bits |= found;
   }
   return bits;

@@ -59,8 +59,9 @@ std::string read_hwpt(ConfigReader& r, const OpNames& n);
 std::string read_access(ConfigReader& r, const OpNames& n);
 std::string read_viommu(ConfigReader& r, const OpNames& n);
 std::string read_user(ConfigReader& r, const OpNames& n);
-// A list of flag names as uAPI bits (names[i] is bit i).
-uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names);
+// A list of flag names under `key` as uAPI bits (names[i] is bit i).
+uint32_t read_flags(ConfigReader& r, std::initializer_list<const char*> names,
+                    const char* key = "flags");
 // The user bitmap of a VFIO type1 read (its iova and length are the caller's).
 void read_type1_bitmap(ConfigReader& r, VfioBitmapArgs& b);
 // A value the call returned, against what the scenario expects (the first mismatch wins).

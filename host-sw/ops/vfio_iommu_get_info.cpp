@@ -29,15 +29,8 @@ struct VfioIommuGetInfo final : HostOperation {
   void parse(ConfigReader& r, OpNames&) {
     argsz = uint32_t(r.integer("argsz", argsz, 0, 1 << 20));
     if (r.has("expect_argsz")) expect_argsz = uint64_t(r.integer("expect_argsz", 0, UINT32_MAX));
-    if (r.has("expect_flags")) {
-      expect_flags = 0;
-      for (const std::string& f : r.string_list("expect_flags")) {
-        if (f != "pgsizes" && f != "caps")
-          r.fail("expect_flags", "unknown flag '" + f + "' (expected pgsizes, caps)");
-        *expect_flags |=
-            f == "pgsizes" ? vfio_compat::info::kFlagPgsizes : vfio_compat::info::kFlagCaps;
-      }
-    }
+    static_assert(vfio_compat::info::kFlagPgsizes == 1 && vfio_compat::info::kFlagCaps == 2);
+    if (r.has("expect_flags")) expect_flags = read_flags(r, {"pgsizes", "caps"}, "expect_flags");
     if (r.has("expect_pgsizes")) expect_pgsizes = r.address("expect_pgsizes");
     if (r.has("expect_cap_offset"))
       expect_cap_offset = uint64_t(r.integer("expect_cap_offset", 0, UINT32_MAX));
