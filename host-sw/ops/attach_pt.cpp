@@ -23,9 +23,22 @@ Errno PtTarget::kind(Host& h, bool& ioas) const {
   return Errno::Enoent;
 }
 
-void PtTarget::check_auto(const std::string& got, OpOutcome& out) const {
-  if (!auto_name.empty() && got != auto_name)
+uint32_t read_pasid(ConfigReader& r) {
+  return r.has("pasid") ? uint32_t(r.integer("pasid", 1, (1 << 20) - 1)) : kNoPasid;
+}
+
+Task<Errno> PtTarget::change(Host& h, const std::string& device, uint32_t pasid, bool replace,
+                             OpOutcome& out) const {
+  bool to_ioas = false;
+  if (Errno e = kind(h, to_ioas); e != Errno::Ok) co_return e;
+  if (!replace && h.attachments().count({device, pasid})) co_return Errno::Ebusy;
+  if (!to_ioas && replace) co_return co_await replace_hwpt(h, device, pasid, pt);
+  if (!to_ioas) co_return co_await attach_hwpt(h, device, pasid, pt);
+  std::string got;
+  Errno e = co_await auto_get_domain(h, pt, device, pasid, replace, auto_name, got);
+  if (e == Errno::Ok && !auto_name.empty() && got != auto_name)
     out.detail = "the automatic domain is HWPT '" + got + "', expected '" + auto_name + "'";
+  co_return e;
 }
 
 namespace {

@@ -10,6 +10,10 @@
 
 namespace sim {
 
+// A `pasid` key: 1..2^20-1 (PASID 0 is RID_PASID, the requests without one), or
+// kNoPasid when there is none.
+uint32_t read_pasid(ConfigReader& r);
+
 // What an attach or replace is aimed at, read from `hwpt` (a HWPT or an IOAS) and
 // `auto_hwpt` (the automatic HWPT's name: a new one takes it, a reused one must have it).
 struct PtTarget {
@@ -18,8 +22,11 @@ struct PtTarget {
   // iommufd_get_object(ANY) then the type: ENOENT for no object, EINVAL for one that is
   // neither a HWPT nor an IOAS; `ioas` says which it is.
   Errno kind(Host& h, bool& ioas) const;
-  // After an automatic domain was found or made: `detail` when it is not `auto_name`.
-  void check_auto(const std::string& got, OpOutcome& out) const;
+  // iommufd_device_change_pt: the target's kind, then the HWPT itself or the IOAS's
+  // automatic domain; `replace` moves an attached device (or PASID), else attaches
+  // one that is not (EBUSY). `out.detail` when the automatic HWPT is not `auto_name`.
+  Task<Errno> change(Host& h, const std::string& device, uint32_t pasid, bool replace,
+                     OpOutcome& out) const;
 };
 
 // iommufd_hw_pagetable_attach for a HWPT that exists, the device not attached there:

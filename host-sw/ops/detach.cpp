@@ -14,7 +14,7 @@ struct Detach final : HostOperation {
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);
-    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, (1 << 20) - 1));
+    pasid = read_pasid(r);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     co_await detach_hwpt(h, device, pasid);

@@ -18,17 +18,11 @@ struct Replace final : HostOperation {
 
   void parse(ConfigReader& r, OpNames& n) {
     device = n.device(r);
-    if (r.has("pasid")) pasid = uint32_t(r.integer("pasid", 1, (1 << 20) - 1));
+    pasid = read_pasid(r);
     target.parse(r, n);
   }
   Task<Errno> run(Host& h, OpOutcome& out) const override {
-    bool to_ioas = false;
-    if (Errno e = target.kind(h, to_ioas); e != Errno::Ok) co_return e;
-    if (!to_ioas) co_return co_await replace_hwpt(h, device, pasid, target.pt);
-    std::string got;
-    Errno e = co_await auto_get_domain(h, target.pt, device, pasid, true, target.auto_name, got);
-    if (e == Errno::Ok) target.check_auto(got, out);
-    co_return e;
+    co_return co_await target.change(h, device, pasid, true, out);
   }
 };
 
