@@ -47,7 +47,6 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   ext->at = tlp.translated ? DmaExtension::AddressType::Translated
                            : DmaExtension::AddressType::Untranslated;
   ext->pte_addr = tlp.pte_addr;
-  ext->hold_until = 0;  // the root complex's ordering sets it
   ext->ready = at;
   if (tlp.translated) gp->set_address(tlp.pa);
   sc_core::sc_time delay = delay_until(at);
@@ -74,7 +73,6 @@ AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, P
   ext->at = DmaExtension::AddressType::TranslationRequest;
   ext->want_write = write;
   ext->pte_addr = 0;
-  ext->hold_until = 0;
   sc_core::sc_time delay = delay_until(at);
   socket->b_transport(*gp, delay);
   AtsReply r;
