@@ -9,12 +9,15 @@
 namespace sim {
 
 IommuTlm::IommuTlm(sc_core::sc_module_name name, Iommu& core)
-    : sc_module(name), dma_in("dma_in"), mem_out("mem_out"), mmio_in("mmio_in"), core_(core) {
-  dma_in.register_b_transport(this, &IommuTlm::dma);
+    : sc_module(name),
+      dma_in("dma_in", this, 0),
+      mem_out("mem_out"),
+      mmio_in("mmio_in"),
+      core_(core) {
   mmio_in.register_b_transport(this, &IommuTlm::mmio);
 }
 
-void IommuTlm::dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void IommuTlm::dma(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   DmaExtension* ext = gp.get_extension<DmaExtension>();
   const uint16_t bdf = ext ? ext->requester_id : 0;
   const uint32_t pasid = ext ? ext->pasid : kNoPasid;

@@ -8,19 +8,22 @@
 #include <tlm>
 
 #include "iommu/iommu.h"
+#include "models/tlm/port_socket_tlm.h"
 
 namespace sim {
 
 class IommuTlm : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<IommuTlm> dma_in;
+  // A DMA TLP from the root complex (dma_in's transport).
+  void dma(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  PortSocket<IommuTlm, &IommuTlm::dma> dma_in;
   tlm_utils::simple_initiator_socket<IommuTlm> mem_out;
   tlm_utils::simple_target_socket<IommuTlm> mmio_in;
 
   IommuTlm(sc_core::sc_module_name name, Iommu& core);
 
  private:
-  void dma(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   Iommu& core_;
 };

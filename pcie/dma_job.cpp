@@ -25,13 +25,17 @@ void DmaJob::start_at(Ps at) {
 
 Ps DmaJob::next_time() const {
   if (!started_ || finished_) return kNever;
+  return std::max(due_, hold_);
+}
+
+Ps DmaJob::schedule_time() const {
   Ps t = start_;
   if (replay_) t += (*replay_)[issued_].at;
   // Request n issues at start + n * size / rate, computed whole so it never drifts (a
   // NIC's packet n, its requests together).
   else if (c_.rate)
     t += transfer_ps(bytes_before(), c_.rate);
-  return std::max(t, hold_);
+  return t;
 }
 
 // Zipf over the region's slots by the continuous inverse CDF: rank 0 is the hottest.
@@ -60,6 +64,7 @@ void DmaJob::prepare() {
     }
     const NicRequest& r = packet_requests_[packet_step_];
     next_ = {r.write, r.iova, r.size, r.queue, r.slot, r.drop};
+    due_ = schedule_time();
     if (!started_ || packet_step_ > 0) return;  // a packet is never cut short
     if (c_.count && packet_ >= c_.count) finished_ = true;
     if (c_.stop && next_time() >= c_.stop) finished_ = true;
@@ -95,6 +100,7 @@ void DmaJob::prepare() {
     }
     next_ = {c_.write, addr, c_.size};
   }
+  due_ = schedule_time();
   if (!started_) return;
   if (c_.count && issued_ >= c_.count) finished_ = true;
   if (c_.stop && next_time() >= c_.stop) finished_ = true;

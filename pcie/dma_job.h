@@ -48,7 +48,8 @@ class DmaJob {
   }
 
  private:
-  void prepare();  // computes next_ and whether the job is finished
+  void prepare();            // computes next_, due_ and whether the job is finished
+  Ps schedule_time() const;  // the next request's time by start and rate (or replay)
   uint64_t zipf_slot(uint64_t slots);
 
   DmaJobConfig c_;
@@ -68,6 +69,9 @@ class DmaJob {
   std::vector<NicRequest> packet_requests_;
   size_t packet_step_ = 0;
   Request next_{true, 0, 0};
+  // schedule_time() of next_, kept: the endpoint asks for next_time() several times
+  // per request, and the rate's 128-bit division is worth doing once.
+  Ps due_ = 0;
   bool finished_ = false;
 };
 

@@ -7,22 +7,22 @@
 
 namespace sim {
 
-RootComplexTlm::RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c)
+RootComplexTlm::RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c,
+                               std::vector<int> units)
     : sc_module(name),
-      dev_in("dev_in"),
       iommu_out("iommu_out"),
       host_latency_(ps_to_sc(c.host_latency)),
       ordered_(c.ordering == PcieOrdering::Strict) {
-  dev_in.register_b_transport(this, &RootComplexTlm::b_transport);
-}
-
-void RootComplexTlm::route(int port, int unit) {
-  if (route_.size() <= size_t(port)) route_.resize(port + 1, 0);
-  route_[port] = unit;
+  // Sockets are made here: SystemC takes them only while their module is being built.
+  for (size_t port = 0; port < units.size(); ++port) {
+    const std::string name = "dev_in_" + std::to_string(port);
+    dev_in_.push_back(std::make_unique<DevIn>(name.c_str(), this, int(port)));
+  }
+  route_ = std::move(units);
 }
 
 void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-  const int unit = size_t(port) < route_.size() ? route_[port] : 0;
+  const int unit = route_[size_t(port)];
   DmaExtension* ext = ordered_ ? gp.get_extension<DmaExtension>() : nullptr;
   // ATS translation requests are answered by the IOMMU and never reach memory: they
   // are not held (the rule would hold them as reads; no scenario mixes the two yet).

@@ -4,6 +4,23 @@
 
 namespace sim {
 
+namespace {
+
+// The IOMMU unit each device sits behind (the root complex's routes).
+std::vector<int> device_units(const Scenario& s) {
+  auto unit_of = [&](const std::string& dev) {
+    for (size_t u = 0; u < s.iommus.size(); ++u)
+      for (const std::string& d : s.iommus[u].devices)
+        if (d == dev) return int(u);
+    return 0;
+  };
+  std::vector<int> units;
+  for (const DeviceConfig& d : s.devices) units.push_back(unit_of(d.name));
+  return units;
+}
+
+}  // namespace
+
 Platform::Platform(const Scenario& s, TraceRecorder& trace)
     : s_(s),
       trace_(trace),
@@ -12,8 +29,8 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
       memory_(s.memory.size),
       memory_timing_(s.memory.latency, s.memory.bandwidth, s.memory.write_latency),
       oracle_(stats_),
-      memory_tlm_("memory", memory_, memory_timing_),
-      root_complex_("root_complex", s.pcie),
+      memory_tlm_("memory", memory_, memory_timing_, unsigned(s.iommus.size())),
+      root_complex_("root_complex", s.pcie, device_units(s)),
       mmio_("mmio"),
       dispatcher_tlm_("dispatcher", dispatcher_, s.quantum) {
   HardwareInfo hw;
@@ -23,7 +40,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
         std::make_unique<Iommu>(u, memory_, memory_timing_, dispatcher_, stats_, trace_));
     iommu_tlms_.push_back(std::make_unique<IommuTlm>(u.name.c_str(), *iommus_.back()));
     root_complex_.iommu_out.bind(iommu_tlms_.back()->dma_in);
-    iommu_tlms_.back()->mem_out.bind(memory_tlm_.socket);
+    iommu_tlms_.back()->mem_out.bind(memory_tlm_.port(iommu_tlms_.size() - 1));
     mmio_.add_window(u.mmio_base, kIommuMmioSize);
     mmio_.socket.bind(iommu_tlms_.back()->mmio_in);
     units.push_back(iommus_.back().get());
@@ -33,18 +50,10 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
     hw.units.back().log_entries = u.dirty_log.entries;
   }
   if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
-  // Each device's TLPs go to the unit it sits behind.
-  auto unit_of = [&](const std::string& dev) {
-    for (size_t u = 0; u < s.iommus.size(); ++u)
-      for (const std::string& d : s.iommus[u].devices)
-        if (d == dev) return unsigned(u);
-    return 0u;
-  };
   for (const DeviceConfig& d : s.devices) {
     endpoints_.push_back(std::make_unique<EndpointTlm>(d.name.c_str(), d, s.pcie, dispatcher_,
                                                        stats_, trace_, payloads_, s.seed));
-    endpoints_.back()->socket.bind(root_complex_.dev_in);
-    root_complex_.route(int(endpoints_.size() - 1), int(unit_of(d.name)));
+    endpoints_.back()->socket.bind(root_complex_.dev_in(endpoints_.size() - 1));
   }
   root_complex_.register_stats(stats_);
   for (size_t i = 0; i < endpoints_.size(); ++i) {
@@ -56,10 +65,11 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.levels = s.iommu.levels;
   hw.translate = s.iommu.mode == IommuMode::Translate;
   hw.memory_size = s.memory.size;
+  const std::vector<int> device_unit = device_units(s);
   for (size_t i = 0; i < s.devices.size(); ++i) {
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
                           kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
-                          unit_of(s.devices[i].name)});
+                          unsigned(device_unit[i])});
     hw.devices.back().pasid_width = s.devices[i].pasid_width;
     const DmaLoggingConfig& log = s.devices[i].dma_logging;
     hw.devices.back().dma_logging = log.enabled;

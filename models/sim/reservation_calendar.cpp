@@ -26,33 +26,39 @@ size_t ReservationCalendar::upper(size_t from, Ps t) const {
   return lo;
 }
 
-Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
-  if (duration == 0) return ready;
-  if (head_ == busy_.size() || ready >= busy_.back().end) return ready;  // past every booking
+Ps ReservationCalendar::first_fit(Ps ready, Ps duration, size_t& i) const {
   Ps t = ready;
-  size_t i = upper(head_, t);
+  i = upper(head_, t);
   if (i > head_ && busy_[i - 1].end > t) t = busy_[i - 1].end;
   for (; i < busy_.size(); ++i) {
     if (busy_[i].start >= t + duration) break;  // the gap before this interval fits
     if (busy_[i].end > t) t = busy_[i].end;
   }
+  // Every interval before i starts before t: i is also the first to start after it.
   return t;
 }
 
+Ps ReservationCalendar::peek(Ps ready, Ps duration) const {
+  if (duration == 0) return ready;
+  if (head_ == busy_.size() || ready >= busy_.back().end) return ready;  // past every booking
+  size_t i;
+  return first_fit(ready, duration, i);
+}
+
 Ps ReservationCalendar::book_in_gap(Ps ready, Ps duration) {
-  const Ps booked = peek(ready, duration);
+  size_t i;
+  const Ps booked = first_fit(ready, duration, i);
   busy_total_ += duration;
   const Ps end = booked + duration;
-  if (booked >= busy_.back().end) {  // no gap fits: after the last interval
+  if (i == busy_.size()) {  // no gap fits: after the last interval
     if (busy_.back().end == booked)
       busy_.back().end = end;
     else
       busy_.push_back({booked, end});
   } else {
-    // In a gap: i is the first interval starting after `booked` (none starts at it).
-    const size_t i = upper(head_, booked);
+    // In a gap before interval i (none starts at `booked`).
     const bool join_prev = i > head_ && busy_[i - 1].end == booked;
-    const bool join_next = i < busy_.size() && busy_[i].start == end;
+    const bool join_next = busy_[i].start == end;
     if (join_prev && join_next) {
       busy_[i - 1].end = busy_[i].end;
       busy_.erase(busy_.begin() + ptrdiff_t(i));

@@ -48,6 +48,9 @@ class ReservationCalendar {
       forgot_at_ = booked;
     }
   }
+  // The earliest start of a `duration` gap at or after `ready`, and in `i` the first
+  // interval that starts after it (one search serves peek and book).
+  Ps first_fit(Ps ready, Ps duration, size_t& i) const;
   // The first interval at or after index `from` whose start is above t.
   size_t upper(size_t from, Ps t) const;
   // Sorted by start, disjoint, merged when touching; [head_, size) are live. Most

@@ -4,9 +4,14 @@
 
 namespace sim {
 
-MemoryTlm::MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing)
-    : sc_module(name), socket("socket"), store_(store), timing_(timing) {
-  socket.register_b_transport(this, &MemoryTlm::b_transport);
+MemoryTlm::MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing,
+                     unsigned ports)
+    : sc_module(name), store_(store), timing_(timing) {
+  // Sockets are made here: SystemC takes them only while their module is being built.
+  for (unsigned i = 0; i < ports; ++i) {
+    const std::string port = "socket_" + std::to_string(i);
+    ports_.push_back(std::make_unique<Port>(port.c_str(), this, int(i)));
+  }
 }
 
 void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -1,22 +1,23 @@
 #pragma once
 // The TLM face of physical memory: a target that moves bytes in the sparse store and
 // annotates each access with its latency and its slot on the bandwidth channel.
-#include <tlm_utils/multi_passthrough_target_socket.h>
-
 #include <functional>
+#include <memory>
 #include <systemc>
 #include <tlm>
 
 #include "models/memory/memory_timing.h"
 #include "models/memory/sparse_memory.h"
+#include "models/tlm/port_socket_tlm.h"
 
 namespace sim {
 
 class MemoryTlm : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<MemoryTlm> socket;  // one per IOMMU unit
-
-  MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing);
+  // `ports` target sockets, one per IOMMU unit.
+  MemoryTlm(sc_core::sc_module_name name, SparseMemory& store, MemoryTiming& timing,
+            unsigned ports = 1);
+  tlm::tlm_target_socket<>& port(size_t n) { return *ports_[n]; }
 
   // Called for every write that lands (the migration oracle counts generations).
   std::function<void(uint64_t addr, uint64_t len, Ps visible)> on_write;  // when readers see it
@@ -26,6 +27,8 @@ class MemoryTlm : public sc_core::sc_module {
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  using Port = PortSocket<MemoryTlm, &MemoryTlm::b_transport>;
+  std::vector<std::unique_ptr<Port>> ports_;
 
   SparseMemory& store_;
   MemoryTiming& timing_;

@@ -104,9 +104,9 @@ struct Bench : sc_module {
     rig.map(0, 0x4000'0000, 2);  // the endpoints' 1 MiB window, one IOTLB entry
     memory = std::make_unique<MemoryTlm>("memory", rig.mem, rig.timing);
     iommu_tlm = std::make_unique<IommuTlm>("iommu", *rig.iommu);
-    rc = std::make_unique<RootComplexTlm>("rc", pcie);
+    rc = std::make_unique<RootComplexTlm>("rc", pcie, std::vector<int>(kReps, 0));
     rc->iommu_out.bind(iommu_tlm->dma_in);
-    iommu_tlm->mem_out.bind(memory->socket);
+    iommu_tlm->mem_out.bind(memory->port(0));
     mmio = std::make_unique<MmioBridgeTlm>("mmio");
     mmio->add_window(rig.cfg.mmio_base, kIommuMmioSize);
     mmio->socket.bind(iommu_tlm->mmio_in);
@@ -125,7 +125,7 @@ struct Bench : sc_module {
       dispatchers.push_back(std::make_unique<Dispatcher>());
       eps.push_back(std::make_unique<EndpointTlm>(dev.name.c_str(), dev, pcie, *dispatchers.back(),
                                                   stats, trace, pool, 1));
-      eps.back()->socket.bind(rc->dev_in);
+      eps.back()->socket.bind(rc->dev_in(size_t(r)));
       mmio->add_window(kEndpointCtrlBase + r * kEndpointCtrlStride, kEndpointCtrlStride);
       mmio->socket.bind(eps.back()->ctrl_in);
     }

@@ -41,7 +41,7 @@ TEST_CASE("memory target: write then read back, timed by latency and bandwidth")
   MemoryTiming timing(80 * kNs, 64'000'000'000);  // 64 B take 1 ns on the channel
   MemoryTlm mem("memory", store, timing);
   Initiator init("init");
-  init.socket.bind(mem.socket);
+  init.socket.bind(mem.port(0));
   Ps write_done = 0, read_done = 0;
   unsigned char out[64], in[64] = {};
   for (int i = 0; i < 64; ++i) out[i] = static_cast<unsigned char>(i * 3);
