@@ -247,11 +247,15 @@ void Endpoint::issue(unsigned job, Ps now) {
   if (trace_.enabled()) trace_begin(requests_[req], j, now);
   Ps last = now;
   uint32_t tail = kNoSlot;
+  const uint32_t pasid = j.config().pasid;
   for (uint32_t i = 0; i < chunks_.size(); ++i) {
     const Chunk& c = chunks_[i];
-    uint32_t slot = put(inflight_, free_inflight_,
-                        InFlight{req, Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len,
-                                          false, 0, 0, j.config().pasid}});
+    const uint32_t slot = take_slot(inflight_, free_inflight_);
+    InFlight& f = inflight_[slot];  // filled in place, not built and copied: every TLP
+    f.request = req;
+    f.tlp = Tlp{dev_.bdf, requests_[req].id, i, write, c.addr, c.len, false, 0, 0, pasid};
+    f.arrival = {};
+    f.next = kNoSlot;
     // With ATS a TLP the cache cannot translate waits for a translation request.
     if (!atc_ || use_atc(slot, now)) last = send_tlp(slot, now, tail);
   }

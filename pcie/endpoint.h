@@ -186,13 +186,19 @@ class Endpoint : public EventTarget, public MmioTarget {
   // Stores an item in a free slot (slots are reused; indices travel in events).
   template <class T>
   static uint32_t put(std::vector<T>& v, std::vector<uint32_t>& free, T item) {
+    const uint32_t i = take_slot(v, free);
+    v[i] = std::move(item);
+    return i;
+  }
+  // A free slot to fill in place (its old contents are left as they were).
+  template <class T>
+  static uint32_t take_slot(std::vector<T>& v, std::vector<uint32_t>& free) {
     if (free.empty()) {
-      v.push_back(std::move(item));
+      v.emplace_back();
       return uint32_t(v.size() - 1);
     }
     const uint32_t i = free.back();
     free.pop_back();
-    v[i] = std::move(item);
     return i;
   }
 
