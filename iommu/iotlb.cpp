@@ -5,11 +5,17 @@
 namespace sim {
 
 Iotlb::Iotlb(unsigned entries, unsigned ways, bool lru)
-    : slots_(entries), sets_(entries / ways), ways_(ways), lru_(lru) {}
+    : slots_(entries),
+      sets_(entries / ways),
+      ways_(ways),
+      set_mask_(sets_ > 1 && (sets_ & (sets_ - 1)) == 0 ? sets_ - 1 : 0),
+      lru_(lru) {}
 
 unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
   uint64_t h = vpage ^ (uint64_t(did) * 0x9e3779b1u);
-  return unsigned(h % sets_);
+  // A mask where the set count is a power of two (the usual case): a division costs
+  // tens of cycles on every lookup.
+  return unsigned(set_mask_ ? h & set_mask_ : h % sets_);
 }
 
 IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {

@@ -72,6 +72,7 @@ class Iotlb {
 
   std::vector<IotlbEntry> slots_;  // sets_ * ways_
   unsigned sets_, ways_;
+  uint64_t set_mask_;  // sets_ - 1 when sets_ is a power of two above 1, else 0
   bool lru_;
   uint64_t clock_ = 0;
   uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
