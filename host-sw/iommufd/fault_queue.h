@@ -94,6 +94,12 @@ class FaultQueue {
   size_t awaiting() const { return response_.size(); }
   // For fault injection's comparison: the groups in both lists.
   std::string state() const;
+  // Every group, queued then awaiting a response.
+  template <class F>
+  void each_group(F f) const {
+    for (const IopfGroup& g : deliver_) f(g);
+    for (const auto& [cookie, g] : response_) f(g);
+  }
 
  private:
   std::deque<IopfGroup> deliver_;

@@ -141,6 +141,9 @@ class Host {
   Errno destroy_fault(const std::string& fault);
   // The host.iopf.* statistics, only in runs with a fault object.
   void enable_iopf_stats();
+  // check_invariants' part: every HWPT's fault object is live, and every pending group
+  // belongs to an attachment still on the HWPT that took it ("" when so).
+  std::string iopf_invariants() const;
   // The paging HWPT (IOMMUFD_OBJ_HWPT_PAGING) of that name, or nullptr: a nested HWPT
   // is not one (the dirty-tracking calls are ENOENT on it).
   Hwpt* find_paging(const std::string& hwpt);

@@ -83,6 +83,22 @@ void Host::iopf_detached(const std::string& hwpt, const std::string& device, uin
   if (!iopf_users(device)) iopf_partial_.erase(device);
 }
 
+std::string Host::iopf_invariants() const {
+  for (const auto& [name, hw] : hwpts_)
+    if (!hw.fault.empty() && !faults_.count(hw.fault))
+      return "HWPT " + name + " holds fault object " + hw.fault + ", which is gone";
+  std::string bad;
+  for (const auto& [name, q] : faults_)
+    q.each_group([&](const IopfGroup& g) {
+      auto at = attached_.find({g.device, g.attach_pasid});
+      if (bad.empty() &&
+          (at == attached_.end() || at->second != g.hwpt || hwpts_.at(g.hwpt).fault != name))
+        bad = "fault object " + name + " holds a group of " + g.device + " PASID " +
+              std::to_string(g.attach_pasid) + " whose attachment left it";
+    });
+  return bad;
+}
+
 Errno Host::destroy_fault(const std::string& fault) {
   auto q = faults_.find(fault);
   if (q == faults_.end()) return Errno::Enoent;
