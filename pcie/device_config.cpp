@@ -151,6 +151,8 @@ DeviceConfig load_device_config(ConfigReader& r) {
     r.fail("bdf", "expected a requester id bus:dev.fn such as 01:00.0, got '" + bdf + "'");
   d.tags = unsigned(r.integer("tags", d.tags, 1, 1024));
   d.pasid_width = unsigned(r.integer("pasid_width", d.pasid_width, 0, 20));
+  d.pri = r.boolean("pri", false);
+  d.vf = r.boolean("vf", false);
   {
     ConfigReader a = r.section("ats");
     AtsConfig& c = d.ats;

@@ -58,6 +58,9 @@ struct DeviceConfig {
   // Its PCIe PASID capability's Max PASID Width (the kernel's max_pasids = 2^width):
   // its requests carry PASIDs below 2^width; 0: no PASID capability.
   unsigned pasid_width = 20;
+  // Its PCIe Page Request Interface: the driver can enable I/O page faults for it (an
+  // iopf-capable HWPT attaches); `vf`: it is an SR-IOV virtual function.
+  bool pri = false, vf = false;
   AtsConfig ats;
   DmaLoggingConfig dma_logging;  // its own DMA dirty logger (VFIO migration v2)
   std::vector<DmaJobConfig> jobs;

@@ -71,6 +71,8 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
                           kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
                           unsigned(device_unit[i])});
     hw.devices.back().pasid_width = s.devices[i].pasid_width;
+    hw.devices.back().pri = s.devices[i].pri;
+    hw.devices.back().vf = s.devices[i].vf;
     const DmaLoggingConfig& log = s.devices[i].dma_logging;
     hw.devices.back().dma_logging = log.enabled;
     hw.devices.back().log_max_ranges = log.max_ranges;

@@ -45,6 +45,8 @@ struct HardwareInfo {
     unsigned unit = 0;  // the IOMMU unit it sits behind (index in `units`)
     // Its PCIe PASID capability's Max PASID Width: PASIDs below 2^width (0: none).
     unsigned pasid_width = 20;
+    // PCIe PRI (the driver can enable I/O page faults for it); an SR-IOV virtual function.
+    bool pri = false, vf = false;
     // VFIO migration v2 DMA logging (its registers in the control page): whether the
     // device has it, how many ranges a start may name and the granules it logs at.
     bool dma_logging = false;

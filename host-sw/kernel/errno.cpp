@@ -3,10 +3,13 @@
 namespace sim {
 
 namespace {
+// clang-format off
 const std::initializer_list<std::string_view> kNames = {
     "OK",         "EINVAL", "ENOENT", "EEXIST",     "ENOMEM", "EOVERFLOW",
     "EOPNOTSUPP", "ENOSPC", "EBUSY",  "EADDRINUSE", "EPERM",  "EFAULT",
-    "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO",    "ENODEV"};
+    "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO",    "ENODEV",
+    "ESPIPE",     "EBADF"};
+// clang-format on
 }
 
 const std::initializer_list<std::string_view>& errno_names() {

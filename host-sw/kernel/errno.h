@@ -25,7 +25,9 @@ enum class Errno {
   E2big,
   Enotty,
   Eio,
-  Enodev
+  Enodev,
+  Espipe,  // a fault fd's read or write of a size that is not a whole number of records
+  Ebadf    // a closed fault fd
 };
 
 const char* errno_name(Errno e);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "host-sw/ops/iopf_rules.h"
 #include "host-sw/ops/msi_window.h"
 #include "host-sw/ops/pasid_compat.h"
 
@@ -18,7 +19,8 @@ Errno PtTarget::kind(Host& h, bool& ioas) const {
   ioas = !h.hwpts().count(pt);
   if (!ioas || h.ioases().count(pt)) return Errno::Ok;
   const ObjectTable& o = h.objects();
-  for (ObjectType t : {ObjectType::Access, ObjectType::Viommu, ObjectType::Vdevice})
+  for (ObjectType t :
+       {ObjectType::Access, ObjectType::Viommu, ObjectType::Vdevice, ObjectType::Fault})
     if (o.id_of(t, pt)) return Errno::Einval;  // iommufd_device_change_pt's default
   return Errno::Enoent;
 }
@@ -50,7 +52,7 @@ uint16_t bdf_of(Host& h, const std::string& device) {
 
 bool name_taken(Host& h, const std::string& name) {
   return h.hwpts().count(name) || h.ioases().count(name) || h.accesses().count(name) ||
-         h.viommus().count(name) || h.vdevices().count(name);
+         h.viommus().count(name) || h.vdevices().count(name) || h.faults().count(name);
 }
 
 // A new automatic HWPT's name: the one the scenario gave, unless something has it.
@@ -94,10 +96,13 @@ Task<Errno> attach_hwpt(Host& h, const std::string& device, uint32_t pasid,
     if (h.fail_alloc()) co_return Errno::Enomem;  // the reserved range's node
     if (e = iopt.reserve(kMsiFirst, kMsiLast, owner); e != Errno::Ok) co_return e;
   }
-  // Then, in iommufd's order: the PASID-compatibility rules and the device's PASID
-  // width (EINVAL), then the PASID directory and tables the entry needs (a failure
-  // point each, ENOMEM); each failure releases the window.
-  if (e = pasid_compat(h, hw, device, pasid); e == Errno::Ok) e = pasid_in_width(dev, pasid);
+  // Then, in iommufd's order: a VF with PRI on an iopf-capable HWPT, the
+  // PASID-compatibility rules and the device's PASID width (EINVAL), the driver's IOPF
+  // enable (ENODEV without PRI; iopf_rules.h), then the PASID directory and tables the
+  // entry needs (a failure point each, ENOMEM); each failure releases the window.
+  if (e = iopf_compatible(hw, dev); e == Errno::Ok) e = pasid_compat(h, hw, device, pasid);
+  if (e == Errno::Ok) e = pasid_in_width(dev, pasid);
+  if (e == Errno::Ok) e = iopf_enable(hw, dev);
   if (e == Errno::Ok) e = h.driver().prepare_pasid_tables(bdf_of(h, device), pasid, hw.nested());
   if (e != Errno::Ok) {
     iopt.unreserve(owner);
@@ -116,6 +121,7 @@ Task<> detach_hwpt(Host& h, const std::string& device, uint32_t pasid) {
   co_await h.driver().detach(*hw.domain, bdf_of(h, device), pasid);
   h.ioases()[hw.ioas]->iopt.unreserve(Host::attach_owner(device, pasid));
   h.attachments().erase(it);
+  h.iopf_detached(hwpt, device, pasid);  // its pending page faults answered INVALID
   if (auto v = h.containers().find(hw.ioas); v != h.containers().end())
     v->second->device_detached();
   co_await put_hwpt(h, hwpt);
@@ -138,8 +144,12 @@ Task<Errno> replace_hwpt(Host& h, const std::string& device, uint32_t pasid,
     Errno e = h.ioases()[to.ioas]->iopt.reserve(kMsiFirst, kMsiLast, owner);
     if (e != Errno::Ok) co_return e;
   }
-  // The PASID-compatibility rules hold as for attach: EINVAL, the reservation released.
-  Errno e = pasid_compat(h, to, device, pasid);
+  // The iopf and PASID-compatibility rules hold as for attach: EINVAL (ENODEV), the
+  // reservation released.
+  const HardwareInfo::Device* dev = h.device_info(device);
+  Errno e = iopf_compatible(to, dev);
+  if (e == Errno::Ok) e = pasid_compat(h, to, device, pasid);
+  if (e == Errno::Ok) e = iopf_enable(to, dev);
   if (e == Errno::Ok)  // a nested HWPT puts the context into PASID mode
     e = h.driver().prepare_pasid_tables(bdf_of(h, device), pasid, to.nested());
   if (e != Errno::Ok) {
@@ -153,6 +163,7 @@ Task<Errno> replace_hwpt(Host& h, const std::string& device, uint32_t pasid,
       v->second->device_detached();
   }
   at->second = hwpt;
+  h.iopf_detached(old, device, pasid);  // the old HWPT's pending page faults: INVALID
   co_await put_hwpt(h, old);
   co_return Errno::Ok;
 }

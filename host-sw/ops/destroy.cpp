@@ -4,7 +4,7 @@
 // ID) is ENOENT. An IOAS or HWPT is destroyed as `ioas_destroy` / `hwpt_destroy` do, a
 // vIOMMU or vDEVICE as Host::destroy_viommu / destroy_vdevice say (host_nesting.cpp);
 // an in-kernel access is EBUSY, as the driver that created it holds it until it calls
-// iommufd_access_destroy (`access_destroy`).
+// iommufd_access_destroy (`access_destroy`); a fault object as Host::destroy_fault says.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -23,11 +23,12 @@ struct Destroy final : HostOperation {
       return;
     }
     object = r.text("object");
-    n.need_object(r, "object", n.ioas, object, "IOAS, HWPT, access, vIOMMU or vDEVICE");
+    n.need_object(r, "object", n.ioas, object, "IOAS, HWPT, access, vIOMMU, vDEVICE or fault");
     type = n.hwpt.count(object)      ? ObjectType::Hwpt
            : n.access.count(object)  ? ObjectType::Access
            : n.viommu.count(object)  ? ObjectType::Viommu
            : n.vdevice.count(object) ? ObjectType::Vdevice
+           : n.fault.count(object)   ? ObjectType::Fault
                                      : ObjectType::Ioas;
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -51,6 +52,8 @@ struct Destroy final : HostOperation {
         co_return h.destroy_viommu(name);
       case ObjectType::Vdevice:
         co_return h.destroy_vdevice(name);
+      case ObjectType::Fault:
+        co_return h.destroy_fault(name);
     }
     co_return Errno::Einval;
   }

@@ -2,8 +2,9 @@
 // first domain pins and charges; EFAULT / ENOMEM leave the IOAS unchanged). With
 // `nest_parent` it is a stage 2 that nested HWPTs and vIOMMUs can sit on
 // (IOMMU_HWPT_ALLOC_NEST_PARENT): EOPNOTSUPP on a unit without nested translation.
-// With `pasid` it may serve PASIDs (IOMMU_HWPT_ALLOC_PASID; pasid_compat.h).
-#include "host-sw/ops/op_registry.h"
+// With `pasid` it may serve PASIDs (IOMMU_HWPT_ALLOC_PASID; pasid_compat.h). With
+// `fault` / `fault_id` it is iopf-capable (IOMMU_HWPT_FAULT_ID_VALID; fault_arg.h).
+#include "host-sw/ops/fault_arg.h"
 
 namespace sim {
 namespace {
@@ -12,6 +13,7 @@ struct HwptAlloc final : HostOperation {
   std::string id, ioas;
   bool dirty_tracking = false, nest_parent = false, pasid = false;
   std::string device;  // optional: the device whose IOMMU unit must support tracking
+  FaultArg fault;
 
   void parse(ConfigReader& r, OpNames& n) {
     id = n.new_object(r, n.hwpt);
@@ -20,6 +22,7 @@ struct HwptAlloc final : HostOperation {
     nest_parent = r.boolean("nest_parent", false);
     pasid = r.boolean("pasid", false);
     if (r.has("device")) device = n.device(r);
+    fault.parse(r, n);
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto io = h.ioases().find(ioas);
@@ -44,6 +47,13 @@ struct HwptAlloc final : HostOperation {
     if (e != Errno::Ok) {
       drv.domain_free(hw.domain);  // its tables go with it
       co_return e;
+    }
+    if (fault.valid) {
+      if (e = fault.lookup(h, hw.fault); e != Errno::Ok) {
+        co_await io->second->iopt.remove_domain(drv, hw.domain);
+        drv.domain_free(hw.domain);
+        co_return e;
+      }
     }
     ++io->second->users;
     h.hwpts()[id] = hw;

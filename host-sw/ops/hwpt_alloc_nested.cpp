@@ -8,8 +8,10 @@
 // a vIOMMU on another unit than the device's is EINVAL; flags other than `pasid`
 // (IOMMU_HWPT_ALLOC_PASID: the nested HWPT may serve PASIDs) are EOPNOTSUPP; a parent
 // not allocated `nest_parent` is EINVAL; a device whose unit cannot nest is EOPNOTSUPP;
-// stage-1 data of another type than vtd_s1 is EOPNOTSUPP.
-#include "host-sw/ops/op_registry.h"
+// stage-1 data of another type than vtd_s1 is EOPNOTSUPP. `extra_flags` (uAPI bits past
+// the named ones) are EOPNOTSUPP; `fault` / `fault_id` make it iopf-capable
+// (IOMMU_HWPT_FAULT_ID_VALID, looked up last: fault_arg.h).
+#include "host-sw/ops/fault_arg.h"
 
 namespace sim {
 namespace {
@@ -24,6 +26,8 @@ struct HwptAllocNested final : HostOperation {
   NestedS1 s1;
   uint32_t flags = 0;  // IOMMU_HWPT_ALLOC_*: only kPasidFlag is valid for a nested HWPT
   static constexpr uint32_t kPasidFlag = 4;  // the third name read_flags is given
+  static constexpr uint32_t kUnknownFlag = 1u << 31;
+  FaultArg fault;
 
   void parse(ConfigReader& r, OpNames& n) {
     id = n.new_object(r, n.hwpt);
@@ -34,6 +38,8 @@ struct HwptAllocNested final : HostOperation {
     s1.root = r.address("s1_root");
     s1.levels = r.integer("addr_width", 48, 48, 57) > 48 ? 5 : 4;
     if (r.has("flags")) flags = read_flags(r, {"nest_parent", "dirty_tracking", "pasid"});
+    if (r.address("extra_flags", 0)) flags |= kUnknownFlag;
+    fault.parse(r, n);
   }
   void prepare(Host& h) const override { h.enable_nesting_stats(); }
   Task<Errno> run(Host& h, OpOutcome&) const override {
@@ -56,6 +62,12 @@ struct HwptAllocNested final : HostOperation {
     nested.parent = parent_hwpt;
     if (on_viommu) nested.viommu = parent;
     nested.pasid_compat = flags & kPasidFlag;
+    if (fault.valid) {
+      if (Errno e = fault.lookup(h, nested.fault); e != Errno::Ok) {
+        h.driver().domain_free(nested.domain);
+        co_return e;
+      }
+    }
     h.hwpts()[id] = std::move(nested);
     h.objects().add(ObjectType::Hwpt, id);
     co_return Errno::Ok;

@@ -19,6 +19,7 @@ namespace sim {
 
 struct OpNames {
   std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access, viommu, vdevice;
+  std::set<std::string> fault;                    // fault objects (fault_queue_alloc)
   std::set<std::string> vfio;                     // IOASes a vfio_set_iommu made containers
   std::set<std::string> files, processes{"vmm"};  // memfds; accounting owners
   std::vector<std::string> devices;
@@ -26,7 +27,7 @@ struct OpNames {
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const;
   std::string device(ConfigReader& r, const char* key = "device") const;
-  // `id` of a new IOAS, HWPT, access, vIOMMU or vDEVICE, added to `kind`: those share
+  // `id` of a new IOAS, HWPT, access, vIOMMU, vDEVICE or fault object, added to `kind`: those share
   // one name space, as the kernel's objects share one ID space (a name of another kind
   // is an error).
   std::string new_object(ConfigReader& r, std::set<std::string>& kind, const char* key = "id");

@@ -59,7 +59,12 @@ namespace sim {
   X(ioas_change_process)       \
   X(dma_logging_start)         \
   X(dma_logging_report)        \
-  X(dma_logging_stop)
+  X(dma_logging_stop)          \
+  X(fault_queue_alloc)         \
+  X(trigger_iopf)              \
+  X(fault_read)                \
+  X(fault_respond)             \
+  X(fault_close)
 // clang-format on
 
 #define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;

@@ -14,6 +14,7 @@
 
 #include "host-sw/driver/iommu_driver.h"
 #include "host-sw/driver/sticky_pages.h"
+#include "host-sw/iommufd/fault_queue.h"
 #include "host-sw/iommufd/io_pagetable.h"
 #include "host-sw/iommufd/iommufd_access.h"
 #include "host-sw/iommufd/vfio_type1.h"
@@ -83,6 +84,9 @@ class Host {
     std::string viommu;  // a nested HWPT allocated on a vIOMMU
     // Allocated IOMMU_HWPT_ALLOC_PASID: usable for PASIDs (pasid_compat.h).
     bool pasid_compat = false;
+    // Allocated with a fault object (IOMMU_HWPT_FAULT_ID_VALID): iopf-capable, its I/O
+    // page faults go to that object's queue (host_iopf.cpp).
+    std::string fault;
     bool nested() const { return !parent.empty(); }
   };
   struct Access {
@@ -115,6 +119,31 @@ class Host {
   // Nesting's objects (nesting_objects.h), by name.
   std::map<std::string, Viommu>& viommus() { return viommus_; }
   std::map<std::string, Vdevice>& vdevices() { return vdevices_; }
+  // Fault objects (IOMMU_FAULT_QUEUE_ALLOC) by name, and the I/O page faults that reach
+  // them (host_iopf.cpp).
+  std::map<std::string, FaultQueue>& faults() { return faults_; }
+  // iommu_report_device_fault for one page request of `device`: true when it was taken
+  // (a group's last request delivered to a fault queue, or an earlier one waiting for
+  // its last); false when refused (no fault handler for its PASID or the requests
+  // without one: the group's requests dropped and an INVALID response sent).
+  bool report_iopf(const std::string& device, const IopfFault& f);
+  // The attachment (device, PASID) left `hwpt` (detach, replace): its groups still
+  // pending in the HWPT's fault queue are answered INVALID; once the device has no
+  // iopf-capable attachment left its I/O page faults are disabled (partial groups go).
+  void iopf_detached(const std::string& hwpt, const std::string& device, uint32_t pasid);
+  // The driver's IOPF reference count for the device: its attachments to iopf-capable HWPTs.
+  unsigned iopf_users(const std::string& device) const;
+  // A page response sent to a device, and every one so far.
+  void page_response(const PageResponse& r);
+  const std::vector<PageResponse>& page_responses() const { return page_responses_; }
+  // IOMMU_DESTROY of a fault object: EBUSY while its fd is open or a HWPT holds it;
+  // pending groups are answered INVALID.
+  Errno destroy_fault(const std::string& fault);
+  // The host.iopf.* statistics, only in runs with a fault object.
+  void enable_iopf_stats();
+  // check_invariants' part: every HWPT's fault object is live, and every pending group
+  // belongs to an attachment still on the HWPT that took it ("" when so).
+  std::string iopf_invariants() const;
   // The paging HWPT (IOMMUFD_OBJ_HWPT_PAGING) of that name, or nullptr: a nested HWPT
   // is not one (the dirty-tracking calls are ENOENT on it).
   Hwpt* find_paging(const std::string& hwpt);
@@ -295,6 +324,13 @@ class Host {
   std::map<std::string, Access> accesses_;
   std::map<std::string, Viommu> viommus_;
   std::map<std::string, Vdevice> vdevices_;
+  std::map<std::string, FaultQueue> faults_;
+  std::map<std::string, std::vector<IopfFault>> iopf_partial_;  // by device: the IOMMU core's
+  std::vector<PageResponse> page_responses_;
+  struct IopfCounts {
+    uint64_t requests = 0, groups = 0, refused = 0, success = 0, invalid = 0;
+  } iopf_counts_;
+  bool iopf_stats_ = false;
   bool nesting_stats_ = false;
   bool vcpus_stopped_ = false;
   PageSet cpu_dirty_;  // pages the guest CPU wrote since the migration last read them

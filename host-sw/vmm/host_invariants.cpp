@@ -120,7 +120,7 @@ std::string Host::check_invariants() const {
   // Page tables belong to domains: none once every HWPT is gone.
   if (hwpts_.empty() && drv_.table_pages())
     return std::to_string(drv_.table_pages()) + " page-table pages left with no HWPT";
-  return "";
+  return iopf_invariants();
 }
 
 }  // namespace sim

@@ -66,6 +66,7 @@ HostSnapshot Host::snapshot(bool with_hardware) const {
   for (const auto& [key, hwpt] : attached_)
     it["attached " + key.first + " pasid " + std::to_string(key.second)] = hwpt;
   for (const auto& [ioas, v] : vfio_) it["container " + ioas] = "present";
+  for (const auto& [name, q] : faults_) it["fault " + name] = q.state();
   if (with_hardware && hardware_state_) it["hardware"] = hardware_state_();
   return s;
 }

@@ -14,6 +14,8 @@ std::string_view object_type_name(ObjectType t) {
       return "vIOMMU";
     case ObjectType::Vdevice:
       return "vDEVICE";
+    case ObjectType::Fault:
+      return "fault";
   }
   return "?";
 }

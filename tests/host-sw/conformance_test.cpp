@@ -166,13 +166,13 @@ setup:
   - {op: hwpt_alloc, id: a, ioas: a}
 )"),
                        doctest::Contains("share one name space"), InputError);
-  CHECK_THROWS_WITH_AS(failures(R"(
+  CHECK_THROWS_WITH_AS(
+      failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
   - {op: destroy, object: b}
 )"),
-                       doctest::Contains("no IOAS, HWPT, access, vIOMMU or vDEVICE named 'b'"),
-                       InputError);
+      doctest::Contains("no IOAS, HWPT, access, vIOMMU, vDEVICE or fault named 'b'"), InputError);
   CHECK_THROWS_AS(failures(R"(
 setup:
   - {op: destroy, object: b, object_id: 1}

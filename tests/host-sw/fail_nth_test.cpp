@@ -136,12 +136,38 @@ steps:
   - {at: 1us, op: wait}
 )";
 
+// I/O page faults on a device with PRI: a fault object, an iopf-capable HWPT attached,
+// a page request read (the cookie's allocation) and answered, and all of it undone.
+const char* kIopfSmoke = R"(
+fail_nth: true
+memory: [{name: guest, size: 16MiB, backing: 4KiB}]
+setup:
+  - {op: ioas_alloc, id: a}
+  - {op: ioas_map, ioas: a, iova: 0x100000, user: guest, length: 64KiB}
+  - {op: fault_queue_alloc, id: f}
+  - {op: hwpt_alloc, id: h, ioas: a, fault: f}
+  - {op: attach, device: nic0, hwpt: h}
+  - {op: trigger_iopf, device: nic0, grpid: 1, addr: 0x1000, last: false}
+  - {op: trigger_iopf, device: nic0, grpid: 1, addr: 0x2000}
+  - {op: fault_read, fault: f, count: 80, expect_bytes: 80}
+  - {op: fault_respond, fault: f, responses: [{cookie: 1}]}
+  - {op: detach, device: nic0}
+  - {op: hwpt_destroy, hwpt: h}
+  - {op: fault_close, fault: f}
+  - {op: destroy, object: f}
+steps:
+  - {at: 1us, op: wait}
+)";
+
 // Operations with no failure point: the VMM's own calls and the device's register
 // (mmap/munmap, device_quiesce/resume, wait, and the device's own DMA log, which our
 // model allocates nothing on the host for), the VMM's memfds (memfd_create and
 // memfd_truncate: its own calls, as mmap), another process for IOAS_CHANGE_PROCESS
 // (process_create: a process, nothing of iommufd's), and the migration (many calls,
-// each with its effects: not one call to unwind).
+// each with its effects: not one call to unwind); of the I/O page fault calls,
+// trigger_iopf (the selftest's command returns 0 whatever the IOMMU core's allocations
+// do: a failed one becomes a response to the device, not an errno), fault_respond (it
+// only frees) and fault_close (nothing); the smoke run has them all the same.
 const std::set<std::string> kNoPoint = {"mmap",
                                         "munmap",
                                         "memfd_create",
@@ -153,7 +179,10 @@ const std::set<std::string> kNoPoint = {"mmap",
                                         "migrate",
                                         "dma_logging_start",
                                         "dma_logging_report",
-                                        "dma_logging_stop"};
+                                        "dma_logging_stop",
+                                        "trigger_iopf",
+                                        "fault_respond",
+                                        "fault_close"};
 
 IommuConfig nesting_unit() {
   IommuConfig c;
@@ -191,7 +220,8 @@ TEST_CASE("fail_nth (iommufd_fail_nth.c): every operation unwinds each injected 
     INFO(name);
     const std::string op = "op: " + name + ",";
     CHECK((kNoPoint.count(name) || std::string(kSmoke).find(op) != std::string::npos ||
-           std::string(kNestSmoke).find(op) != std::string::npos));
+           std::string(kNestSmoke).find(op) != std::string::npos ||
+           std::string(kIopfSmoke).find(op) != std::string::npos));
   }
 }
 
@@ -202,6 +232,18 @@ TEST_CASE("fail_nth over nesting's objects: each allocation fails and unwinds") 
             << " failure points failed and unwound\n";
   // The vIOMMU, the vDEVICE, both nested HWPTs and the parent's object each fail once.
   CHECK(rig.stat("host.fail_nth.alloc") >= 5);
+}
+
+TEST_CASE("fail_nth over I/O page faults: the fault object, the iopf HWPT, a read's cookie") {
+  HostRig rig(kIopfSmoke, {}, [](HardwareInfo& hw) { hw.devices[0].pri = true; });
+  run_clean(rig);
+  std::cout << "fail_nth iopf smoke: " << rig.stat("host.fail_nth.points")
+            << " failure points failed and unwound\n";
+  // The fault object, the read's cookie, and the HWPT's own points (its domain, the
+  // attach's reserved range and the fill's pins) each fail once at least.
+  CHECK(rig.stat("host.fail_nth.alloc") >= 4);
+  CHECK(rig.stat("host.iopf.groups") == 1);
+  CHECK(rig.stat("host.iopf.responses_success") == 1);
 }
 
 TEST_CASE("fail_nth: a failure that is not unwound is reported with the point and what leaked") {
