@@ -53,5 +53,5 @@ struct HwptAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry hwpt_alloc_op = host_op<HwptAlloc>("hwpt_alloc");
+extern const HostOpEntry hwpt_alloc_op = host_op<HwptAlloc>("hwpt_alloc", iommufd_uapi::kHwptAlloc);
 }  // namespace sim
