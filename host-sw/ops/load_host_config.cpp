@@ -8,7 +8,8 @@ namespace {
 
 // An iommufd ioctl's generic keys: `size:` the caller's struct size (the struct's own
 // unless given) and `trailing:` whether the bytes past the kernel's struct are `zero`
-// (the default) or `nonzero` (only with a larger `size`).
+// (the default, and all there is without a larger `size`) or `nonzero` (only with a
+// larger `size`).
 void read_ucmd_size(ConfigReader& r, HostOperation& op) {
   const UcmdStruct& s = op.ucmd;
   if (!s.is_ioctl()) {
@@ -18,10 +19,10 @@ void read_ucmd_size(ConfigReader& r, HostOperation& op) {
     return;
   }
   op.ucmd_size = uint32_t(r.integer("size", s.size, 0, UINT32_MAX));
-  if (r.has("trailing") && op.ucmd_size <= s.size)
+  op.ucmd_trailing_nonzero = r.choice("trailing", "zero", {"zero", "nonzero"}) == "nonzero";
+  if (op.ucmd_trailing_nonzero && op.ucmd_size <= s.size)
     r.fail("trailing", "trailing bytes exist only past the struct's " + std::to_string(s.size) +
                            " bytes (`size` is " + std::to_string(op.ucmd_size) + ")");
-  op.ucmd_trailing_nonzero = r.choice("trailing", "zero", {"zero", "nonzero"}) == "nonzero";
   if (op.ucmd_size >= s.min_size && op.ucmd_size < s.size)
     if (std::string why = op.ucmd_cut_problem(op.ucmd_size); !why.empty()) r.fail("size", why);
 }

@@ -59,7 +59,8 @@ namespace sim {
   X(ioas_change_process)       \
   X(dma_logging_start)         \
   X(dma_logging_report)        \
-  X(dma_logging_stop)
+  X(dma_logging_stop)          \
+  X(ioctl)
 // clang-format on
 
 #define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;

@@ -187,6 +187,37 @@ TEST_CASE("TEST_F(iommufd, cmd_ex_fail): a longer IOMMU_DESTROY") {
 )") == 0);
 }
 
+TEST_CASE("TEST_F(iommufd, cmd_fail): an ioctl number no command answers is ENOTTY") {
+  // The selftest's IOMMUFD_CMD_BASE - 1 (0x7f), a number past the table, one below the
+  // VFIO compat numbers and the table's first; none reaches a failure point.
+  int64_t points = -1;
+  CHECK(run_failures(std::string(kObjects) + R"(
+  - {op: ioctl, nr: 0x7f, expect: ENOTTY}
+  - {op: ioctl, nr: 0x95, expect: ENOTTY, fail_nth: true}
+  - {op: ioctl, nr: 0x63, expect: ENOTTY}
+  - {op: ioctl, nr: 0, expect: ENOTTY}
+)",
+                     &points) == 0);
+  CHECK(points == 0);
+  // A number with a command is that command's operation.
+  auto error = [](const std::string& op) {
+    try {
+      HostRig rig("memory: []\nsetup:\n  - " + op + "\n", nesting_unit());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(error("{op: ioctl, nr: 0x80}")
+            .find("0x80 is IOMMU_DESTROY: use ioas_destroy, "
+                  "hwpt_destroy, destroy") != std::string::npos);
+  CHECK(error("{op: ioctl, nr: 0x93}").find("0x93 is IOMMU_VEVENTQ_ALLOC") != std::string::npos);
+  CHECK(error("{op: ioctl, nr: 0x71}").find("0x71 is VFIO_IOMMU_MAP_DMA: use vfio_map_dma") !=
+        std::string::npos);
+  CHECK(error("{op: ioctl, nr: 256}").find("nr: expected an ioctl number from 0 to 0xff") !=
+        std::string::npos);
+}
+
 TEST_CASE("a struct between its minimum and its size: the fields past the cut read zero") {
   // IOMMU_HWPT_ALLOC's data fields (type at 24, length at 28, pointer at 32) and
   // IOMMU_GET_HW_INFO's out_capabilities (at 32) are later additions: a caller that

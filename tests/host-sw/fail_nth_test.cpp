@@ -141,7 +141,8 @@ steps:
 // model allocates nothing on the host for), the VMM's memfds (memfd_create and
 // memfd_truncate: its own calls, as mmap), another process for IOAS_CHANGE_PROCESS
 // (process_create: a process, nothing of iommufd's), and the migration (many calls,
-// each with its effects: not one call to unwind).
+// each with its effects: not one call to unwind); an ioctl number no command answers
+// (ENOTTY before anything).
 const std::set<std::string> kNoPoint = {"mmap",
                                         "munmap",
                                         "memfd_create",
@@ -153,7 +154,8 @@ const std::set<std::string> kNoPoint = {"mmap",
                                         "migrate",
                                         "dma_logging_start",
                                         "dma_logging_report",
-                                        "dma_logging_stop"};
+                                        "dma_logging_stop",
+                                        "ioctl"};
 
 IommuConfig nesting_unit() {
   IommuConfig c;
