@@ -60,5 +60,5 @@ struct Destroy final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry destroy_op = host_op<Destroy>("destroy");
+extern const HostOpEntry destroy_op = host_op<Destroy>("destroy", iommufd_uapi::kDestroy);
 }  // namespace sim

@@ -31,10 +31,15 @@ struct FaultArg {
     }
     valid = true;
   }
-  // The fault object's name, or ENOENT.
-  Errno lookup(Host& h, std::string& out) const {
+  // Where fault_id ends in struct iommu_hwpt_alloc: a shorter struct reads it as 0.
+  static constexpr uint32_t kFaultIdEnd = 44;
+
+  // The fault object's name, or ENOENT; `ucmd_size`: the caller's struct size.
+  Errno lookup(Host& h, std::string& out, uint32_t ucmd_size) const {
     uint32_t want = 0;
-    if (id) {
+    if (ucmd_size < kFaultIdEnd) {
+      // cut off: ID 0, which no object has
+    } else if (id) {
       want = *id;
     } else if (std::optional<uint32_t> live = h.objects().id_of(ObjectType::Fault, name)) {
       want = *live;

@@ -27,5 +27,6 @@ struct FaultQueueAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry fault_queue_alloc_op = host_op<FaultQueueAlloc>("fault_queue_alloc");
+extern const HostOpEntry fault_queue_alloc_op =
+    host_op<FaultQueueAlloc>("fault_queue_alloc", iommufd_uapi::kFaultQueueAlloc);
 }  // namespace sim

@@ -39,5 +39,6 @@ struct GetDirtyBitmap final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry get_dirty_bitmap_op = host_op<GetDirtyBitmap>("get_dirty_bitmap");
+extern const HostOpEntry get_dirty_bitmap_op =
+    host_op<GetDirtyBitmap>("get_dirty_bitmap", iommufd_uapi::kHwptGetDirtyBitmap);
 }  // namespace sim

@@ -3,7 +3,9 @@
 // track dirty pages (here: its walks see the CPU's clears, VT-d's coherent walks), and
 // the hardware-specific data type (IOMMU_HW_INFO_TYPE_INTEL_VTD, 1), and
 // `out_max_pasid_log2`: the device's PASID width (0 without a PASID capability). Unknown
-// `flags` bits are EOPNOTSUPP.
+// `flags` bits are EOPNOTSUPP. The kernel writes back as much of the struct as the
+// caller's `size` holds: below 40 (from 32, the minimum) out_capabilities is not
+// written, and the caller, whose struct starts zeroed as the selftests' do, reads 0.
 #include "host-sw/ops/op_registry.h"
 
 namespace sim {
@@ -35,7 +37,9 @@ struct GetHwInfo final : HostOperation {
   }
   Task<Errno> run(Host& h, OpOutcome& out) const override {
     if (flags) co_return Errno::Eopnotsupp;
-    const uint64_t caps = h.tracking_capable(device) ? kCapDirtyTracking : 0;
+    constexpr uint32_t kCapabilitiesEnd = 40;  // offsetofend(iommu_hw_info, out_capabilities)
+    const uint64_t caps =
+        ucmd_size >= kCapabilitiesEnd && h.tracking_capable(device) ? kCapDirtyTracking : 0;
     expect_value("capabilities", expect_capabilities, caps, out.detail);
     expect_value("data type", expect_data_type, kTypeIntelVtd, out.detail);
     const HardwareInfo::Device* dev = h.device_info(device);
@@ -45,5 +49,6 @@ struct GetHwInfo final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry get_hw_info_op = host_op<GetHwInfo>("get_hw_info");
+extern const HostOpEntry get_hw_info_op =
+    host_op<GetHwInfo>("get_hw_info", iommufd_uapi::kGetHwInfo);
 }  // namespace sim

@@ -49,7 +49,7 @@ struct HwptAlloc final : HostOperation {
       co_return e;
     }
     if (fault.valid) {
-      if (e = fault.lookup(h, hw.fault); e != Errno::Ok) {
+      if (e = fault.lookup(h, hw.fault, ucmd_size); e != Errno::Ok) {
         co_await io->second->iopt.remove_domain(drv, hw.domain);
         drv.domain_free(hw.domain);
         co_return e;
@@ -63,5 +63,5 @@ struct HwptAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry hwpt_alloc_op = host_op<HwptAlloc>("hwpt_alloc");
+extern const HostOpEntry hwpt_alloc_op = host_op<HwptAlloc>("hwpt_alloc", iommufd_uapi::kHwptAlloc);
 }  // namespace sim

@@ -13,5 +13,6 @@ struct HwptDestroy final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry hwpt_destroy_op = host_op<HwptDestroy>("hwpt_destroy");
+extern const HostOpEntry hwpt_destroy_op =
+    host_op<HwptDestroy>("hwpt_destroy", iommufd_uapi::kDestroy);
 }  // namespace sim

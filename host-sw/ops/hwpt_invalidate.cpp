@@ -41,5 +41,6 @@ struct HwptInvalidate final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry hwpt_invalidate_op = host_op<HwptInvalidate>("hwpt_invalidate");
+extern const HostOpEntry hwpt_invalidate_op =
+    host_op<HwptInvalidate>("hwpt_invalidate", iommufd_uapi::kHwptInvalidate);
 }  // namespace sim

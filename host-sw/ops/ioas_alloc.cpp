@@ -19,5 +19,5 @@ struct IoasAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_alloc_op = host_op<IoasAlloc>("ioas_alloc");
+extern const HostOpEntry ioas_alloc_op = host_op<IoasAlloc>("ioas_alloc", iommufd_uapi::kIoasAlloc);
 }  // namespace sim

@@ -20,5 +20,6 @@ struct IoasAllowIovas final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_allow_iovas_op = host_op<IoasAllowIovas>("ioas_allow_iovas");
+extern const HostOpEntry ioas_allow_iovas_op =
+    host_op<IoasAllowIovas>("ioas_allow_iovas", iommufd_uapi::kIoasAllowIovas);
 }  // namespace sim

@@ -64,5 +64,6 @@ struct IoasChangeProcess final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_change_process_op = host_op<IoasChangeProcess>("ioas_change_process");
+extern const HostOpEntry ioas_change_process_op =
+    host_op<IoasChangeProcess>("ioas_change_process", iommufd_uapi::kIoasChangeProcess);
 }  // namespace sim

@@ -50,5 +50,5 @@ struct IoasCopy final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_copy_op = host_op<IoasCopy>("ioas_copy");
+extern const HostOpEntry ioas_copy_op = host_op<IoasCopy>("ioas_copy", iommufd_uapi::kIoasCopy);
 }  // namespace sim

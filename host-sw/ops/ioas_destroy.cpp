@@ -12,5 +12,6 @@ struct IoasDestroy final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_destroy_op = host_op<IoasDestroy>("ioas_destroy");
+extern const HostOpEntry ioas_destroy_op =
+    host_op<IoasDestroy>("ioas_destroy", iommufd_uapi::kDestroy);
 }  // namespace sim

@@ -41,5 +41,6 @@ struct IoasIovaRanges final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_iova_ranges_op = host_op<IoasIovaRanges>("ioas_iova_ranges");
+extern const HostOpEntry ioas_iova_ranges_op =
+    host_op<IoasIovaRanges>("ioas_iova_ranges", iommufd_uapi::kIoasIovaRanges);
 }  // namespace sim

@@ -27,5 +27,5 @@ struct IoasMap final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_map_op = host_op<IoasMap>("ioas_map");
+extern const HostOpEntry ioas_map_op = host_op<IoasMap>("ioas_map", iommufd_uapi::kIoasMap);
 }  // namespace sim

@@ -37,5 +37,6 @@ struct IoasMapFile final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_map_file_op = host_op<IoasMapFile>("ioas_map_file");
+extern const HostOpEntry ioas_map_file_op =
+    host_op<IoasMapFile>("ioas_map_file", iommufd_uapi::kIoasMapFile);
 }  // namespace sim

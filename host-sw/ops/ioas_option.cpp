@@ -43,5 +43,5 @@ struct IoasOption final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_option_op = host_op<IoasOption>("ioas_option");
+extern const HostOpEntry ioas_option_op = host_op<IoasOption>("ioas_option", iommufd_uapi::kOption);
 }  // namespace sim

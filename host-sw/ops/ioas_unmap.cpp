@@ -36,5 +36,5 @@ struct IoasUnmap final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry ioas_unmap_op = host_op<IoasUnmap>("ioas_unmap");
+extern const HostOpEntry ioas_unmap_op = host_op<IoasUnmap>("ioas_unmap", iommufd_uapi::kIoasUnmap);
 }  // namespace sim

@@ -6,7 +6,29 @@ namespace sim {
 
 namespace {
 
-// The keys every operation has around its own: op, name, at / after, expect.
+// An iommufd ioctl's generic keys: `size:` the caller's struct size (the struct's own
+// unless given) and `trailing:` whether the bytes past the kernel's struct are `zero`
+// (the default, and all there is without a larger `size`) or `nonzero` (only with a
+// larger `size`).
+void read_ucmd_size(ConfigReader& r, HostOperation& op) {
+  const UcmdStruct& s = op.ucmd;
+  if (!s.is_ioctl()) {
+    if (r.has("trailing"))
+      r.fail("trailing", std::string(op.op) +
+                             " is no iommufd ioctl: `trailing` is for an iommufd command struct");
+    return;
+  }
+  op.ucmd_size = uint32_t(r.integer("size", s.size, 0, UINT32_MAX));
+  op.ucmd_trailing_nonzero = r.choice("trailing", "zero", {"zero", "nonzero"}) == "nonzero";
+  if (op.ucmd_trailing_nonzero && op.ucmd_size <= s.size)
+    r.fail("trailing", "trailing bytes exist only past the struct's " + std::to_string(s.size) +
+                           " bytes (`size` is " + std::to_string(op.ucmd_size) + ")");
+  if (op.ucmd_size >= s.min_size && op.ucmd_size < s.size)
+    if (std::string why = op.ucmd_cut_problem(op.ucmd_size); !why.empty()) r.fail("size", why);
+}
+
+// The keys every operation has around its own: op, name, at / after, expect, fail_nth,
+// and an iommufd ioctl's size and trailing.
 std::shared_ptr<const HostOperation> load_op(ConfigReader& r, OpNames& n, int index, bool timed) {
   const SourceMark mark = r.mark("op");
   const HostOpEntry* entry = find_host_operation(r.choice("op", host_operation_names()));
@@ -23,6 +45,8 @@ std::shared_ptr<const HostOperation> load_op(ConfigReader& r, OpNames& n, int in
   }
   std::unique_ptr<HostOperation> op = entry->parse(r, n);
   op->op = entry->name;
+  op->ucmd = entry->ucmd;
+  read_ucmd_size(r, *op);
   op->index = index;
   op->mark = mark;
   op->name = name;

@@ -64,7 +64,8 @@ namespace sim {
   X(trigger_iopf)              \
   X(fault_read)                \
   X(fault_respond)             \
-  X(fault_close)
+  X(fault_close)               \
+  X(ioctl)
 // clang-format on
 
 #define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;

@@ -60,5 +60,6 @@ struct SetDirtyTracking final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry set_dirty_tracking_op = host_op<SetDirtyTracking>("set_dirty_tracking");
+extern const HostOpEntry set_dirty_tracking_op =
+    host_op<SetDirtyTracking>("set_dirty_tracking", iommufd_uapi::kHwptSetDirtyTracking);
 }  // namespace sim

@@ -34,5 +34,6 @@ struct VdeviceAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry vdevice_alloc_op = host_op<VdeviceAlloc>("vdevice_alloc");
+extern const HostOpEntry vdevice_alloc_op =
+    host_op<VdeviceAlloc>("vdevice_alloc", iommufd_uapi::kVdeviceAlloc);
 }  // namespace sim

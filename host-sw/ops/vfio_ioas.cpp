@@ -43,5 +43,5 @@ struct VfioIoas final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry vfio_ioas_op = host_op<VfioIoas>("vfio_ioas");
+extern const HostOpEntry vfio_ioas_op = host_op<VfioIoas>("vfio_ioas", iommufd_uapi::kVfioIoas);
 }  // namespace sim

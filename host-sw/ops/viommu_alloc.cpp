@@ -30,5 +30,6 @@ struct ViommuAlloc final : HostOperation {
 };
 
 }  // namespace
-extern const HostOpEntry viommu_alloc_op = host_op<ViommuAlloc>("viommu_alloc");
+extern const HostOpEntry viommu_alloc_op =
+    host_op<ViommuAlloc>("viommu_alloc", iommufd_uapi::kViommuAlloc);
 }  // namespace sim

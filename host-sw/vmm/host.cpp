@@ -160,7 +160,7 @@ Task<> Host::run_op(const HostOperation& op, const char* list) {
   OpOutcome out;
   const Errno e = (c_.fail_nth || op.fail_nth) && op.injectable()
                       ? co_await run_injected(op, std::string_view(list) == "setup", out)
-                      : co_await op.run(*this, out);
+                      : co_await op.call(*this, out);
   if (!out.missing.empty())
     fail(op, list, "no IOVA saved as '" + out.missing + "' (the op saving it failed)");
   else if (e != op.expect)

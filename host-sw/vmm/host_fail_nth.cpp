@@ -29,7 +29,7 @@ Task<Errno> Host::run_injected(const HostOperation& op, bool in_setup, OpOutcome
     const HostSnapshot before = snapshot(in_setup);
     f.arm(n);
     OpOutcome o;
-    const Errno e = co_await op.run(*this, o);
+    const Errno e = co_await op.call(*this, o);
     const bool fired = f.fired();
     const FailPoint p = f.point();
     f.disarm();

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "host-sw/iommufd/ucmd_size.h"
 #include "host-sw/kernel/errno.h"
 #include "models/base/input_error.h"
 #include "models/base/units.h"
@@ -45,6 +46,18 @@ class HostOperation {
   // Whether fault injection may run it again after a failure (one call that must
   // unwind whole; not a migration, a sequence of calls each with its own effects).
   virtual bool injectable() const { return true; }
+  // "" when the operation can say what the kernel does with its command struct cut
+  // to `size` bytes (at least the minimum, below the struct: the fields past it read
+  // zero); else why not, an input error at `size`. Only iommufd ioctls are asked.
+  virtual std::string ucmd_cut_problem(uint32_t size) const { return ""; }
+
+  // The call as user space makes it: an iommufd ioctl's struct size checked first, as
+  // iommufd_fops_ioctl does before any handler (so before any failure point), then run.
+  Task<Errno> call(Host& host, OpOutcome& out) const {
+    if (Errno e = check_ucmd_size(ucmd, ucmd_size, ucmd_trailing_nonzero); e != Errno::Ok)
+      co_return e;
+    co_return co_await run(host, out);
+  }
 
   std::string_view op;  // the name it is registered under
   std::string name;     // optional; `after:` and DMA `start: {after:}` refer to it
@@ -54,6 +67,11 @@ class HostOperation {
   std::string after;
   Errno expect = Errno::Ok;
   bool fail_nth = false;  // `fail_nth: true`: run under fault injection
+  // An iommufd ioctl's command struct (its HostOpEntry's; {0, 0} for other operations)
+  // and the caller's: `size:` (the struct's size unless given) and `trailing:`.
+  UcmdStruct ucmd;
+  uint32_t ucmd_size = 0;
+  bool ucmd_trailing_nonzero = false;
 };
 
 }  // namespace sim
