@@ -20,9 +20,10 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
 
 IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {
   const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
-  if (memo_ && memo_key_ == key && memo_did_ == did && memo_pasid_ == pasid && memo_s2_ == s2) {
-    if (lru_) memo_->stamp = ++clock_;
-    return memo_;
+  Memo& m = memos_[key % kMemos];
+  if (m.e && m.key == key && m.did == did && m.pasid == pasid && m.s2 == s2) {
+    if (lru_) m.e->stamp = ++clock_;
+    return m.e;
   }
   // Probe each page size held, smallest first (as 4 KiB, 2 MiB, 1 GiB did before other
   // formats brought 64 KiB and the like).
@@ -36,11 +37,7 @@ IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova
           (s2 == kNoS2 ? e.stage != kStageNested && (e.stage == 2 || e.pasid == pasid)
                        : e.stage == kStageNested && e.pasid == pasid && e.s2_did == s2)) {
         if (lru_) e.stamp = ++clock_;
-        memo_ = &e;
-        memo_did_ = did;
-        memo_pasid_ = pasid;
-        memo_s2_ = s2;
-        memo_key_ = key;
+        m = {&e, did, pasid, s2, key};
         return &e;
       }
     }
@@ -49,7 +46,7 @@ IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova
 }
 
 IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
-  memo_ = nullptr;
+  forget_memos();
   sizes_ |= 1ull << in.size_shift;
   IotlbEntry* set = &slots_[size_t(set_of(in.did, in.vbase >> in.size_shift)) * ways_];
   IotlbEntry* victim = &set[0];
@@ -74,7 +71,7 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
 }
 
 unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now) {
-  memo_ = nullptr;
+  forget_memos();
   unsigned killed = 0;
   const uint64_t end = addr + length;
   for (IotlbEntry& e : slots_) {
@@ -89,7 +86,7 @@ unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, P
 }
 
 unsigned Iotlb::invalidate_domain(uint16_t did, Ps now) {
-  memo_ = nullptr;
+  forget_memos();
   unsigned killed = 0;
   for (IotlbEntry& e : slots_)
     if (e.valid && e.did == did && !spared(e, now)) {
@@ -100,7 +97,7 @@ unsigned Iotlb::invalidate_domain(uint16_t did, Ps now) {
 }
 
 unsigned Iotlb::invalidate_all(Ps now) {
-  memo_ = nullptr;
+  forget_memos();
   unsigned killed = 0;
   for (IotlbEntry& e : slots_)
     if (e.valid && !spared(e, now)) {
@@ -112,7 +109,7 @@ unsigned Iotlb::invalidate_all(Ps now) {
 
 unsigned Iotlb::invalidate_stage1(uint16_t did, uint32_t pasid, bool all_pasids, uint64_t addr,
                                   uint64_t length, Ps now) {
-  memo_ = nullptr;
+  forget_memos();
   unsigned killed = 0;
   const uint64_t last = addr + (length - 1);
   for (IotlbEntry& e : slots_) {
@@ -128,7 +125,7 @@ unsigned Iotlb::invalidate_stage1(uint16_t did, uint32_t pasid, bool all_pasids,
 }
 
 unsigned Iotlb::invalidate_built_on(uint16_t s2_did, Ps now, bool count_only) {
-  if (!count_only) memo_ = nullptr;
+  if (!count_only) forget_memos();
   unsigned n = 0;
   for (IotlbEntry& e : slots_)
     if (e.valid && e.stage == kStageNested && e.s2_did == s2_did && !spared(e, now)) {

@@ -4,6 +4,7 @@
 // tags those by domain only); a first-stage one only its own PASID. Each entry keeps its
 // permissions, whether the hardware already knows the page is dirty (so a write through it touches
 // no page table), and the time it becomes ready (a lookup before it joins the walk in flight).
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -76,14 +77,21 @@ class Iotlb {
   bool lru_;
   uint64_t clock_ = 0;
   uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
-  // The last hit, until the next fill or invalidation: the search's answer depends only
+  // Recent hits, until the next fill or invalidation: the search's answer depends only
   // on (did, pasid, iova >> smallest size held) while the entries stay as they are, so
-  // a run of TLPs to one page skips the search.
-  IotlbEntry* memo_ = nullptr;
-  uint16_t memo_did_ = 0;
-  uint32_t memo_pasid_ = 0;
-  uint32_t memo_s2_ = kNoS2;
-  uint64_t memo_key_ = 0;
+  // a run of TLPs to one page skips the search. A few, by page, so that devices whose
+  // streams interleave (a NIC's buffers, a disk's file) each keep theirs.
+  struct Memo {
+    IotlbEntry* e;
+    uint16_t did;
+    uint32_t pasid, s2;
+    uint64_t key;
+  };
+  static constexpr unsigned kMemos = 4;
+  std::array<Memo, kMemos> memos_{};
+  void forget_memos() {
+    for (Memo& m : memos_) m.e = nullptr;
+  }
 };
 
 }  // namespace sim
