@@ -13,18 +13,20 @@ void OpNames::need(ConfigReader& r, const char* key, const std::set<std::string>
 
 std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind, const char* key) {
   std::string id = r.text(key);
-  for (const std::set<std::string>* other : {&ioas, &hwpt, &access, &viommu, &vdevice})
+  for (const std::set<std::string>* other :
+       {&ioas, &hwpt, &access, &viommu, &vdevice, &veventq, &hw_queue})
     if (other != &kind && other->count(id))
       r.fail(key, "an object named '" + id +
-                      "' exists already (IOASes, HWPTs, accesses, vIOMMUs and vDEVICEs "
-                      "share one name space)");
+                      "' exists already (IOASes, HWPTs, accesses, vIOMMUs, vDEVICEs, "
+                      "vEVENTQs and HW queues share one name space)");
   kind.insert(id);
   return id;
 }
 
 void OpNames::need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,
                           const std::string& v, const char* what) const {
-  for (const std::set<std::string>* any : {&ioas, &hwpt, &access, &viommu, &vdevice})
+  for (const std::set<std::string>* any :
+       {&ioas, &hwpt, &access, &viommu, &vdevice, &veventq, &hw_queue})
     if (any->count(v)) return;
   need(r, key, kind, v, what);  // fails, with the wanted kind's names as hints
 }

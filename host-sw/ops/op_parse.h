@@ -19,6 +19,7 @@ namespace sim {
 
 struct OpNames {
   std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access, viommu, vdevice;
+  std::set<std::string> veventq, hw_queue;
   std::set<std::string> vfio;                     // IOASes a vfio_set_iommu made containers
   std::set<std::string> files, processes{"vmm"};  // memfds; accounting owners
   std::vector<std::string> devices;

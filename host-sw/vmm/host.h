@@ -115,6 +115,22 @@ class Host {
   // Nesting's objects (nesting_objects.h), by name.
   std::map<std::string, Viommu>& viommus() { return viommus_; }
   std::map<std::string, Vdevice>& vdevices() { return vdevices_; }
+  // vEVENTQs and HW queues (host_vevents.cpp): an event of `type` for the guest of
+  // `viommu` (EOPNOTSUPP when it has no vEVENTQ of that type, as
+  // iommufd_viommu_report_event); the stage-1 faults of nested contexts the units have
+  // logged, forwarded to the vEVENTQ of their device's vIOMMU (the driver's fault
+  // handler, run before a vEVENTQ is read); destroying them (EBUSY for a HW queue a
+  // later index depends on).
+  std::map<std::string, VeventqObject>& veventqs() { return veventqs_; }
+  std::map<std::string, HwQueue>& hw_queues() { return hw_queues_; }
+  Errno report_vevent(const std::string& viommu, VeventqType type, std::vector<uint8_t> data);
+  void forward_faults();
+  Errno destroy_veventq(const std::string& name);
+  Errno destroy_hw_queue(const std::string& name);
+  // The host.vevent.* statistics exist only in runs with a vEVENTQ.
+  void enable_vevent_stats();
+  uint64_t& vevent_counter(int which) { return vevent_stats_[which]; }
+  enum VeventStat { kVeventsReported, kVeventsLost, kVeventsRead, kFaultsForwarded, kFaultsKept };
   // The paging HWPT (IOMMUFD_OBJ_HWPT_PAGING) of that name, or nullptr: a nested HWPT
   // is not one (the dirty-tracking calls are ENOENT on it).
   Hwpt* find_paging(const std::string& hwpt);
@@ -295,6 +311,10 @@ class Host {
   std::map<std::string, Access> accesses_;
   std::map<std::string, Viommu> viommus_;
   std::map<std::string, Vdevice> vdevices_;
+  std::map<std::string, VeventqObject> veventqs_;
+  std::map<std::string, HwQueue> hw_queues_;  // after ioas_: goes before the IOASes
+  uint64_t vevent_stats_[5] = {};
+  bool vevent_stats_on_ = false;
   bool nesting_stats_ = false;
   bool vcpus_stopped_ = false;
   PageSet cpu_dirty_;  // pages the guest CPU wrote since the migration last read them

@@ -14,6 +14,10 @@ std::string_view object_type_name(ObjectType t) {
       return "vIOMMU";
     case ObjectType::Vdevice:
       return "vDEVICE";
+    case ObjectType::Veventq:
+      return "vEVENTQ";
+    case ObjectType::HwQueue:
+      return "HW queue";
   }
   return "?";
 }
