@@ -25,7 +25,8 @@ enum class Errno {
   E2big,
   Enotty,
   Eio,
-  Enodev
+  Enodev,
+  Erange
 };
 
 const char* errno_name(Errno e);

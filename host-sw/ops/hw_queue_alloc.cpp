@@ -5,7 +5,8 @@
 // contiguous. In iommufd_hw_queue_alloc_ioctl's order: `flags` or the type `default`
 // EOPNOTSUPP; length 0 EINVAL; iova + length - 1 past 2^64 EOVERFLOW; the vIOMMU gone
 // ENOENT; a type the driver does not serve EOPNOTSUPP (ours serves the selftest
-// driver's, `selftest`); the object; then iommufd_hw_queue_alloc_phys: the page array
+// driver's, `selftest`); the object; then iommufd_hw_queue_alloc_phys: ERANGE when the
+// page count overflows, the page array
 // and the access (ENOMEM), joining the IOAS (EADDRINUSE over a misaligned area), the
 // pin of the page-aligned span (ENOENT where nothing is mapped), EFAULT when the pages
 // are not contiguous; last the selftest driver's rules (mock_hw_queue_init_phys):
@@ -41,6 +42,9 @@ struct HwQueueAlloc final : HostOperation {
   static Errno alloc_phys(Host& h, IoPagetable& iopt, uint64_t iova, uint64_t length,
                           std::unique_ptr<IommufdAccess>& out, uint64_t& pa, uint64_t& pinned) {
     const uint64_t first = iova & ~(kCpuPage - 1), offset = iova - first;
+    // The page count, DIV_ROUND_UP(offset + length, PAGE_SIZE): ERANGE if it overflows.
+    if (offset + length < offset || offset + length + (kCpuPage - 1) < offset + length)
+      return Errno::Erange;
     const uint64_t span = (offset + length + kCpuPage - 1) & ~(kCpuPage - 1);
     if (h.fail_alloc()) return Errno::Enomem;  // the page array (kvcalloc)
     if (h.fail_alloc()) return Errno::Enomem;  // iommufd_access_create_internal

@@ -54,7 +54,9 @@ Task<Errno> Host::hwpt_invalidate(const std::string& target,
   if (vi == viommus_.end())
     co_return objects_.id_of(ObjectType::Ioas, target) ||
             objects_.id_of(ObjectType::Access, target) ||
-            objects_.id_of(ObjectType::Vdevice, target)
+            objects_.id_of(ObjectType::Vdevice, target) ||
+            objects_.id_of(ObjectType::Veventq, target) ||
+            objects_.id_of(ObjectType::HwQueue, target)
         ? Errno::Einval
         : Errno::Enoent;
   for (const S1Invalidation& q : reqs) {

@@ -77,7 +77,7 @@ TEST_CASE("TEST_F(iommufd_viommu, vdevice_alloc): the vEVENTQ part, overflow and
 )") == 0);
 }
 
-TEST_CASE("veventq_alloc: the errno order of iommufd_veventq_alloc") {
+TEST_CASE("veventq_alloc: the errno order of iommufd_veventq_alloc, and a vEVENTQ is no HWPT") {
   CHECK(viommu_failures(R"(
   - {op: veventq_alloc, id: q0, viommu: v, type: default, depth: 2, expect: EOPNOTSUPP}
   - {op: veventq_alloc, id: q1, viommu: v, type: selftest, depth: 2, flags: 1, expect: EOPNOTSUPP}
@@ -86,6 +86,8 @@ TEST_CASE("veventq_alloc: the errno order of iommufd_veventq_alloc") {
   - {op: veventq_alloc, id: q4, viommu: v, type: s1_fault, depth: 8}
   - {op: veventq_alloc, id: q5, viommu: v, type: selftest, depth: 8}
   - {op: veventq_alloc, id: q6, viommu: v, type: s1_fault, depth: 1, expect: EEXIST}
+  - {op: hwpt_invalidate, hwpt: q4, requests: [], expect: EINVAL}
+  - {op: replace, device: nic0, hwpt: q4, expect: EINVAL}
   - {op: destroy, object: q4}
   - {op: veventq_alloc, id: q7, viommu: v, type: s1_fault, depth: 1}
   - {op: destroy, object: q5}
@@ -186,6 +188,8 @@ TEST_CASE("TEST_F(iommufd_viommu, hw_queue): errno order, pinning, index order, 
      iova: 0xffffffffffffffff, length: 4096, expect: EOVERFLOW}
   - {op: hw_queue_alloc, id: x3, viommu: w, type: selftest, index: 0, iova: 0x10000,
      length: 4096, expect: ENOENT}
+  - {op: hw_queue_alloc, id: x8, viommu: w, type: selftest, index: 0, iova: 0,
+     length: 0xffffffffffffffff, expect: ERANGE}
   - {op: hw_queue_alloc, id: x4, viommu: w, type: tegra241_cmdqv, index: 0, iova: 0x10000,
      length: 4096, expect: EOPNOTSUPP}
   - {op: ioas_map, ioas: b, iova: 0x10000, user: guest, offset: 0, length: 4096}
