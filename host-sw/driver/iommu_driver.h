@@ -16,6 +16,7 @@
 #include "host-sw/kernel/host_accounts.h"
 #include "host-sw/kernel/host_cpu.h"
 #include "host-sw/kernel/phys_allocator.h"
+#include "iommu/fault_log.h"
 #include "iommu/page_table_format.h"
 #include "models/base/requester.h"
 
@@ -94,6 +95,10 @@ class IommuDriver {
     Ps time = 0;
   };
   const NestedCounts& nested_counts() const { return nested_; }
+  // The fault records every unit appended to its fault log since the last call, unit
+  // by unit, oldest first, each with its unit's index; the logs are then emptied
+  // (driver_faults.cpp).
+  std::vector<std::pair<unsigned, FaultRecord>> drain_fault_logs();
   // Frees an unmapped, detached domain's page-table pages and forgets it.
   void domain_free(Domain* d);
   uint64_t table_pages() const { return pt_tables_; }  // pages holding IO page tables

@@ -156,7 +156,11 @@ Task<Errno> IoPagetable::unmap(IommuDriver& drv, uint64_t iova, uint64_t length,
     if (it == areas_.end() || it->second.iova > last) break;
     IoptArea& a = it->second;
     if (a.iova < iova || a.last() > last) co_return Errno::Enoent;  // no splitting
-    // Accesses drop their pins in the area first (iommufd_access_notify_unmap).
+    // Pages an internal access pins (a HW queue's) cannot be unmapped: EBUSY, what
+    // came before stays unmapped. Other accesses drop their pins in the area first
+    // (iommufd_access_notify_unmap).
+    for (const IommufdAccess* acc : accesses_)
+      if (acc->internal() && acc->pins_in(a.iova, a.last())) co_return Errno::Ebusy;
     for (IommufdAccess* acc : std::vector<IommufdAccess*>(accesses_))
       acc->notify_unmap(a.iova, a.last());
     co_await unfill(drv, a);  // unmap, then unpin

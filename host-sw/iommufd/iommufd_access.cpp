@@ -48,7 +48,14 @@ std::vector<AccessPiece> IommufdAccess::pieces() const {
   return out;
 }
 
+bool IommufdAccess::pins_in(uint64_t iova, uint64_t last) const {
+  for (const Pin& p : pins_)
+    if (p.iova <= last && p.iova + (p.length - 1) >= iova) return true;
+  return false;
+}
+
 void IommufdAccess::notify_unmap(uint64_t iova, uint64_t last) {
+  if (internal_) return;
   std::erase_if(pins_, [&](const Pin& p) {
     if (p.iova > last || p.iova + (p.length - 1) < iova) return false;
     ++notices_;

@@ -24,8 +24,8 @@ struct PhysRun {
 
 class IommufdAccess {
  public:
-  explicit IommufdAccess(IoPagetable& iopt, bool needs_pin = true)
-      : iopt_(&iopt), needs_pin_(needs_pin) {}
+  explicit IommufdAccess(IoPagetable& iopt, bool needs_pin = true, bool internal = false)
+      : iopt_(&iopt), needs_pin_(needs_pin), internal_(internal) {}
   ~IommufdAccess();
   // iommufd_access_attach: joins the IOAS, raising its alignment to the page for an
   // access that pins (EADDRINUSE over a misaligned area; then it stays unattached).
@@ -46,8 +46,13 @@ class IommufdAccess {
   // the selftest's access gives for a pin already dropped by an unmap (the kernel
   // itself WARNs on a range it never pinned).
   Errno unpin(uint64_t iova, uint64_t length);
-  // The IOAS is about to unmap [iova, last]: every pin meeting it goes.
+  // The IOAS is about to unmap [iova, last]: every pin meeting it goes. An internal
+  // access (iommufd_access_create_internal: iommufd's own, for a HW queue) has no unmap
+  // callback and keeps its pins: the IOAS refuses to unmap them (EBUSY).
   void notify_unmap(uint64_t iova, uint64_t last);
+  bool internal() const { return internal_; }
+  // A pin of this access meets [iova, last].
+  bool pins_in(uint64_t iova, uint64_t last) const;
 
   // iommufd_access_rw (iommufd_access_rw.cpp): copies `length` bytes between `data`
   // and [iova, iova + length) of the IOAS. EINVAL for length 0, EOVERFLOW past the
@@ -87,6 +92,7 @@ class IommufdAccess {
 
   IoPagetable* iopt_;
   bool needs_pin_;
+  bool internal_;
   std::vector<Pin> pins_;  // in pinning order
   uint64_t notices_ = 0;
   bool attached_ = false;

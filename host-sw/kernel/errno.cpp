@@ -8,9 +8,9 @@ const std::initializer_list<std::string_view> kNames = {
     "OK",         "EINVAL", "ENOENT", "EEXIST",     "ENOMEM", "EOVERFLOW",
     "EOPNOTSUPP", "ENOSPC", "EBUSY",  "EADDRINUSE", "EPERM",  "EFAULT",
     "EMSGSIZE",   "EACCES", "E2BIG",  "ENOTTY",     "EIO",    "ENODEV",
-    "ESPIPE",     "EBADF"};
+    "ESPIPE",     "EBADF",  "ERANGE"};
 // clang-format on
-}
+}  // namespace
 
 const std::initializer_list<std::string_view>& errno_names() {
   return kNames;

@@ -27,7 +27,8 @@ enum class Errno {
   Eio,
   Enodev,
   Espipe,  // a fault fd's read or write of a size that is not a whole number of records
-  Ebadf    // a closed fault fd
+  Ebadf,   // a closed fault fd
+  Erange   // a HW queue's page count past what the kernel can hold
 };
 
 const char* errno_name(Errno e);

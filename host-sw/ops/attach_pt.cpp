@@ -19,8 +19,8 @@ Errno PtTarget::kind(Host& h, bool& ioas) const {
   ioas = !h.hwpts().count(pt);
   if (!ioas || h.ioases().count(pt)) return Errno::Ok;
   const ObjectTable& o = h.objects();
-  for (ObjectType t :
-       {ObjectType::Access, ObjectType::Viommu, ObjectType::Vdevice, ObjectType::Fault})
+  for (ObjectType t : {ObjectType::Access, ObjectType::Viommu, ObjectType::Vdevice,
+                       ObjectType::Fault, ObjectType::Veventq, ObjectType::HwQueue})
     if (o.id_of(t, pt)) return Errno::Einval;  // iommufd_device_change_pt's default
   return Errno::Enoent;
 }

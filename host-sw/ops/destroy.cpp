@@ -2,7 +2,8 @@
 // object's name (`object`, its ID when the call runs). The ID is looked up with any
 // type allowed: 0, an ID no live object has, or a name whose object is gone (a stale
 // ID) is ENOENT. An IOAS or HWPT is destroyed as `ioas_destroy` / `hwpt_destroy` do, a
-// vIOMMU or vDEVICE as Host::destroy_viommu / destroy_vdevice say (host_nesting.cpp);
+// vIOMMU or vDEVICE as Host::destroy_viommu / destroy_vdevice say (host_nesting.cpp), a
+// vEVENTQ or HW queue as destroy_veventq / destroy_hw_queue (host_vevents.cpp);
 // an in-kernel access is EBUSY, as the driver that created it holds it until it calls
 // iommufd_access_destroy (`access_destroy`); a fault object as Host::destroy_fault says.
 #include "host-sw/ops/op_registry.h"
@@ -23,13 +24,16 @@ struct Destroy final : HostOperation {
       return;
     }
     object = r.text("object");
-    n.need_object(r, "object", n.ioas, object, "IOAS, HWPT, access, vIOMMU, vDEVICE or fault");
-    type = n.hwpt.count(object)      ? ObjectType::Hwpt
-           : n.access.count(object)  ? ObjectType::Access
-           : n.viommu.count(object)  ? ObjectType::Viommu
-           : n.vdevice.count(object) ? ObjectType::Vdevice
-           : n.fault.count(object)   ? ObjectType::Fault
-                                     : ObjectType::Ioas;
+    n.need_object(r, "object", n.ioas, object,
+                  "IOAS, HWPT, access, vIOMMU, vDEVICE, fault, vEVENTQ or HW queue");
+    type = n.hwpt.count(object)       ? ObjectType::Hwpt
+           : n.access.count(object)   ? ObjectType::Access
+           : n.viommu.count(object)   ? ObjectType::Viommu
+           : n.vdevice.count(object)  ? ObjectType::Vdevice
+           : n.fault.count(object)    ? ObjectType::Fault
+           : n.veventq.count(object)  ? ObjectType::Veventq
+           : n.hw_queue.count(object) ? ObjectType::HwQueue
+                                      : ObjectType::Ioas;
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     uint32_t id = 0;
@@ -54,6 +58,10 @@ struct Destroy final : HostOperation {
         co_return h.destroy_vdevice(name);
       case ObjectType::Fault:
         co_return h.destroy_fault(name);
+      case ObjectType::Veventq:
+        co_return h.destroy_veventq(name);
+      case ObjectType::HwQueue:
+        co_return h.destroy_hw_queue(name);
     }
     co_return Errno::Einval;
   }

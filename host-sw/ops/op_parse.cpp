@@ -13,18 +13,18 @@ void OpNames::need(ConfigReader& r, const char* key, const std::set<std::string>
 
 std::string OpNames::new_object(ConfigReader& r, std::set<std::string>& kind, const char* key) {
   std::string id = r.text(key);
-  for (const std::set<std::string>* other : {&ioas, &hwpt, &access, &viommu, &vdevice, &fault})
+  for (const std::set<std::string>* other : objects())
     if (other != &kind && other->count(id))
       r.fail(key, "an object named '" + id +
-                      "' exists already (IOASes, HWPTs, accesses, vIOMMUs, vDEVICEs and "
-                      "fault objects share one name space)");
+                      "' exists already (IOASes, HWPTs, accesses, vIOMMUs, vDEVICEs, fault "
+                      "objects, vEVENTQs and HW queues share one name space)");
   kind.insert(id);
   return id;
 }
 
 void OpNames::need_object(ConfigReader& r, const char* key, const std::set<std::string>& kind,
                           const std::string& v, const char* what) const {
-  for (const std::set<std::string>* any : {&ioas, &hwpt, &access, &viommu, &vdevice, &fault})
+  for (const std::set<std::string>* any : objects())
     if (any->count(v)) return;
   need(r, key, kind, v, what);  // fails, with the wanted kind's names as hints
 }

@@ -2,6 +2,7 @@
 // What the operations' parsers share: the names defined so far (a reference to
 // something never created is an input error, with "did you mean") and the argument
 // forms several operations take.
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -20,6 +21,7 @@ namespace sim {
 struct OpNames {
   std::set<std::string> ioas, hwpt, user, steps, saved_iovas, access, viommu, vdevice;
   std::set<std::string> fault;                    // fault objects (fault_queue_alloc)
+  std::set<std::string> veventq, hw_queue;        // vEVENTQs and HW queues of a vIOMMU
   std::set<std::string> vfio;                     // IOASes a vfio_set_iommu made containers
   std::set<std::string> files, processes{"vmm"};  // memfds; accounting owners
   std::vector<std::string> devices;
@@ -27,9 +29,12 @@ struct OpNames {
   void need(ConfigReader& r, const char* key, const std::set<std::string>& known,
             const std::string& v, const char* what) const;
   std::string device(ConfigReader& r, const char* key = "device") const;
-  // `id` of a new IOAS, HWPT, access, vIOMMU, vDEVICE or fault object, added to `kind`: those share
-  // one name space, as the kernel's objects share one ID space (a name of another kind
-  // is an error).
+  // The kinds of iommufd object, which share one name space as the kernel's objects
+  // share one ID space.
+  std::array<const std::set<std::string>*, 8> objects() const {
+    return {&ioas, &hwpt, &access, &viommu, &vdevice, &fault, &veventq, &hw_queue};
+  }
+  // `id` of a new object, added to `kind` (a name of another kind is an error).
   std::string new_object(ConfigReader& r, std::set<std::string>& kind, const char* key = "id");
   // Fails at `key` unless `v` names an object of any kind; an object of another kind
   // than the operation wants is the kernel's ENOENT when it runs, not an input error.

@@ -21,6 +21,10 @@ namespace sim {
   X(viommu_alloc)              \
   X(vdevice_alloc)             \
   X(hwpt_invalidate)           \
+  X(veventq_alloc)             \
+  X(veventq_read)              \
+  X(trigger_vevents)           \
+  X(hw_queue_alloc)            \
   X(attach)                    \
   X(detach)                    \
   X(replace)                   \

@@ -144,6 +144,22 @@ class Host {
   // check_invariants' part: every HWPT's fault object is live, and every pending group
   // belongs to an attachment still on the HWPT that took it ("" when so).
   std::string iopf_invariants() const;
+  // vEVENTQs and HW queues (host_vevents.cpp): an event of `type` for the guest of
+  // `viommu` (EOPNOTSUPP when it has no vEVENTQ of that type, as
+  // iommufd_viommu_report_event); the stage-1 faults of nested contexts the units have
+  // logged, forwarded to the vEVENTQ of their device's vIOMMU (the driver's fault
+  // handler, run before a vEVENTQ is read); destroying them (EBUSY for a HW queue a
+  // later index depends on).
+  std::map<std::string, VeventqObject>& veventqs() { return veventqs_; }
+  std::map<std::string, HwQueue>& hw_queues() { return hw_queues_; }
+  Errno report_vevent(const std::string& viommu, VeventqType type, std::vector<uint8_t> data);
+  void forward_faults();
+  Errno destroy_veventq(const std::string& name);
+  Errno destroy_hw_queue(const std::string& name);
+  // The host.vevent.* statistics exist only in runs with a vEVENTQ.
+  void enable_vevent_stats();
+  uint64_t& vevent_counter(int which) { return vevent_stats_[which]; }
+  enum VeventStat { kVeventsReported, kVeventsLost, kVeventsRead, kFaultsForwarded, kFaultsKept };
   // The paging HWPT (IOMMUFD_OBJ_HWPT_PAGING) of that name, or nullptr: a nested HWPT
   // is not one (the dirty-tracking calls are ENOENT on it).
   Hwpt* find_paging(const std::string& hwpt);
@@ -331,6 +347,10 @@ class Host {
     uint64_t requests = 0, groups = 0, refused = 0, success = 0, invalid = 0;
   } iopf_counts_;
   bool iopf_stats_ = false;
+  std::map<std::string, VeventqObject> veventqs_;
+  std::map<std::string, HwQueue> hw_queues_;  // after ioas_: goes before the IOASes
+  uint64_t vevent_stats_[5] = {};
+  bool vevent_stats_on_ = false;
   bool nesting_stats_ = false;
   bool vcpus_stopped_ = false;
   PageSet cpu_dirty_;  // pages the guest CPU wrote since the migration last read them

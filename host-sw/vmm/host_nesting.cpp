@@ -1,7 +1,7 @@
 // Destroying nesting's objects, and the lookups the nesting operations share. Each
 // object holds what it was built on (iommufd's refcounts on obj.users): a nested HWPT
-// its parent or vIOMMU, a vIOMMU its parent, a vDEVICE its vIOMMU; IOMMU_DESTROY of a
-// held object is EBUSY.
+// its parent or vIOMMU, a vIOMMU its parent, a vDEVICE, vEVENTQ or HW queue its vIOMMU;
+// IOMMU_DESTROY of a held object is EBUSY.
 #include "host-sw/vmm/host.h"
 
 namespace sim {
@@ -54,7 +54,10 @@ Task<Errno> Host::hwpt_invalidate(const std::string& target,
   if (vi == viommus_.end())
     co_return objects_.id_of(ObjectType::Ioas, target) ||
             objects_.id_of(ObjectType::Access, target) ||
-            objects_.id_of(ObjectType::Vdevice, target) || objects_.id_of(ObjectType::Fault, target)
+            objects_.id_of(ObjectType::Vdevice, target) ||
+            objects_.id_of(ObjectType::Fault, target) ||
+            objects_.id_of(ObjectType::Veventq, target) ||
+            objects_.id_of(ObjectType::HwQueue, target)
         ? Errno::Einval
         : Errno::Enoent;
   for (const S1Invalidation& q : reqs) {
@@ -96,6 +99,10 @@ Errno Host::destroy_viommu(const std::string& viommu) {
   if (!it->second.vdevs.empty()) return Errno::Ebusy;
   for (const auto& [name, h] : hwpts_)
     if (h.viommu == viommu) return Errno::Ebusy;
+  for (const auto& [name, q] : veventqs_)
+    if (q.viommu == viommu) return Errno::Ebusy;
+  for (const auto& [name, q] : hw_queues_)
+    if (q.viommu == viommu) return Errno::Ebusy;
   viommus_.erase(it);
   objects_.remove(ObjectType::Viommu, viommu);
   return Errno::Ok;

@@ -16,6 +16,10 @@ std::string_view object_type_name(ObjectType t) {
       return "vDEVICE";
     case ObjectType::Fault:
       return "fault";
+    case ObjectType::Veventq:
+      return "vEVENTQ";
+    case ObjectType::HwQueue:
+      return "HW queue";
   }
   return "?";
 }

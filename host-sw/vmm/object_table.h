@@ -14,7 +14,7 @@
 
 namespace sim {
 
-enum class ObjectType { Ioas, Hwpt, Access, Viommu, Vdevice, Fault };
+enum class ObjectType { Ioas, Hwpt, Access, Viommu, Vdevice, Fault, Veventq, HwQueue };
 std::string_view object_type_name(ObjectType t);
 
 struct ObjectRef {

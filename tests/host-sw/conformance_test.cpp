@@ -172,7 +172,7 @@ setup:
   - {op: ioas_alloc, id: a}
   - {op: destroy, object: b}
 )"),
-      doctest::Contains("no IOAS, HWPT, access, vIOMMU, vDEVICE or fault named 'b'"), InputError);
+                       doctest::Contains("no IOAS, HWPT, access, vIOMMU, vDEVICE"), InputError);
   CHECK_THROWS_AS(failures(R"(
 setup:
   - {op: destroy, object: b, object_id: 1}

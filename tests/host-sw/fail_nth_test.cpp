@@ -114,7 +114,9 @@ steps:
 )";
 
 // Nesting's objects on a unit that nests: the parent, a vIOMMU and vDEVICE, a nested
-// HWPT on each, attach and invalidations through both.
+// HWPT on each, attach and invalidations through both, a vEVENTQ (its object and file)
+// with events reported and read (no failure point: a report that cannot allocate loses
+// the event instead) and a HW queue (its object, page array and internal access).
 const char* kNestSmoke = R"(
 fail_nth: true
 memory: [{name: guest, size: 16MiB, backing: 4KiB}]
@@ -129,6 +131,12 @@ setup:
   - {op: attach, device: nic0, hwpt: g}
   - {op: hwpt_invalidate, hwpt: v, requests: [{vdev_id: 0x10, addr: 0, npages: 1}]}
   - {op: hwpt_invalidate, hwpt: g, requests: [{addr: 0x1000, npages: 2}]}
+  - {op: veventq_alloc, id: q, viommu: v, type: selftest, depth: 2}
+  - {op: trigger_vevents, device: nic0, count: 3}
+  - {op: veventq_read, veventq: q, expect_bytes: 32}
+  - {op: hw_queue_alloc, id: hq, viommu: v, type: selftest, index: 0, iova: 0x1000, length: 4096}
+  - {op: destroy, object: hq}
+  - {op: destroy, object: q}
   - {op: detach, device: nic0}
   - {op: hwpt_destroy, hwpt: g}
   - {op: destroy, object: d0}
@@ -232,8 +240,9 @@ TEST_CASE("fail_nth over nesting's objects: each allocation fails and unwinds") 
   run_clean(rig);
   std::cout << "fail_nth nesting smoke: " << rig.stat("host.fail_nth.points")
             << " failure points failed and unwound\n";
-  // The vIOMMU, the vDEVICE, both nested HWPTs and the parent's object each fail once.
-  CHECK(rig.stat("host.fail_nth.alloc") >= 5);
+  // The vIOMMU, the vDEVICE, both nested HWPTs and the parent's object each fail once,
+  // the vEVENTQ twice, the HW queue three times.
+  CHECK(rig.stat("host.fail_nth.alloc") >= 10);
 }
 
 TEST_CASE("fail_nth over I/O page faults: the fault object, the iopf HWPT, a read's cookie") {
