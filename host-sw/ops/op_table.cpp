@@ -69,7 +69,8 @@ namespace sim {
   X(fault_read)                \
   X(fault_respond)             \
   X(fault_close)               \
-  X(ioctl)
+  X(ioctl)                     \
+  X(veventq_close)
 // clang-format on
 
 #define SIM_DECLARE_OP(op) extern const HostOpEntry op##_op;

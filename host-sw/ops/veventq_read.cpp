@@ -88,7 +88,8 @@ struct VeventqRead final : HostOperation {
   Task<Errno> run(Host& h, OpOutcome& out) const override {
     h.forward_faults();
     auto it = h.veventqs().find(veventq);
-    if (it == h.veventqs().end()) co_return Errno::Enoent;
+    // Its file closed (and then maybe destroyed): a read of a closed fd.
+    if (it == h.veventqs().end() || !it->second.fd_open) co_return Errno::Ebadf;
     std::vector<Vevent> got;
     const uint64_t bytes = it->second.queue.read(count, got);
     for (const Vevent& v : got)

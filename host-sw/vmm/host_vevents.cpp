@@ -83,7 +83,8 @@ void Host::forward_faults() {
 Errno Host::destroy_veventq(const std::string& name) {
   auto it = veventqs_.find(name);
   if (it == veventqs_.end()) return Errno::Enoent;
-  veventqs_.erase(it);  // the events still queued go with it
+  if (it->second.fd_open) return Errno::Ebusy;  // its file's reference
+  veventqs_.erase(it);                          // the events still queued go with it
   objects_.remove(ObjectType::Veventq, name);
   return Errno::Ok;
 }

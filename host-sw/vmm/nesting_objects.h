@@ -59,6 +59,7 @@ struct S1FaultEvent {
 struct VeventqObject {
   std::string viommu;  // the vIOMMU it holds
   Veventq queue;
+  bool fd_open = true;  // the file holds the object: IOMMU_DESTROY is EBUSY until closed
 };
 
 // enum iommu_hw_queue_type: only the selftest driver's type is served (our vIOMMU

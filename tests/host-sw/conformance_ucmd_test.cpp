@@ -101,7 +101,7 @@ const std::vector<Ioctl>& ioctls() {
        "op: fault_queue_alloc, id: f@", "OK", ""},
       {"iommu_veventq_alloc, IOMMU_VEVENTQ_ALLOC, out_veventq_fd", 32, 28,
        "op: veventq_alloc, id: q@, viommu: v, type: selftest, depth: 2", "OK",
-       "op: destroy, object: q@"},
+       "op: veventq_close, veventq: q@}\n  - {op: destroy, object: q@"},
       {"iommu_hw_queue_alloc, IOMMU_HW_QUEUE_ALLOC, length", 40, 40,
        "op: hw_queue_alloc, id: w@, viommu: v, type: selftest, index: 0, iova: 0x100000, "
        "length: 0x1000",

@@ -136,6 +136,7 @@ setup:
   - {op: veventq_read, veventq: q, expect_bytes: 32}
   - {op: hw_queue_alloc, id: hq, viommu: v, type: selftest, index: 0, iova: 0x1000, length: 4096}
   - {op: destroy, object: hq}
+  - {op: veventq_close, veventq: q}
   - {op: destroy, object: q}
   - {op: detach, device: nic0}
   - {op: hwpt_destroy, hwpt: g}
@@ -175,7 +176,8 @@ steps:
 // each with its effects: not one call to unwind); of the I/O page fault calls,
 // trigger_iopf (the selftest's command returns 0 whatever the IOMMU core's allocations
 // do: a failed one becomes a response to the device, not an errno), fault_respond (it
-// only frees) and fault_close (nothing); the smoke run has them all the same; an ioctl
+// only frees) and fault_close (nothing), veventq_close (nothing); the smoke run has
+// them all the same; an ioctl
 // number no command answers (ENOTTY before anything).
 const std::set<std::string> kNoPoint = {"mmap",
                                         "munmap",
@@ -192,6 +194,7 @@ const std::set<std::string> kNoPoint = {"mmap",
                                         "trigger_iopf",
                                         "fault_respond",
                                         "fault_close",
+                                        "veventq_close",
                                         "ioctl"};
 
 IommuConfig nesting_unit() {

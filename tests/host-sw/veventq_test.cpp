@@ -71,8 +71,12 @@ TEST_CASE("TEST_F(iommufd_viommu, vdevice_alloc): the vEVENTQ part, overflow and
   - {op: destroy, object: d2}
   - {op: destroy, object: g}
   - {op: destroy, object: v, expect: EBUSY}
+  - {op: destroy, object: q, expect: EBUSY}
+  - {op: veventq_close, veventq: q}
+  - {op: veventq_read, veventq: q, expect: EBADF}
+  - {op: veventq_close, veventq: q, expect: EBADF}
   - {op: destroy, object: q}
-  - {op: veventq_read, veventq: q, expect: ENOENT}
+  - {op: veventq_read, veventq: q, expect: EBADF}
   - {op: destroy, object: v}
 )") == 0);
 }
@@ -88,9 +92,12 @@ TEST_CASE("veventq_alloc: the errno order of iommufd_veventq_alloc, and a vEVENT
   - {op: veventq_alloc, id: q6, viommu: v, type: s1_fault, depth: 1, expect: EEXIST}
   - {op: hwpt_invalidate, hwpt: q4, requests: [], expect: EINVAL}
   - {op: replace, device: nic0, hwpt: q4, expect: EINVAL}
+  - {op: veventq_close, veventq: q4}
   - {op: destroy, object: q4}
   - {op: veventq_alloc, id: q7, viommu: v, type: s1_fault, depth: 1}
+  - {op: veventq_close, veventq: q5}
   - {op: destroy, object: q5}
+  - {op: veventq_close, veventq: q7}
   - {op: destroy, object: q7}
   - {op: destroy, object: g}
   - {op: destroy, object: v}
