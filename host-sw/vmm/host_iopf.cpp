@@ -88,14 +88,16 @@ std::string Host::iopf_invariants() const {
     if (!hw.fault.empty() && !faults_.count(hw.fault))
       return "HWPT " + name + " holds fault object " + hw.fault + ", which is gone";
   std::string bad;
-  for (const auto& [name, q] : faults_)
-    q.each_group([&](const IopfGroup& g) {
+  for (const auto& entry : faults_) {
+    const std::string& name = entry.first;  // named: lambdas cannot capture a binding (clang)
+    entry.second.each_group([&](const IopfGroup& g) {
       auto at = attached_.find({g.device, g.attach_pasid});
       if (bad.empty() &&
           (at == attached_.end() || at->second != g.hwpt || hwpts_.at(g.hwpt).fault != name))
         bad = "fault object " + name + " holds a group of " + g.device + " PASID " +
               std::to_string(g.attach_pasid) + " whose attachment left it";
     });
+  }
   return bad;
 }
 
