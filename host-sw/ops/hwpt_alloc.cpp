@@ -4,6 +4,7 @@
 // (IOMMU_HWPT_ALLOC_NEST_PARENT): EOPNOTSUPP on a unit without nested translation.
 // With `pasid` it may serve PASIDs (IOMMU_HWPT_ALLOC_PASID; pasid_compat.h). With
 // `fault` / `fault_id` it is iopf-capable (IOMMU_HWPT_FAULT_ID_VALID; fault_arg.h).
+// An `ioas` that is gone or of another type is not ENOENT: see run().
 #include "host-sw/ops/fault_arg.h"
 
 namespace sim {
@@ -26,7 +27,13 @@ struct HwptAlloc final : HostOperation {
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     auto io = h.ioases().find(ioas);
-    if (io == h.ioases().end()) co_return Errno::Enoent;
+    if (io == h.ioases().end()) {
+      // iommufd_hwpt_alloc looks pt_id up as any object: none is EINVAL; a paging HWPT
+      // or a vIOMMU takes the nested path, where no data is EOPNOTSUPP; any other type
+      // EINVAL.
+      const bool nested_path = h.hwpts().count(ioas) || h.viommus().count(ioas);
+      co_return nested_path ? Errno::Eopnotsupp : Errno::Einval;
+    }
     if (h.hwpts().count(id)) co_return Errno::Eexist;
     // Dirty tracking needs walks that see the CPU's clears (VT-d: coherent walks): on
     // the given device's unit, or on every unit when no device is named.

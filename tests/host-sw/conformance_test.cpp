@@ -140,7 +140,9 @@ setup:
 
 TEST_CASE("an operation aimed at another type of object is ENOENT (iommufd_get_object)") {
   // attach and replace are not here: their pt_id takes an IOAS (an automatic domain)
-  // and is EINVAL for other types (conformance_auto_domain_test.cpp).
+  // and is EINVAL for other types (conformance_auto_domain_test.cpp). Nor is
+  // hwpt_alloc's pt_id, looked up as any object: a paging HWPT takes the nested path
+  // (no data: EOPNOTSUPP), an access is EINVAL.
   CHECK(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
@@ -150,7 +152,8 @@ setup:
   - {op: ioas_option, option: huge_pages, ioas: x, set: 0, expect: ENOENT}
   - {op: ioas_destroy, ioas: h, expect: ENOENT}
   - {op: hwpt_destroy, hwpt: a, expect: ENOENT}
-  - {op: hwpt_alloc, id: g, ioas: h, expect: ENOENT}
+  - {op: hwpt_alloc, id: g, ioas: h, expect: EOPNOTSUPP}
+  - {op: hwpt_alloc, id: g2, ioas: x, expect: EINVAL}
   - {op: access_pin, access: a, iova: 0x100000, length: 4KiB, expect: ENOENT}
   - {op: access_destroy, access: h, expect: ENOENT}
   - {op: access_destroy, access: x}
@@ -166,8 +169,7 @@ setup:
   - {op: hwpt_alloc, id: a, ioas: a}
 )"),
                        doctest::Contains("share one name space"), InputError);
-  CHECK_THROWS_WITH_AS(
-      failures(R"(
+  CHECK_THROWS_WITH_AS(failures(R"(
 setup:
   - {op: ioas_alloc, id: a}
   - {op: destroy, object: b}
