@@ -56,13 +56,6 @@ std::vector<uint8_t> cpu_view(HostRig& rig) {
   return out;
 }
 
-int64_t run_checked(HostRig& rig) {
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  return rig.stat("host.steps_failed");
-}
-
 }  // namespace
 
 TEST_CASE("TEST_F(iommufd_ioas, access_rw): reads and writes through an access, both paths") {
@@ -82,7 +75,7 @@ setup:
   - {op: access_destroy, access: x}
 )";
   HostRig rig(std::string(kMem) + y);
-  CHECK(run_checked(rig) == 0);
+  CHECK(checked_run(rig) == 0);
   CHECK(cpu_view(rig) == shadow);  // the writes reached the user's memory
 }
 
@@ -104,7 +97,7 @@ setup:
   - {op: access_destroy, access: x}
 )";
   HostRig rig(std::string(kMem) + y);
-  CHECK(run_checked(rig) == 0);
+  CHECK(checked_run(rig) == 0);
   CHECK(cpu_view(rig) == shadow);
 }
 

@@ -76,10 +76,7 @@ setup:
   - {op: attach, device: nic0, hwpt: h, expect: ENOENT}
   - {op: access_destroy, access: x}
 )");
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  CHECK(rig.stat("host.steps_failed") == 0);
+  CHECK(checked_run(rig) == 0);
   CHECK(rig.host->hwpts().empty());
   CHECK(rig.host->ioases().at("a")->auto_hwpts.empty());
 }

@@ -21,17 +21,13 @@ struct Device {
 // every page response nic0 got.
 int64_t iopf_failures(const std::string& host_yaml, Device dev = {},
                       std::vector<PageResponse>* responses = nullptr) {
-  IommuConfig c;
-  c.nesting = true;
-  HostRig rig(std::string(kMem) + host_yaml, c, [dev](HardwareInfo& hw) {
+  HostRig rig(std::string(kMem) + host_yaml, nesting_unit(), [dev](HardwareInfo& hw) {
     hw.devices[0].pri = dev.pri;
     hw.devices[0].vf = dev.vf;
   });
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
+  const int64_t failed = checked_run(rig);
   if (responses) *responses = rig.host->page_responses();
-  return rig.stat("host.steps_failed");
+  return failed;
 }
 
 // The selftests' fixture: an IOAS with a HWPT nic0 is attached to, a nesting parent,

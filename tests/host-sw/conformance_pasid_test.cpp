@@ -13,21 +13,12 @@ using namespace sim::test;
 
 namespace {
 
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 // Runs `host_yaml` (after kMem) with invariants checked after every operation, on a
 // unit that nests, nic0 with a PASID width of `width` bits; returns the failed steps.
 int64_t pasid_failures(const std::string& host_yaml, unsigned width = 20) {
   HostRig rig(std::string(kMem) + host_yaml, nesting_unit(),
               [width](HardwareInfo& hw) { hw.devices[0].pasid_width = width; });
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  return rig.stat("host.steps_failed");
+  return checked_run(rig);
 }
 
 // The selftest's fixture: an IOAS whose HWPT (PASID-compatible) the device's requests

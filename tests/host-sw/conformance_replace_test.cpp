@@ -16,10 +16,7 @@ int64_t failures_no_dirty(const std::string& host_yaml) {
   IommuConfig ic;
   ic.coherent_walk = false;
   HostRig rig(std::string(kMem) + host_yaml, ic);
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  return rig.stat("host.steps_failed");
+  return checked_run(rig);
 }
 
 }  // namespace

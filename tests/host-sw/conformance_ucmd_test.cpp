@@ -15,12 +15,6 @@ using namespace sim::test;
 
 namespace {
 
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 // Objects every ioctl below can name: an IOAS holding a file's pages (so the context
 // has no user memory and IOAS_CHANGE_PROCESS succeeds), a dirty-tracking nesting
 // parent, a vIOMMU and a nested HWPT on it, an IOAS that is gone.
@@ -39,12 +33,10 @@ setup:
 
 int64_t run_failures(const std::string& yaml, int64_t* points = nullptr) {
   HostRig rig(yaml, nesting_unit());
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
+  const int64_t failed = checked_run(rig);
   if (points)
     *points = rig.stats.get("host.fail_nth.points") ? rig.stat("host.fail_nth.points") : 0;
-  return rig.stat("host.steps_failed");
+  return failed;
 }
 
 // One iommufd ioctl as cmd_length exercises it: its struct's size and minimum (from

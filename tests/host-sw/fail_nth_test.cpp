@@ -197,12 +197,6 @@ const std::set<std::string> kNoPoint = {"mmap",
                                         "veventq_close",
                                         "ioctl"};
 
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 // Runs a smoke scenario with every operation checked after it: no step fails, nothing
 // leaks, the invariants hold.
 void run_clean(HostRig& rig) {

@@ -41,12 +41,6 @@ uint64_t hpa(HostRig& rig, uint64_t gpa) {
   return *rig.host->vmm().pa(0x7f0000000000 + gpa);
 }
 
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("guest strict: each remap is invalidated before the next packet") {

@@ -45,6 +45,13 @@ steps:
   - {at: 1us, op: set_dirty_tracking, hwpt: hwpt0, enable: true}
 )";
 
+// A unit that translates nested entries (the nesting, vIOMMU and PASID suites).
+inline IommuConfig nesting_unit() {
+  IommuConfig c;
+  c.nesting = true;
+  return c;
+}
+
 struct HostRig {
   Dispatcher d;
   SparseMemory mem{4ull << 30};

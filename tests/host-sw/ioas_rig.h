@@ -19,15 +19,21 @@ memory: [{name: guest, size: 16MiB, backing: 4KiB}, {name: huge, size: 8MiB, bac
          {name: ro, size: 1MiB, readonly: true}]
 )";
 
-// Runs the host part with invariants checked after every operation; returns the
-// failed steps (each printed with its line and both values).
-inline int64_t failures(const std::string& host_yaml, int64_t* locked = nullptr) {
-  HostRig rig(std::string(kMem) + host_yaml);
+// Runs the rig with invariants checked after every operation; returns the failed
+// steps (each printed with its line and both values).
+inline int64_t checked_run(HostRig& rig) {
   rig.host->check_each_op(true);
   rig.run();
   CHECK(rig.host->check_invariants() == "");
-  if (locked) *locked = rig.stat("host.locked_bytes");
   return rig.stat("host.steps_failed");
+}
+
+// The host part after kMem, run checked.
+inline int64_t failures(const std::string& host_yaml, int64_t* locked = nullptr) {
+  HostRig rig(std::string(kMem) + host_yaml);
+  const int64_t failed = checked_run(rig);
+  if (locked) *locked = rig.stat("host.locked_bytes");
+  return failed;
 }
 
 // An io_pagetable over the real driver and IOMMU; operations run to completion.

@@ -19,21 +19,11 @@ setup:
   - {op: hwpt_alloc_nested, id: s1, parent: s2, device: nic0, s1_root: 0x100000, flags: [pasid]}
 )";
 
-// A unit that translates nested entries.
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 // Runs kNested plus `more` (in setup) on hardware edited by `edit`.
 int64_t nested_failures(const std::string& more,
                         const std::function<void(HardwareInfo&)>& edit = {}) {
   HostRig rig(std::string(kMem) + kNested + more, nesting_unit(), edit);
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  return rig.stat("host.steps_failed");
+  return checked_run(rig);
 }
 
 }  // namespace

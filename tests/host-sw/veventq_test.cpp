@@ -23,18 +23,9 @@ setup:
   - {op: hwpt_alloc_nested, id: g, parent: v, device: nic0, s1_root: 0x100000}
 )";
 
-IommuConfig nesting_unit() {
-  IommuConfig c;
-  c.nesting = true;
-  return c;
-}
-
 int64_t viommu_failures(const std::string& more) {
   HostRig rig(std::string(kMem) + kViommu + more, nesting_unit());
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.host->check_invariants() == "");
-  return rig.stat("host.steps_failed");
+  return checked_run(rig);
 }
 
 std::vector<uint8_t> event(uint8_t b) {
@@ -237,8 +228,5 @@ TEST_CASE("hw_queue_alloc: pages not physically contiguous are EFAULT, nothing l
      length: 4096, expect: ENOENT}
 )",
               nesting_unit());
-  rig.host->check_each_op(true);
-  rig.run();
-  CHECK(rig.stat("host.steps_failed") == 0);
-  CHECK(rig.host->check_invariants() == "");
+  CHECK(checked_run(rig) == 0);
 }
