@@ -18,11 +18,8 @@ void PtTarget::parse(ConfigReader& r, OpNames& n) {
 Errno PtTarget::kind(Host& h, bool& ioas) const {
   ioas = !h.hwpts().count(pt);
   if (!ioas || h.ioases().count(pt)) return Errno::Ok;
-  const ObjectTable& o = h.objects();
-  for (ObjectType t : {ObjectType::Access, ObjectType::Viommu, ObjectType::Vdevice,
-                       ObjectType::Fault, ObjectType::Veventq, ObjectType::HwQueue})
-    if (o.id_of(t, pt)) return Errno::Einval;  // iommufd_device_change_pt's default
-  return Errno::Enoent;
+  // An object of another type: iommufd_device_change_pt's default.
+  return h.objects().id_of(std::nullopt, pt) ? Errno::Einval : Errno::Enoent;
 }
 
 uint32_t read_pasid(ConfigReader& r) {

@@ -14,7 +14,6 @@ namespace {
 struct Destroy final : HostOperation {
   std::optional<uint32_t> object_id;
   std::string object;
-  ObjectType type = ObjectType::Ioas;
 
   void parse(ConfigReader& r, OpNames& n) {
     if (r.has("object") == r.has("object_id"))
@@ -26,20 +25,12 @@ struct Destroy final : HostOperation {
     object = r.text("object");
     n.need_object(r, "object", n.ioas, object,
                   "IOAS, HWPT, access, vIOMMU, vDEVICE, fault, vEVENTQ or HW queue");
-    type = n.hwpt.count(object)       ? ObjectType::Hwpt
-           : n.access.count(object)   ? ObjectType::Access
-           : n.viommu.count(object)   ? ObjectType::Viommu
-           : n.vdevice.count(object)  ? ObjectType::Vdevice
-           : n.fault.count(object)    ? ObjectType::Fault
-           : n.veventq.count(object)  ? ObjectType::Veventq
-           : n.hw_queue.count(object) ? ObjectType::HwQueue
-                                      : ObjectType::Ioas;
   }
   Task<Errno> run(Host& h, OpOutcome&) const override {
     uint32_t id = 0;
     if (object_id) {
       id = *object_id;
-    } else if (std::optional<uint32_t> live = h.objects().id_of(type, object)) {
+    } else if (std::optional<uint32_t> live = h.objects().id_of(std::nullopt, object)) {
       id = *live;
     }
     const ObjectRef* ref = nullptr;

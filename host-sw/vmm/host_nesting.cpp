@@ -52,14 +52,7 @@ Task<Errno> Host::hwpt_invalidate(const std::string& target,
   }
   auto vi = viommus_.find(target);
   if (vi == viommus_.end())
-    co_return objects_.id_of(ObjectType::Ioas, target) ||
-            objects_.id_of(ObjectType::Access, target) ||
-            objects_.id_of(ObjectType::Vdevice, target) ||
-            objects_.id_of(ObjectType::Fault, target) ||
-            objects_.id_of(ObjectType::Veventq, target) ||
-            objects_.id_of(ObjectType::HwQueue, target)
-        ? Errno::Einval
-        : Errno::Enoent;
+    co_return objects_.id_of(std::nullopt, target) ? Errno::Einval : Errno::Enoent;
   for (const S1Invalidation& q : reqs) {
     auto vd = vi->second.vdevs.find(q.vdev_id);
     if (vd == vi->second.vdevs.end()) co_return Errno::Eio;

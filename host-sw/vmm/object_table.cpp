@@ -38,9 +38,10 @@ void ObjectTable::remove(ObjectType t, const std::string& name) {
   if (std::optional<uint32_t> id = id_of(t, name)) by_id_.erase(*id);
 }
 
-std::optional<uint32_t> ObjectTable::id_of(ObjectType t, const std::string& name) const {
+std::optional<uint32_t> ObjectTable::id_of(std::optional<ObjectType> t,
+                                           const std::string& name) const {
   for (const auto& [id, ref] : by_id_)
-    if (ref.type == t && ref.name == name) return id;
+    if ((!t || ref.type == *t) && ref.name == name) return id;
   return std::nullopt;
 }
 

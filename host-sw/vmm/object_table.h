@@ -28,8 +28,9 @@ class ObjectTable {
   uint32_t add(ObjectType t, const std::string& name);
   // The object is destroyed; its ID becomes free.
   void remove(ObjectType t, const std::string& name);
-  // The live object with that name and type.
-  std::optional<uint32_t> id_of(ObjectType t, const std::string& name) const;
+  // The live object with that name and type (nullopt: any type; names are unique
+  // across types, as the scenario's objects share one name space).
+  std::optional<uint32_t> id_of(std::optional<ObjectType> t, const std::string& name) const;
   // iommufd_get_object: ENOENT for ID 0, an ID no live object has, or an object of
   // another type than `want` (nullopt: any type, as IOMMU_DESTROY asks).
   Errno get(uint32_t id, std::optional<ObjectType> want, const ObjectRef*& out) const;
