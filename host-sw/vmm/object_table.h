@@ -1,9 +1,10 @@
 #pragma once
 // The iommufd context's object IDs (after its `objects` xarray): every IOAS, HWPT,
-// in-kernel access, vIOMMU, vDEVICE and fault object gets a u32 ID when it is created, the lowest
-// free one from 1 (so a destroyed object's ID is given to the next new one, as xa_alloc does), and
-// loses it when destroyed. ID 0 is never an object. Scenarios name objects; this table turns names
-// into IDs and back, so an ID can be given as data (`destroy` by `object_id`).
+// in-kernel access, vIOMMU, vDEVICE, fault object, vEVENTQ and HW queue gets a u32 ID when it is
+// created, the lowest free one from 1 (so a destroyed object's ID is given to the next new one, as
+// xa_alloc does), and loses it when destroyed. ID 0 is never an object. Scenarios name objects;
+// this table turns names into IDs and back, so an ID can be given as data (`destroy` by
+// `object_id`).
 #include <cstdint>
 #include <map>
 #include <optional>
