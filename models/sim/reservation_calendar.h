@@ -16,11 +16,20 @@ class ReservationCalendar {
   // stays bounded over long runs without changing any answer.
   static constexpr Ps kHorizon = 1'000'000'000;  // 1 ms
 
-  // Inline for the common case, a booking at or after every other (a link's or the
-  // memory channel's next access): every DMA TLP books two.
+  // Inline for the two common cases, a booking at or after every other and one queued
+  // behind the last interval (a request's TLPs on its link, the memory channel's next
+  // access): every DMA TLP books two.
   Ps book(Ps ready, Ps duration) {
     if (duration == 0) return ready;
-    if (head_ < busy_.size() && ready < busy_.back().end) return book_in_gap(ready, duration);
+    if (head_ < busy_.size() && ready < busy_.back().end) {
+      // Inside the last interval: no gap can come before its end (what first_fit finds).
+      if (ready < busy_.back().start) return book_in_gap(ready, duration);
+      const Ps booked = busy_.back().end;
+      busy_.back().end = booked + duration;
+      busy_total_ += duration;
+      maybe_forget(booked);
+      return booked;
+    }
     busy_total_ += duration;
     if (head_ < busy_.size() && busy_.back().end == ready)
       busy_.back().end = ready + duration;

@@ -52,6 +52,31 @@ TEST_CASE("calendar: back-to-back bookings queue, gaps are reused, neighbours me
   CHECK(c.peek(0, 10) == 0);
 }
 
+TEST_CASE("calendar: every booking is the earliest fit a plain scan finds") {
+  // The reference keeps every booking and scans them all; the calendar's inline paths
+  // (after everything, queued behind the last interval) and its gap search must agree.
+  ReservationCalendar c;
+  std::vector<std::pair<Ps, Ps>> ref;  // [start, end), unsorted
+  auto earliest = [&](Ps ready, Ps d) {
+    for (Ps t = ready;;) {
+      bool moved = false;
+      for (auto [s, e] : ref)
+        if (s < t + d && e > t) t = e, moved = true;
+      if (!moved) return t;
+    }
+  };
+  Rng r(7, "calendar");
+  Ps now = 0;
+  for (int i = 0; i < 3000; ++i) {
+    now += r.below(40);
+    const Ps ready = now - std::min<Ps>(now, r.below(4) ? 0 : r.below(200));
+    const Ps d = 1 + r.below(30);
+    const Ps want = earliest(ready, d);
+    REQUIRE(c.book(ready, d) == want);
+    ref.push_back({want, want + d});
+  }
+}
+
 TEST_CASE("calendar: long runs keep a bounded number of intervals") {
   ReservationCalendar c;
   for (Ps t = 0; t < 100 * kMs; t += 100 * kNs) c.book(t, 10 * kNs);  // a gap after each
