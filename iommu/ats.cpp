@@ -11,8 +11,7 @@ AtsTranslation Translator::translate_request(uint16_t bdf, uint32_t pasid, uint6
   AtsTranslation out;
   out.ready = at;
   Ps t = at;
-  std::optional<TranslationContext> ctx =
-      p_.regs.translation_enabled() ? context(bdf, pasid, t) : std::nullopt;
+  const TranslationContext* ctx = p_.regs.translation_enabled() ? context(bdf, pasid, t) : nullptr;
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts) {
     out.fault = fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, iova,
                       want_write, at)
@@ -74,7 +73,7 @@ Translation Translator::translated_access(uint16_t bdf, uint64_t pa, uint32_t, b
   out.ready = at;
   if (!p_.regs.translation_enabled()) return out;
   Ps t = at;
-  std::optional<TranslationContext> ctx = context(bdf, kNoPasid, t);
+  const TranslationContext* ctx = context(bdf, kNoPasid, t);
   if (!ctx || ctx->tt != ContextEntry::kTranslateAts)
     return fault(ctx ? FaultReason::AtsNotAllowed : FaultReason::ContextNotPresent, bdf, pa, write,
                  at);

@@ -14,18 +14,18 @@ ContextCache::ContextCache(SparseMemory& mem, MemoryTiming& timing, StatsRegistr
       misses_(
           stats.shared_counter("iommu.context_cache.misses", "count", "context entries fetched")) {}
 
-std::optional<TranslationContext> ContextCache::resolve(uint16_t bdf, uint32_t pasid,
-                                                        uint64_t root_table, Ps& t) {
+const TranslationContext* ContextCache::resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table,
+                                                Ps& t) {
   std::optional<ContextEntry> ctx = device_context(bdf, root_table, t);
-  if (!ctx) return std::nullopt;
+  if (!ctx) return nullptr;
   TranslationContext eff;
   static_cast<ContextEntry&>(eff) = *ctx;
   if (!ctx->pasid) {
     // Without PASIDs enabled a request with a PASID is blocked (VT-d legacy mode).
-    if (pasid != kNoPasid) return std::nullopt;
+    if (pasid != kNoPasid) return nullptr;
   } else {
     const uint32_t p = pasid == kNoPasid ? kRidPasid : pasid;
-    if (p >> kPasidBits || (p >> kPasidTableShift) >= ctx->pasid_dir_entries()) return std::nullopt;
+    if (p >> kPasidBits || (p >> kPasidTableShift) >= ctx->pasid_dir_entries()) return nullptr;
     const uint64_t key = uint64_t(bdf) << 32 | p;
     auto it = pasid_cache_.find(key);
     if (it == pasid_cache_.end()) {
@@ -34,18 +34,18 @@ std::optional<TranslationContext> ContextCache::resolve(uint16_t bdf, uint32_t p
       const PasidDirEntry dir =
           PasidDirEntry::decode(mem_.read64(pasid_dir_entry_addr(ctx->root, p)));
       t = timing_.access(t, 8);
-      if (!dir.present) return std::nullopt;
+      if (!dir.present) return nullptr;
       const uint64_t a = pasid_entry_addr(dir.table, p);
       CachedPasid c{PasidEntry::decode(mem_.read64(a), mem_.read64(a + 8)), {}};
       t = timing_.access(t, 16);
-      if (!c.entry.present) return std::nullopt;
+      if (!c.entry.present) return nullptr;
       if (c.entry.nested) {
         // Not cached when the unit cannot translate it: it blocks until rewritten.
-        if (!nesting_ || c.entry.pass_through) return std::nullopt;
+        if (!nesting_ || c.entry.pass_through) return nullptr;
         const uint64_t n = pasid_nesting_addr(dir.table, p);
         c.nest = PasidNesting::decode(mem_.read64(n), mem_.read64(n + 8));
         t = timing_.access(t, 16);
-        if (!stage1_valid(c.nest)) return std::nullopt;
+        if (!stage1_valid(c.nest)) return nullptr;
       }
       it = pasid_cache_.emplace(key, c).first;
     }
@@ -60,8 +60,9 @@ std::optional<TranslationContext> ContextCache::resolve(uint16_t bdf, uint32_t p
     eff.nested = pe.nested;
     eff.nest = it->second.nest;
   }
-  memo_ = {true, bdf, pasid, eff};
-  return eff;
+  Memo& m = memo_[next_memo_++ % std::size(memo_)];
+  m = {memo_key(bdf, pasid), eff};
+  return &m.ctx;
 }
 
 std::optional<ContextEntry> ContextCache::device_context(uint16_t bdf, uint64_t root_table, Ps& t) {
@@ -82,7 +83,7 @@ std::optional<ContextEntry> ContextCache::device_context(uint16_t bdf, uint64_t 
 }
 
 void ContextCache::invalidate_context(const InvDescriptor& d) {
-  memo_.valid = false;
+  forget_memos();
   const bool global = d.granularity == InvDescriptor::kGlobal;
   std::erase_if(context_cache_, [&](const auto& kv) {
     return global || (d.granularity == InvDescriptor::kDomain && kv.second.did == d.did) ||
@@ -95,7 +96,7 @@ void ContextCache::invalidate_context(const InvDescriptor& d) {
 }
 
 void ContextCache::invalidate_pasid(const InvDescriptor& d) {
-  memo_.valid = false;
+  forget_memos();
   std::erase_if(pasid_cache_, [&](const auto& kv) {
     return d.granularity == InvDescriptor::kGlobal ||
            (kv.second.entry.did == d.did &&

@@ -23,13 +23,17 @@ class ContextCache {
 
   // The device's context entry, or with PASIDs enabled its PASID's entry (RID_PASID
   // for none) as a context, found through the root table at `root_table`; a miss's
-  // reads advance `t`. nullopt: no translation (not present, a PASID not allowed or
-  // beyond the directory, or a nested entry the unit cannot translate).
-  std::optional<TranslationContext> lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table,
-                                           Ps& t) {
-    // The last answer, while no context or PASID-cache invalidation has applied: a run
-    // of TLPs from one device skips the cache lookups (a cached entry costs no time).
-    if (memo_.valid && memo_.bdf == bdf && memo_.pasid == pasid) return memo_.ctx;
+  // reads advance `t`. nullptr: no translation (not present, a PASID not allowed or
+  // beyond the directory, or a nested entry the unit cannot translate). The answer
+  // stays valid until an invalidation or a lookup of another (bdf, pasid) that misses
+  // the memos (a lookup of the same one hits them).
+  const TranslationContext* lookup(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t) {
+    // The last answers, while no context or PASID-cache invalidation has applied: the
+    // devices' interleaved runs of TLPs skip the cache lookups (a cached entry costs no
+    // time).
+    const uint64_t key = memo_key(bdf, pasid);
+    for (const Memo& m : memo_)
+      if (m.key == key) return &m.ctx;
     return resolve(bdf, pasid, root_table, t);
   }
 
@@ -38,8 +42,13 @@ class ContextCache {
   void invalidate_pasid(const InvDescriptor& d);
 
  private:
-  std::optional<TranslationContext> resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table,
-                                            Ps& t);
+  const TranslationContext* resolve(uint16_t bdf, uint32_t pasid, uint64_t root_table, Ps& t);
+  static uint64_t memo_key(uint16_t bdf, uint32_t pasid) {
+    return 1ull << 48 | uint64_t(bdf) << 32 | pasid;  // never 0, an empty memo's key
+  }
+  void forget_memos() {
+    for (Memo& m : memo_) m.key = 0;
+  }
   std::optional<ContextEntry> device_context(uint16_t bdf, uint64_t root_table, Ps& t);
 
   SparseMemory& mem_;
@@ -50,12 +59,12 @@ class ContextCache {
     PasidNesting nest;  // a nested entry's second half
   };
   std::unordered_map<uint64_t, CachedPasid> pasid_cache_;  // (bdf << 32 | pasid)
-  struct {
-    bool valid = false;
-    uint16_t bdf = 0;
-    uint32_t pasid = 0;
+  struct Memo {
+    uint64_t key = 0;
     TranslationContext ctx;
-  } memo_;  // lookup()'s last answer
+  };
+  Memo memo_[4];  // lookup()'s last answers, replaced in turn
+  unsigned next_memo_ = 0;
   bool nesting_;
   uint64_t& misses_;
 };

@@ -98,7 +98,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
     blocked_ps_ += p_.queue.busy_until() - t;
     t = p_.queue.busy_until();
   }
-  std::optional<TranslationContext> ctx = context(bdf, pasid, t);
+  const TranslationContext* ctx = context(bdf, pasid, t);
   if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
   if (ctx->tt == ContextEntry::kPassThrough) {
     out.ready = t;

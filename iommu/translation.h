@@ -71,7 +71,7 @@ class Translator {
   Ps blocked_ps() const { return blocked_ps_; }
 
  private:
-  std::optional<TranslationContext> context(uint16_t bdf, uint32_t pasid, Ps& t) {
+  const TranslationContext* context(uint16_t bdf, uint32_t pasid, Ps& t) {
     return p_.contexts.lookup(bdf, pasid, p_.regs.root_table(), t);
   }
   // `stage`, `gpa`: the stage that faulted under nested translation, and the GPA stage
