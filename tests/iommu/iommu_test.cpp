@@ -230,3 +230,22 @@ TEST_CASE("passthrough: translation off returns the IOVA") {
   CHECK(t.pa == 0x1234'5678);
   CHECK(t.ready == 3);
 }
+
+TEST_CASE("context cache: interleaved devices read their entries once; an invalidation re-reads") {
+  IommuRig rig;
+  rig.map(0x1000, 0x7000'0000);
+  const uint16_t other = 0x0200;
+  rig.set_context(true, false, other);
+  for (int i = 0; i < 6; ++i) {  // alternating, as two devices' TLPs: no re-read
+    CHECK(rig.write(0x1000, Ps(i) * kUs).ok);
+    CHECK(rig.write(0x1000, Ps(i) * kUs, other).ok);
+  }
+  CHECK(rig.stat("iommu.context_cache.misses") == 2);  // one fetch per device
+  // The other device's entry goes; once the invalidation completes it is read again.
+  rig.set_context(false, false, other);
+  CHECK(rig.write(0x1000, 10 * kUs, other).ok);  // still cached
+  rig.submit({InvDescriptor::context_device(IommuRig::kDid, other)}, 11 * kUs);
+  rig.d.run_until(20 * kUs);
+  CHECK(rig.write(0x1000, 20 * kUs, other).fault == FaultReason::ContextNotPresent);
+  CHECK(rig.write(0x1000, 20 * kUs).ok);
+}
