@@ -231,7 +231,7 @@ TEST_CASE("passthrough: translation off returns the IOVA") {
   CHECK(t.ready == 3);
 }
 
-TEST_CASE("context cache: interleaved devices read their entries once; an invalidation re-reads") {
+TEST_CASE("context cache: interleaved devices read their entries once, an invalidation re-reads") {
   IommuRig rig;
   rig.map(0x1000, 0x7000'0000);
   const uint16_t other = 0x0200;
