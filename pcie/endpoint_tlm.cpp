@@ -39,9 +39,14 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   gp->set_address(tlp.addr);
   gp->set_data_length(tlp.len);
   gp->set_streaming_width(tlp.len);
-  // Payload bytes are a pure function of (request id, IOVA byte).
-  if (tlp.write) fill_payload(tlp.request_id, tlp.addr, gp->get_data_ptr(), tlp.len);
   DmaExtension* ext = gp->dma;
+  // Payload bytes are a pure function of (request id, IOVA byte): memory generates them
+  // where they land.
+  if (tlp.write) {
+    ext->generate = &fill_payload;
+    ext->generate_key = tlp.request_id;
+    ext->generate_addr = tlp.addr;
+  }
   ext->requester_id = tlp.requester;
   ext->pasid = tlp.pasid;
   ext->at = tlp.translated ? DmaExtension::AddressType::Translated

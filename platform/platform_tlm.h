@@ -40,6 +40,7 @@ class Platform {
   const Oracle& oracle() const { return oracle_; }
   const Host& host() const { return *host_; }
   const Scenario& scenario() const { return s_; }
+  const SparseMemory& memory() const { return memory_; }  // physical memory, for checks
   // Called after every event with the dispatcher's time (a progress display; it must
   // not touch the simulation), and `stopped` once the events end, before the run's
   // closing messages. Set before run().

@@ -87,15 +87,9 @@ void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
 }
 
 void SparseMemory::write(uint64_t addr, const void* src, size_t len) {
-  check(addr, len);
   auto* in = static_cast<const uint8_t*>(src);
-  while (len) {
-    size_t n = std::min<uint64_t>(len, kSlabSize - offset(addr));
-    std::memcpy(slab(addr) + offset(addr), in, n);
-    in += n;
-    addr += n;
-    len -= n;
-  }
+  write_with(addr, len,
+             [in](uint8_t* dst, size_t done, size_t n) { std::memcpy(dst, in + done, n); });
 }
 
 uint64_t SparseMemory::read64(uint64_t addr) const {

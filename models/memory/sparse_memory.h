@@ -7,6 +7,7 @@
 // few thousand mappings at most (the kernel allows 65,530), and nothing is allocated
 // per page or per slab. A bitmap of the 2 MiB slabs ever written lets `find` tell
 // "never written" (all zero) from written memory, as backdoor readers expect.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,17 @@ class SparseMemory {
   uint64_t size() const { return size_; }
   void read(uint64_t addr, void* dst, size_t len) const;  // unwritten bytes read as 0
   void write(uint64_t addr, const void* src, size_t len);
+  // Writes [addr, addr + len) in place: `fill(dst, done, n)` writes the n bytes from
+  // `done` on at dst, once per slab the range touches.
+  template <class Fill>
+  void write_with(uint64_t addr, size_t len, Fill&& fill) {
+    check(addr, len);
+    for (size_t done = 0; done < len;) {
+      const size_t n = std::min<uint64_t>(len - done, kSlabSize - offset(addr + done));
+      fill(slab(addr + done) + offset(addr + done), done, n);
+      done += n;
+    }
+  }
   uint64_t read64(uint64_t addr) const;
   void write64(uint64_t addr, uint64_t v) { *word64(addr) = v; }
   uint32_t read32(uint64_t addr) const;

@@ -23,6 +23,12 @@ struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   // The root complex's ordering (platform.pcie.ordering): the request may not reach
   // memory before this time (absolute ps; 0 when nothing is ahead of it).
   uint64_t hold_until = 0;
+  // A write whose bytes are a pure function of (key, address): byte i is byte
+  // `generate_addr + i` of key's stream. The target that stores them generates them in
+  // place, so a payload's bytes are written once; the data buffer is left unfilled.
+  using Generator = void (*)(uint64_t key, uint64_t addr, uint8_t* dst, uint32_t len);
+  Generator generate = nullptr;
+  uint64_t generate_key = 0, generate_addr = 0;
   // Response side, filled by the IOMMU.
   Outcome outcome = Outcome::Ok;  // Fault: an error completion, no byte reached memory
   uint64_t translated = 0;        // the physical address (a translation completion's page)

@@ -1,5 +1,6 @@
 #include "models/tlm/memory_tlm.h"
 
+#include "models/tlm/dma_extension_tlm.h"
 #include "models/tlm/sim_time_tlm.h"
 
 namespace sim {
@@ -23,7 +24,13 @@ void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   }
   const Ps done = timing_.access(abs_ps(delay), len, trans.is_write());
   if (trans.is_write()) {
-    store_.write(addr, trans.get_data_ptr(), len);
+    const DmaExtension* ext = trans.get_extension<DmaExtension>();
+    if (ext && ext->generate)
+      store_.write_with(addr, len, [ext](uint8_t* dst, size_t done, size_t n) {
+        ext->generate(ext->generate_key, ext->generate_addr + done, dst, uint32_t(n));
+      });
+    else
+      store_.write(addr, trans.get_data_ptr(), len);
     bytes_written_ += len;
     if (on_write) on_write(addr, len, done);
   } else if (trans.is_read()) {
