@@ -20,11 +20,11 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
 
 IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {
   const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
-  Memo& m = memos_[key % kMemos];
-  if (m.e && m.key == key && m.did == did && m.pasid == pasid && m.s2 == s2) {
-    if (lru_) m.e->stamp = ++clock_;
-    return m.e;
-  }
+  for (Memo& m : memos_)
+    if (m.e && m.key == key && m.did == did && m.pasid == pasid && m.s2 == s2) {
+      if (lru_) m.e->stamp = ++clock_;
+      return m.e;
+    }
   // Probe each page size held, smallest first (as 4 KiB, 2 MiB, 1 GiB did before other
   // formats brought 64 KiB and the like).
   for (uint64_t sizes = sizes_; sizes; sizes &= sizes - 1) {
@@ -37,7 +37,7 @@ IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova
           (s2 == kNoS2 ? e.stage != kStageNested && (e.stage == 2 || e.pasid == pasid)
                        : e.stage == kStageNested && e.pasid == pasid && e.s2_did == s2)) {
         if (lru_) e.stamp = ++clock_;
-        m = {&e, did, pasid, s2, key};
+        memos_[next_memo_++ % kMemos] = {&e, did, pasid, s2, key};
         return &e;
       }
     }
@@ -46,8 +46,9 @@ IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova
 }
 
 IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
-  forget_memos();
+  const uint64_t sizes = sizes_;
   sizes_ |= 1ull << in.size_shift;
+  if (sizes_ != sizes) forget_memos();  // the memos' keys change with the smallest size
   IotlbEntry* set = &slots_[size_t(set_of(in.did, in.vbase >> in.size_shift)) * ways_];
   IotlbEntry* victim = &set[0];
   for (unsigned w = 0; w < ways_; ++w) {
@@ -64,10 +65,20 @@ IotlbEntry* Iotlb::fill(const IotlbEntry& in) {
     }
     if (victim->valid && e.stamp < victim->stamp) victim = &e;
   }
+  forget_memos_of(in, victim);
   *victim = in;
   victim->valid = true;
   victim->stamp = ++clock_;
   return victim;
+}
+
+void Iotlb::forget_memos_of(const IotlbEntry& in, const IotlbEntry* victim) {
+  // A memo stays true unless its entry is replaced or the new entry covers its page in
+  // its domain (then the search might find the new one first).
+  const unsigned below = in.size_shift - unsigned(std::countr_zero(sizes_));
+  for (Memo& m : memos_)
+    if (m.e == victim || (m.did == in.did && m.key >> below == in.vbase >> in.size_shift))
+      m.e = nullptr;
 }
 
 unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now) {

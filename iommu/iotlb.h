@@ -77,10 +77,11 @@ class Iotlb {
   bool lru_;
   uint64_t clock_ = 0;
   uint64_t sizes_ = 0;  // bit n: an entry of 2^n bytes was ever filled
-  // Recent hits, until the next fill or invalidation: the search's answer depends only
-  // on (did, pasid, iova >> smallest size held) while the entries stay as they are, so
-  // a run of TLPs to one page skips the search. A few, by page, so that devices whose
-  // streams interleave (a NIC's buffers, a disk's file) each keep theirs.
+  // Recent hits: the search's answer depends only on (did, pasid, iova >> smallest size
+  // held) while the entries stay as they are, so a run of TLPs to one page skips the
+  // search. A few, replaced in turn, so that devices whose streams interleave (a NIC's
+  // buffers, a disk's file) each keep theirs. Invalidations forget them all; a fill
+  // forgets those it could change (forget_memos_of).
   struct Memo {
     IotlbEntry* e;
     uint16_t did;
@@ -89,9 +90,11 @@ class Iotlb {
   };
   static constexpr unsigned kMemos = 4;
   std::array<Memo, kMemos> memos_{};
+  unsigned next_memo_ = 0;
   void forget_memos() {
     for (Memo& m : memos_) m.e = nullptr;
   }
+  void forget_memos_of(const IotlbEntry& in, const IotlbEntry* victim);
 };
 
 }  // namespace sim
