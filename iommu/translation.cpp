@@ -14,6 +14,7 @@ Translator::Translator(const IommuConfig& c, Parts p, MemoryTiming& timing, Stat
       timing_(timing),
       trace_(trace),
       walkers_(c.walkers),
+      iova_bits_(p.format.iova_bits()),
       hits_(
           stats.shared_counter("iommu.iotlb.hits", "count", "IOTLB hits (including joined walks)")),
       misses_(stats.shared_counter("iommu.iotlb.misses", "count", "IOTLB misses")),
@@ -106,7 +107,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
   }
   if (ctx->nested) return translate_nested(*ctx, bdf, pasid, iova, len, write, at, t);
   const PageTableFormat& format = p_.format;
-  if (format.iova_bits() < 64 && (iova + len - 1) >> format.iova_bits())
+  if (iova_bits_ < 64 && (iova + len - 1) >> iova_bits_)
     return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
   const bool track = ctx->ade;
   IotlbEntry* e = p_.iotlb.lookup(ctx->did, pasid, iova);

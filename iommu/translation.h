@@ -93,6 +93,7 @@ class Translator {
   MemoryTiming& timing_;
   TraceRecorder& trace_;
   ReservationPool walkers_;
+  const unsigned iova_bits_;  // the format's, asked once: every translation checks it
   Ps blocked_ps_ = 0;
 
   uint64_t& hits_;
