@@ -36,9 +36,8 @@ SparseMemory::~SparseMemory() {
     if (c) munmap(c, size_t(1) << chunk_bits_);
 }
 
-void SparseMemory::check(uint64_t addr, size_t len) const {
-  if (addr > size_ || len > size_ - addr)
-    throw std::out_of_range("physical access beyond memory size");
+void SparseMemory::beyond_size() {
+  throw std::out_of_range("physical access beyond memory size");
 }
 
 uint8_t* SparseMemory::map_chunk(uint64_t index) {
@@ -50,8 +49,7 @@ uint8_t* SparseMemory::map_chunk(uint64_t index) {
   return chunk_[index] = static_cast<uint8_t*>(p);
 }
 
-uint8_t* SparseMemory::slab(uint64_t addr) {
-  check(addr, 1);
+uint8_t* SparseMemory::first_write(uint64_t addr) {
   uint8_t* c = chunk_of(addr);
   if (!c) [[unlikely]]
     c = map_chunk(addr >> chunk_bits_);

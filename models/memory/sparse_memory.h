@@ -59,9 +59,23 @@ class SparseMemory {
 
  private:
   static uint64_t offset(uint64_t a) { return a & (kSlabSize - 1); }
-  void check(uint64_t addr, size_t len) const;
-  uint8_t* slab(uint64_t addr);        // the written slab's first byte
-  uint8_t* map_chunk(uint64_t index);  // reserves a chunk
+  void check(uint64_t addr, size_t len) const {
+    if (addr > size_ || len > size_ - addr) [[unlikely]]
+      beyond_size();
+  }
+  [[noreturn, gnu::cold]] static void beyond_size();
+  // The written slab's first byte (inline: every DMA write asks).
+  uint8_t* slab(uint64_t addr) {
+    if (addr >= size_) [[unlikely]]
+      check(addr, 1);
+    uint8_t* c = chunk_of(addr);
+    const uint64_t s = addr >> kSlabBits;
+    if (!c || !(written_[s >> 6] >> (s & 63) & 1)) [[unlikely]]
+      return first_write(addr);
+    return c + ((addr & ((1ull << chunk_bits_) - 1)) & ~(kSlabSize - 1));
+  }
+  [[gnu::noinline]] uint8_t* first_write(uint64_t addr);  // maps and counts the slab
+  uint8_t* map_chunk(uint64_t index);                     // reserves a chunk
   uint8_t* chunk_of(uint64_t addr) const { return chunk_[addr >> chunk_bits_]; }
 
   uint64_t size_;
