@@ -48,18 +48,19 @@ void IommuTlm::dma(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  Translation t =
-      ext && ext->at == At::Translated
-          ? core_.translated_access(bdf, iova, gp.get_data_length(), gp.is_write(), ext->pte_addr,
-                                    abs_ps(delay))
-          : core_.translate(bdf, pasid, iova, gp.get_data_length(), gp.is_write(), abs_ps(delay));
+  // SystemC's time stands still inside b_transport: read it once.
+  const Ps now = now_ps(), at = now + sc_to_ps(delay);
+  Translation t = ext && ext->at == At::Translated
+                      ? core_.translated_access(bdf, iova, gp.get_data_length(), gp.is_write(),
+                                                ext->pte_addr, at)
+                      : core_.translate(bdf, pasid, iova, gp.get_data_length(), gp.is_write(), at);
   if (!t.ok) {
     // An error completion: no byte reaches memory.
     if (ext) {
       ext->outcome = DmaExtension::Outcome::Fault;
       ext->ready = t.ready;
     }
-    delay = delay_until(std::max<Ps>(t.ready, hold));
+    delay = delay_from(now, std::max<Ps>(t.ready, hold));
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
@@ -68,10 +69,10 @@ void IommuTlm::dma(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     ext->ready = t.ready;
   }
   gp.set_address(t.pa);
-  delay = delay_until(std::max<Ps>(t.ready, hold));
+  delay = delay_from(now, std::max<Ps>(t.ready, hold));
   mem_out->b_transport(gp, delay);
   gp.set_address(iova);
-  if (gp.is_write()) core_.write_visible(abs_ps(delay));
+  if (gp.is_write()) core_.write_visible(now + sc_to_ps(delay));
 }
 
 void IommuTlm::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

@@ -22,7 +22,8 @@ void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const Ps done = timing_.access(abs_ps(delay), len, trans.is_write());
+  const Ps now = now_ps();  // SystemC's time stands still inside b_transport
+  const Ps done = timing_.access(now + sc_to_ps(delay), len, trans.is_write());
   if (trans.is_write()) {
     const DmaExtension* ext = trans.get_extension<DmaExtension>();
     if (ext && ext->generate)
@@ -37,7 +38,7 @@ void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     store_.read(addr, trans.get_data_ptr(), len);
     bytes_read_ += len;
   }
-  delay = delay_until(done);
+  delay = delay_from(now, done);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

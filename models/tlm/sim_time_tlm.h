@@ -33,10 +33,13 @@ inline Ps now_ps() {
 inline Ps abs_ps(const sc_core::sc_time& delay) {
   return now_ps() + sc_to_ps(delay);
 }
-// The delay to annotate for an effect at absolute time `at` (never before now).
-inline sc_core::sc_time delay_until(Ps at) {
-  Ps now = now_ps();
+// The delay to annotate, at kernel time `now`, for an effect at absolute time `at`
+// (never before now).
+inline sc_core::sc_time delay_from(Ps now, Ps at) {
   return ps_to_sc(at > now ? at - now : 0);
+}
+inline sc_core::sc_time delay_until(Ps at) {
+  return delay_from(now_ps(), at);
 }
 
 }  // namespace sim
