@@ -4,6 +4,7 @@
 #include <set>
 
 #include "models/base/rng.h"
+#include "models/memory/memory_timing.h"
 #include "models/memory/sparse_memory.h"
 #include "models/report/histogram.h"
 #include "models/report/stats.h"
@@ -74,6 +75,22 @@ TEST_CASE("calendar: every booking is the earliest fit a plain scan finds") {
     const Ps want = earliest(ready, d);
     REQUIRE(c.book(ready, d) == want);
     ref.push_back({want, want + d});
+  }
+}
+
+TEST_CASE("memory timing: interleaved sizes are timed as each alone would be") {
+  // The kept transfer times of the latest sizes must never answer for another size.
+  MemoryTiming m(80 * kNs, 25'600'000'000, 90 * kNs);
+  ReservationCalendar ref;
+  Rng r(3, "memory-timing");
+  const uint64_t sizes[] = {256, 220, 8, 16, 64, 0, 4096};
+  Ps t = 0;
+  for (int i = 0; i < 2000; ++i) {
+    t += r.below(30 * kNs);
+    const uint64_t bytes = sizes[r.below(std::size(sizes))];
+    const bool write = r.below(2);
+    const Ps d = transfer_ps(bytes, 25'600'000'000);
+    REQUIRE(m.access(t, bytes, write) == ref.book(t, d) + d + (write ? 90 : 80) * kNs);
   }
 }
 
