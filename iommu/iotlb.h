@@ -61,6 +61,11 @@ class Iotlb {
   // as if filled after them (the hardware bug a stale fill would be).
   void set_keep_in_flight(bool k) { keep_in_flight_ = k; }
   unsigned occupancy() const;
+  // Forgets the memos of recent hits, so the next lookup searches (what tests hold the
+  // memos' answers against).
+  void forget_memos() {
+    for (Memo& m : memos_) m.e = nullptr;
+  }
   unsigned entries() const { return unsigned(slots_.size()); }
 
  private:
@@ -91,9 +96,6 @@ class Iotlb {
   static constexpr unsigned kMemos = 4;
   std::array<Memo, kMemos> memos_{};
   unsigned next_memo_ = 0;
-  void forget_memos() {
-    for (Memo& m : memos_) m.e = nullptr;
-  }
   void forget_memos_of(const IotlbEntry& in, const IotlbEntry* victim);
 };
 

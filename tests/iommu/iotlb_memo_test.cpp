@@ -9,8 +9,6 @@ using namespace sim;
 
 namespace {
 
-constexpr uint16_t kUnusedDid = 999;
-
 // What a lookup answered, compared field by field (the entries live in two IOTLBs).
 struct Answer {
   bool hit;
@@ -31,7 +29,7 @@ void run(bool lru, uint64_t seed) {
   for (int step = 0; step < 20000; ++step) {
     const uint16_t did = uint16_t(1 + r.below(2));
     const uint32_t pasid = r.below(2) ? 5 : 6;
-    const uint64_t iova = r.below(64) << 12;
+    const uint64_t iova = r.below(r.below(4) ? 8 : 64) << 12;  // recent pages often
     const unsigned op = unsigned(r.below(10));
     if (op < 2) {
       IotlbEntry e;
@@ -45,7 +43,7 @@ void run(bool lru, uint64_t seed) {
       e.stamp = 0;
       CHECK(answer(memo.fill(e)) == answer(plain.fill(e)));
     } else if (op < 9) {
-      plain.invalidate_domain(kUnusedDid);  // kills nothing, forgets every memo
+      plain.forget_memos();  // a fresh search
       const bool nested = r.below(4) == 0;
       const uint16_t s2 = uint16_t(1 + r.below(2));
       const IotlbEntry* a =
@@ -54,9 +52,27 @@ void run(bool lru, uint64_t seed) {
           nested ? plain.lookup_nested(did, pasid, s2, iova) : plain.lookup(did, pasid, iova);
       REQUIRE(answer(a) == answer(b));
     } else {
+      // Every kind of invalidation, ranges most often: each must forget what it kills.
       const uint64_t n = 1 + r.below(8);
-      CHECK(memo.invalidate_range(did, iova, n << 12) ==
-            plain.invalidate_range(did, iova, n << 12));
+      const uint16_t s2 = uint16_t(1 + r.below(2));
+      switch (r.below(8)) {
+        case 0:
+          CHECK(memo.invalidate_domain(did) == plain.invalidate_domain(did));
+          break;
+        case 1:
+          CHECK(memo.invalidate_all() == plain.invalidate_all());
+          break;
+        case 2:
+          CHECK(memo.invalidate_stage1(did, pasid, false, iova, n << 12) ==
+                plain.invalidate_stage1(did, pasid, false, iova, n << 12));
+          break;
+        case 3:
+          CHECK(memo.invalidate_built_on(s2) == plain.invalidate_built_on(s2));
+          break;
+        default:
+          CHECK(memo.invalidate_range(did, iova, n << 12) ==
+                plain.invalidate_range(did, iova, n << 12));
+      }
     }
   }
   CHECK(memo.occupancy() == plain.occupancy());
@@ -69,4 +85,20 @@ TEST_CASE("IOTLB: memos answer every lookup as a fresh search does (LRU and FIFO
     run(true, seed);
     run(false, seed);
   }
+}
+
+TEST_CASE("IOTLB: a hit remembered, then invalidated, is a miss") {
+  Iotlb t(16, 4, true);
+  IotlbEntry e;
+  e.did = 1;
+  e.vbase = 0x1000;
+  t.fill(e);
+  REQUIRE(t.lookup(1, 0, 0x1000));  // searched, then remembered
+  REQUIRE(t.lookup(1, 0, 0x1000));  // from the memo
+  CHECK(t.invalidate_range(1, 0x1000, 0x1000) == 1);
+  CHECK_FALSE(t.lookup(1, 0, 0x1000));
+  t.fill(e);
+  REQUIRE(t.lookup(1, 0, 0x1000));
+  CHECK(t.invalidate_domain(1) == 1);
+  CHECK_FALSE(t.lookup(1, 0, 0x1000));
 }
