@@ -63,30 +63,18 @@ Errno FaultQueue::write(const std::vector<PageResponseArg>& rs, uint64_t count,
 
 void FaultQueue::auto_respond(const std::string& device, uint32_t attach_pasid,
                               const Respond& respond) {
-  auto mine = [&](const IopfGroup& g) {
-    return g.device == device && g.attach_pasid == attach_pasid;
+  // Answered INVALID and dropped, in the lists' order.
+  auto answer = [&](const IopfGroup& g) {
+    if (g.device != device || g.attach_pasid != attach_pasid) return false;
+    respond(group_response(g, kPageRespInvalid));
+    return true;
   };
-  for (auto it = deliver_.begin(); it != deliver_.end();) {
-    if (!mine(*it)) {
-      ++it;
-      continue;
-    }
-    respond(group_response(*it, kPageRespInvalid));
-    it = deliver_.erase(it);
-  }
-  for (auto it = response_.begin(); it != response_.end();) {
-    if (!mine(it->second)) {
-      ++it;
-      continue;
-    }
-    respond(group_response(it->second, kPageRespInvalid));
-    it = response_.erase(it);
-  }
+  std::erase_if(deliver_, answer);
+  std::erase_if(response_, [&](const auto& entry) { return answer(entry.second); });
 }
 
 void FaultQueue::destroy(const Respond& respond) {
-  for (const IopfGroup& g : deliver_) respond(group_response(g, kPageRespInvalid));
-  for (const auto& [cookie, g] : response_) respond(group_response(g, kPageRespInvalid));
+  each_group([&](const IopfGroup& g) { respond(group_response(g, kPageRespInvalid)); });
   deliver_.clear();
   response_.clear();
 }

@@ -59,14 +59,11 @@ bool Host::report_iopf(const std::string& device, const IopfFault& f) {
   g.device = device;
   g.hwpt = at->second;
   g.attach_pasid = key;
-  for (auto it = partial.begin(); it != partial.end();) {
-    if (it->grpid != f.grpid) {
-      ++it;
-      continue;
-    }
-    g.faults.push_back(*it);
-    it = partial.erase(it);
-  }
+  std::erase_if(partial, [&](const IopfFault& p) {
+    if (p.grpid != f.grpid) return false;
+    g.faults.push_back(p);
+    return true;
+  });
   g.faults.push_back(f);
   ++iopf_counts_.groups;
   faults_.at(hw->fault).deliver(std::move(g));
