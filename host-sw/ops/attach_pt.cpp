@@ -47,9 +47,9 @@ uint16_t bdf_of(Host& h, const std::string& device) {
   return dev ? dev->bdf : 0;
 }
 
+// Every live object has its ID under its name (object_table.h), whatever its type.
 bool name_taken(Host& h, const std::string& name) {
-  return h.hwpts().count(name) || h.ioases().count(name) || h.accesses().count(name) ||
-         h.viommus().count(name) || h.vdevices().count(name) || h.faults().count(name);
+  return h.objects().id_of(std::nullopt, name).has_value();
 }
 
 // A new automatic HWPT's name: the one the scenario gave, unless something has it.
