@@ -23,9 +23,7 @@ struct TriggerVevents final : HostOperation {
     for (uint64_t i = 0; i < count; ++i) {
       auto at = h.attachments().find({device, kNoPasid});
       const std::string viommu = at == h.attachments().end() ? "" : h.hwpts().at(at->second).viommu;
-      const Vdevice* vd = nullptr;
-      for (const auto& [name, v] : h.vdevices())
-        if (v.device == device) vd = &v;
+      const Vdevice* vd = h.vdevice_of(device);
       if (viommu.empty() || !vd) co_return Errno::Enoent;
       std::vector<uint8_t> event(4);
       for (int b = 0; b < 4; ++b) event[b] = uint8_t(vd->virt_id >> (8 * b));

@@ -22,8 +22,7 @@ struct VdeviceAlloc final : HostOperation {
     auto vi = h.viommus().find(viommu);
     if (vi == h.viommus().end()) co_return Errno::Enoent;
     if (h.unit_of(device) != vi->second.unit) co_return Errno::Einval;
-    for (const auto& [name, v] : h.vdevices())
-      if (v.device == device) co_return Errno::Eexist;
+    if (h.vdevice_of(device)) co_return Errno::Eexist;
     if (vi->second.vdevs.count(virt_id)) co_return Errno::Eexist;
     if (h.fail_alloc()) co_return Errno::Enomem;  // iommufd_object_alloc
     vi->second.vdevs[virt_id] = id;

@@ -178,6 +178,8 @@ class Host {
   Task<Errno> destroy_nested(const std::string& hwpt);
   Errno destroy_viommu(const std::string& viommu);
   Errno destroy_vdevice(const std::string& vdevice);
+  // The device's vDEVICE (a device has one at most), or nullptr.
+  const Vdevice* vdevice_of(const std::string& device) const;
   // IOMMU_HWPT_INVALIDATE (host_nesting.cpp): on a nested HWPT the driver turns each
   // request into stage-1 descriptors; on a vIOMMU a request names a vDEVICE (EIO for a
   // virtual ID it has not given, as the SMMUv3 driver) and invalidates the stage-1

@@ -101,6 +101,12 @@ Errno Host::destroy_viommu(const std::string& viommu) {
   return Errno::Ok;
 }
 
+const Vdevice* Host::vdevice_of(const std::string& device) const {
+  for (const auto& [name, v] : vdevices_)
+    if (v.device == device) return &v;
+  return nullptr;
+}
+
 Errno Host::destroy_vdevice(const std::string& vdevice) {
   auto it = vdevices_.find(vdevice);
   if (it == vdevices_.end()) return Errno::Enoent;

@@ -64,10 +64,7 @@ void Host::forward_faults() {
     const HardwareInfo::Device* dev = nullptr;
     for (const HardwareInfo::Device& d : env_.hw.devices)
       if (d.bdf == rec.sid && d.unit == unit) dev = &d;
-    const Vdevice* vd = nullptr;
-    if (dev)
-      for (const auto& [name, v] : vdevices_)
-        if (v.device == dev->name) vd = &v;
+    const Vdevice* vd = dev ? vdevice_of(dev->name) : nullptr;
     // The device's requests without a PASID go through a nested HWPT on the vIOMMU
     // that gave it its virtual ID (SMMUv3's vmaster).
     auto at = dev ? attached_.find({dev->name, kNoPasid}) : attached_.end();
