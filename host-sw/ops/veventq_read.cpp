@@ -2,13 +2,11 @@
 // 4 KiB): the entries that fit, oldest first, each an 8-byte header (flags: the
 // LOST_EVENTS bit; sequence) and its event (veventq.h has the rules). Before the read
 // the driver's fault handler has run: the faults the units logged are forwarded
-// (host_vevents.cpp). A vEVENTQ destroyed is ENOENT (the kernel's file would be gone).
+// (host_vevents.cpp). After `veventq_close` (and a destroy) a read is EBADF.
 // `expect_bytes`: what read returned; `expect_events`: every entry, in order, each with
 // what it must carry: `lost` (default false), `sequence`, `virt_id` (a `selftest` or
 // `s1_fault` event), and for `s1_fault` events `addr`, `write` and `reason` (a fault
 // reason: not_present, write_to_readonly, ...).
-#include <cstdio>
-
 #include "host-sw/ops/op_registry.h"
 #include "iommu/page_walker.h"
 
@@ -20,6 +18,14 @@ struct WantEvent {
   std::optional<uint64_t> sequence, virt_id, addr, write;
   std::optional<std::string> reason;
 };
+
+// The fault reasons' names (iommu/page_walker.h), every reason but none.
+std::vector<std::string> fault_reasons() {
+  std::vector<std::string> names;
+  for (auto r = uint8_t(FaultReason::NotPresent); r <= uint8_t(FaultReason::AtsNotAllowed); ++r)
+    names.push_back(fault_name(FaultReason(r)));
+  return names;
+}
 
 struct VeventqRead final : HostOperation {
   std::string veventq;
@@ -41,9 +47,7 @@ struct VeventqRead final : HostOperation {
       if (e.has("virt_id")) w.virt_id = e.address("virt_id");
       if (e.has("addr")) w.addr = e.address("addr");
       if (e.has("write")) w.write = e.boolean("write", false);
-      if (e.has("reason"))
-        w.reason = e.choice("reason", {"not_present", "write_to_readonly", "context_not_present",
-                                       "beyond_format", "ats_not_allowed"});
+      if (e.has("reason")) w.reason = e.choice("reason", fault_reasons());
       expect_events->push_back(w);
     }
   }
@@ -68,11 +72,6 @@ struct VeventqRead final : HostOperation {
       f = S1FaultEvent::decode(got.data);
       virt_id = f.virt_id;
     }
-    auto hex = [](uint64_t v) {
-      char b[24];
-      snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-      return std::string(b);
-    };
     if (w.virt_id && virt_id != *w.virt_id)
       return at + "virt_id " + hex(virt_id) + ", expected " + hex(*w.virt_id);
     if (w.addr && f.addr != *w.addr)
