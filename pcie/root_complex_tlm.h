@@ -28,6 +28,8 @@ class RootComplexTlm : public sc_core::sc_module {
   RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c, std::vector<int> units);
   // Device port n, to bind its endpoint's socket to.
   tlm::tlm_target_socket<>& dev_in(size_t n) { return *dev_in_[n]; }
+  // The IOMMU unit behind device port n.
+  int unit(size_t n) const { return route_[n]; }
   // The ordering's statistics (pcie.ordering.*, totals over the ports); registered only
   // with ordering on, so runs without it keep their stats as they were.
   void register_stats(StatsRegistry& stats);

@@ -65,11 +65,10 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   hw.levels = s.iommu.levels;
   hw.translate = s.iommu.mode == IommuMode::Translate;
   hw.memory_size = s.memory.size;
-  const std::vector<int> device_unit = device_units(s);
   for (size_t i = 0; i < s.devices.size(); ++i) {
     hw.devices.push_back({s.devices[i].name, s.devices[i].bdf,
                           kEndpointCtrlBase + i * kEndpointCtrlStride, s.devices[i].ats.enabled,
-                          unsigned(device_unit[i])});
+                          unsigned(root_complex_.unit(i))});
     hw.devices.back().pasid_width = s.devices[i].pasid_width;
     hw.devices.back().pri = s.devices[i].pri;
     hw.devices.back().vf = s.devices[i].vf;
