@@ -230,3 +230,19 @@ TEST_CASE("hw_queue_alloc: pages not physically contiguous are EFAULT, nothing l
               nesting_unit());
   CHECK(checked_run(rig) == 0);
 }
+
+TEST_CASE("an automatic HWPT's name passes over a vEVENTQ's") {
+  // Every kind of object shares one name space: the IOAS's next automatic name is
+  // taken by the vEVENTQ, so the HWPT gets the one after it.
+  HostRig rig(std::string(kMem) + kViommu + R"(
+  - {op: veventq_alloc, id: "b#auto1", viommu: v, type: selftest, depth: 2}
+  - {op: ioas_alloc, id: b}
+  - {op: ioas_map, ioas: b, iova: 0, user: guest, length: 8MiB}
+  - {op: replace, device: nic0, hwpt: b}
+)",
+              nesting_unit());
+  CHECK(checked_run(rig) == 0);
+  CHECK(rig.host->hwpts().count("b#auto2") == 1);
+  CHECK(rig.host->hwpts().count("b#auto1") == 0);
+  CHECK(rig.host->veventqs().count("b#auto1") == 1);
+}
