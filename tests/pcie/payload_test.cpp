@@ -21,6 +21,20 @@ TEST_CASE("payload: any slice equals the same bytes of the whole payload") {
     }
 }
 
+// The fast path writes several words a step: every length around its step must still
+// give word n's bytes at offset 8n.
+TEST_CASE("payload: bytes are the words' bytes in order, at every length") {
+  for (uint32_t len = 0; len <= 300; ++len) {
+    std::vector<uint8_t> got(len + 1, 0xa5);
+    fill_payload(7, 64, got.data(), len);
+    for (uint32_t i = 0; i < len; ++i) {
+      const uint64_t w = payload_word(7, (64 + i) / 8);
+      CHECK(got[i] == reinterpret_cast<const uint8_t*>(&w)[(64 + i) % 8]);
+    }
+    CHECK(got[len] == 0xa5);  // nothing past the end
+  }
+}
+
 TEST_CASE("payload: words differ within a request and across requests") {
   std::set<uint64_t> seen;
   for (uint64_t r = 1; r <= 64; ++r)
