@@ -10,12 +10,11 @@ namespace sim {
 
 EndpointTlm::EndpointTlm(sc_core::sc_module_name name, const DeviceConfig& dev,
                          const PcieConfig& pcie, Dispatcher& d, StatsRegistry& stats,
-                         TraceRecorder& trace, PayloadPool& pool, uint64_t seed)
+                         TraceRecorder& trace, uint64_t seed)
     : sc_module(name),
       socket("socket"),
       ctrl_in("ctrl_in"),
-      core_(dev, pcie, d, stats, trace, seed),
-      pool_(pool) {
+      core_(dev, pcie, d, stats, trace, seed) {
   core_.connect(this);
   ctrl_in.register_b_transport(this, &EndpointTlm::ctrl);
 }
@@ -34,63 +33,49 @@ void EndpointTlm::ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 }
 
 TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
-  DmaPayload* gp = pool_.acquire();
-  gp->set_command(tlp.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp->set_address(tlp.addr);
-  gp->set_data_length(tlp.len);
-  gp->set_streaming_width(tlp.len);
-  DmaExtension* ext = gp->dma;
+  DmaExtension& ext = gp_.start(tlp.write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND,
+                                tlp.translated ? tlp.pa : tlp.addr, tlp.len);
   // Payload bytes are a pure function of (request id, IOVA byte): memory generates them
   // where they land.
   if (tlp.write) {
-    ext->generate = &fill_payload;
-    ext->generate_key = tlp.request_id;
-    ext->generate_addr = tlp.addr;
+    ext.generate = &fill_payload;
+    ext.generate_key = tlp.request_id;
+    ext.generate_addr = tlp.addr;
   }
-  ext->requester_id = tlp.requester;
-  ext->pasid = tlp.pasid;
-  ext->at = tlp.translated ? DmaExtension::AddressType::Translated
-                           : DmaExtension::AddressType::Untranslated;
-  ext->pte_addr = tlp.pte_addr;
-  ext->ready = at;
-  if (tlp.translated) gp->set_address(tlp.pa);
+  ext.requester_id = tlp.requester;
+  ext.pasid = tlp.pasid;
+  ext.at = tlp.translated ? DmaExtension::AddressType::Translated
+                          : DmaExtension::AddressType::Untranslated;
+  ext.pte_addr = tlp.pte_addr;
+  ext.ready = at;
   sc_core::sc_time delay = delay_until(at);
-  socket->b_transport(*gp, delay);
+  socket->b_transport(gp_, delay);
   TlpResult r;
-  r.fault = ext->outcome == DmaExtension::Outcome::Fault ||
-            gp->get_response_status() != tlm::TLM_OK_RESPONSE;
+  r.fault = ext.outcome == DmaExtension::Outcome::Fault ||
+            gp_.get_response_status() != tlm::TLM_OK_RESPONSE;
   r.done = abs_ps(delay);
-  r.passed = std::max<Ps>(ext->ready, ext->hold_until);
-  r.pa = tlp.translated ? tlp.pa : ext->translated;
-  gp->release();
+  r.passed = std::max<Ps>(ext.ready, ext.hold_until);
+  r.pa = tlp.translated ? tlp.pa : ext.translated;
   return r;
 }
 
 AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, Ps at) {
-  DmaPayload* gp = pool_.acquire();
-  gp->set_command(tlm::TLM_READ_COMMAND);
-  gp->set_address(iova);
-  gp->set_data_length(8);
-  gp->set_streaming_width(8);
-  DmaExtension* ext = gp->dma;
-  ext->requester_id = requester;
-  ext->pasid = kNoPasid;
-  ext->at = DmaExtension::AddressType::TranslationRequest;
-  ext->want_write = write;
-  ext->pte_addr = 0;
+  DmaExtension& ext = gp_.start(tlm::TLM_READ_COMMAND, iova, 8);
+  ext.requester_id = requester;
+  ext.at = DmaExtension::AddressType::TranslationRequest;
+  ext.want_write = write;
   sc_core::sc_time delay = delay_until(at);
-  socket->b_transport(*gp, delay);
+  socket->b_transport(gp_, delay);
   AtsReply r;
-  r.ok = ext->outcome == DmaExtension::Outcome::Ok &&
-         gp->get_response_status() == tlm::TLM_OK_RESPONSE;
-  r.vbase = ext->ats_vbase;
-  r.pbase = ext->translated;
-  r.size_shift = ext->ats_size_shift;
-  r.r = ext->ats_r;
-  r.w = ext->ats_w;
-  r.pte_addr = ext->pte_addr;
+  r.ok =
+      ext.outcome == DmaExtension::Outcome::Ok && gp_.get_response_status() == tlm::TLM_OK_RESPONSE;
+  r.vbase = ext.ats_vbase;
+  r.pbase = ext.translated;
+  r.size_shift = ext.ats_size_shift;
+  r.r = ext.ats_r;
+  r.w = ext.ats_w;
+  r.pte_addr = ext.pte_addr;
   r.ready = abs_ps(delay);
-  gp->release();
   return r;
 }
 

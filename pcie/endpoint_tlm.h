@@ -6,7 +6,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "models/tlm/payload_pool_tlm.h"
+#include "models/tlm/dma_payload_tlm.h"
 #include "pcie/endpoint.h"
 
 namespace sim {
@@ -17,8 +17,7 @@ class EndpointTlm : public sc_core::sc_module, public TlpPort {
   tlm_utils::simple_target_socket<EndpointTlm> ctrl_in;  // the control register page
 
   EndpointTlm(sc_core::sc_module_name name, const DeviceConfig& dev, const PcieConfig& pcie,
-              Dispatcher& d, StatsRegistry& stats, TraceRecorder& trace, PayloadPool& pool,
-              uint64_t seed);
+              Dispatcher& d, StatsRegistry& stats, TraceRecorder& trace, uint64_t seed);
 
   Endpoint& core() { return core_; }
   void start() { core_.start(); }
@@ -34,7 +33,7 @@ class EndpointTlm : public sc_core::sc_module, public TlpPort {
  private:
   void ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   Endpoint core_;
-  PayloadPool& pool_;
+  DmaPayload gp_;  // every TLP and translation request (none is sent inside another)
 };
 
 }  // namespace sim

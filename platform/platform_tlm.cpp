@@ -52,7 +52,7 @@ Platform::Platform(const Scenario& s, TraceRecorder& trace)
   if (s.iommus.size() > 1) Iommu::register_totals(stats_, units);
   for (const DeviceConfig& d : s.devices) {
     endpoints_.push_back(std::make_unique<EndpointTlm>(d.name.c_str(), d, s.pcie, dispatcher_,
-                                                       stats_, trace_, payloads_, s.seed));
+                                                       stats_, trace_, s.seed));
     endpoints_.back()->socket.bind(root_complex_.dev_in(endpoints_.size() - 1));
   }
   root_complex_.register_stats(stats_);

@@ -18,7 +18,6 @@
 #include "models/tlm/dispatcher_tlm.h"
 #include "models/tlm/memory_tlm.h"
 #include "models/tlm/mmio_bridge_tlm.h"
-#include "models/tlm/payload_pool_tlm.h"
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
 #include "platform/nic_dma_api.h"
@@ -60,7 +59,6 @@ class Platform {
   Dispatcher dispatcher_;
   SparseMemory memory_;
   MemoryTiming memory_timing_;
-  PayloadPool payloads_;
   std::vector<std::unique_ptr<Iommu>> iommus_;  // the units, in platform.iommus order
   Oracle oracle_;
 

@@ -32,7 +32,6 @@
 #include "iommu/iommu_tlm.h"
 #include "models/tlm/memory_tlm.h"
 #include "models/tlm/mmio_bridge_tlm.h"
-#include "models/tlm/payload_pool_tlm.h"
 #include "models/tlm/sim_time_tlm.h"
 #include "pcie/endpoint_tlm.h"
 #include "pcie/root_complex_tlm.h"
@@ -86,7 +85,6 @@ struct Bench : sc_module {
   test::IommuRig rig;
   StatsRegistry stats;
   TraceRecorder trace;
-  PayloadPool pool;
   PcieConfig pcie;
   std::vector<std::unique_ptr<Dispatcher>> dispatchers;
   std::unique_ptr<MemoryTlm> memory;
@@ -124,7 +122,7 @@ struct Bench : sc_module {
       dev.jobs.push_back(j);
       dispatchers.push_back(std::make_unique<Dispatcher>());
       eps.push_back(std::make_unique<EndpointTlm>(dev.name.c_str(), dev, pcie, *dispatchers.back(),
-                                                  stats, trace, pool, 1));
+                                                  stats, trace, 1));
       eps.back()->socket.bind(rc->dev_in(size_t(r)));
       mmio->add_window(kEndpointCtrlBase + r * kEndpointCtrlStride, kEndpointCtrlStride);
       mmio->socket.bind(eps.back()->ctrl_in);
