@@ -23,11 +23,6 @@ void DmaJob::start_at(Ps at) {
   prepare();
 }
 
-Ps DmaJob::next_time() const {
-  if (!started_ || finished_) return kNever;
-  return std::max(due_, hold_);
-}
-
 Ps DmaJob::schedule_time() const {
   Ps t = start_;
   if (replay_) t += (*replay_)[issued_].at;
