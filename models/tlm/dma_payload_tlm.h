@@ -15,19 +15,22 @@ class DmaPayload : public tlm::tlm_generic_payload {
  public:
   static constexpr unsigned kMaxBytes = 4096;  // no TLP carries more
 
-  // Without a memory manager: the payload owns its extension (freed with it).
-  DmaPayload() { set_extension(dma_); }
+  // Without a memory manager: the payload owns its extension (freed with it). The data
+  // buffer and the absent byte enables are the initiator's alone: set once.
+  DmaPayload() {
+    set_extension(dma_);
+    set_data_ptr(data_.get());
+    set_byte_enable_ptr(nullptr);
+    set_byte_enable_length(0);
+  }
 
   // The payload reset for a new transaction of `len` bytes at `addr`; its extension,
   // returned, is reset too (fields the last transaction's targets wrote included).
   DmaExtension& start(tlm::tlm_command cmd, uint64_t addr, unsigned len) {
     set_command(cmd);
     set_address(addr);
-    set_data_ptr(data_.get());
     set_data_length(len);
     set_streaming_width(len);
-    set_byte_enable_ptr(nullptr);
-    set_byte_enable_length(0);
     set_dmi_allowed(false);
     set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     *dma_ = DmaExtension{};
