@@ -67,7 +67,7 @@ class SparseMemory {
   // The written slab's first byte (inline: every DMA write asks).
   uint8_t* slab(uint64_t addr) {
     if (addr >= size_) [[unlikely]]
-      check(addr, 1);
+      beyond_size();
     uint8_t* c = chunk_of(addr);
     const uint64_t s = addr >> kSlabBits;
     if (!c || !(written_[s >> 6] >> (s & 63) & 1)) [[unlikely]]
