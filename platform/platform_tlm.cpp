@@ -173,7 +173,7 @@ bool Platform::finished() const {
 
 Ps Platform::run() {
   // Only a trace (which writes out what is final) or a progress display needs a call
-  // after every event: without them it was 3 calls an event for nothing.
+  // after every event, and the call costs three indirect calls an event.
   if (trace_.enabled() || progress_)
     dispatcher_tlm_.on_progress([this](Ps now) {
       trace_.advance(now);
