@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "host-sw/driver/migration_observer.h"
+#include "models/base/frame_map.h"
 #include "models/report/stats.h"
 #include "platform/frame_bits.h"
-#include "platform/frame_map.h"
 
 namespace sim {
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/base/huge_page_allocator.h"
+
 namespace sim {
 
 template <class V>
@@ -15,6 +17,9 @@ class FrameMap {
   FrameMap() : slots_(16) {}
 
   V* find(uint64_t frame) {
+    return const_cast<V*>(static_cast<const FrameMap*>(this)->find(frame));
+  }
+  const V* find(uint64_t frame) const {
     for (size_t i = home(frame);; i = (i + 1) & mask()) {
       if (!slots_[i].used) return nullptr;
       if (slots_[i].frame == frame) return &slots_[i].value;
@@ -26,7 +31,7 @@ class FrameMap {
     size_t i = home(frame);
     for (; slots_[i].used; i = (i + 1) & mask())
       if (slots_[i].frame == frame) return slots_[i].value;
-    slots_[i] = Slot{frame, V{}, true};
+    slots_[i] = Slot{frame, true, V{}};
     ++size_;
     return slots_[i].value;
   }
@@ -46,15 +51,20 @@ class FrameMap {
     }
     slots_[i].used = false;
     --size_;
+    ++layout_;
   }
   size_t size() const { return size_; }
   uint64_t bytes() const { return slots_.capacity() * sizeof(Slot); }
+  // Changes whenever entries move (a growth, an erase): a caller may keep pointers to
+  // values while it stays the same.
+  uint64_t layout() const { return layout_; }
 
  private:
+  // The frame and its flag first: a probe reads one cache line whatever V's size.
   struct Slot {
     uint64_t frame = 0;
-    V value{};
     bool used = false;
+    V value{};
   };
   size_t mask() const { return slots_.size() - 1; }
   size_t home(uint64_t frame) const {
@@ -62,15 +72,17 @@ class FrameMap {
     return size_t(x ^ (x >> 31)) & mask();
   }
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+    std::vector<Slot, HugePageAllocator<Slot>> old(slots_.size() * 2);
     old.swap(slots_);
     size_ = 0;
+    ++layout_;
     for (const Slot& s : old)
       if (s.used) get(s.frame) = s.value;
   }
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t size_ = 0;
+  uint64_t layout_ = 0;
 };
 
 }  // namespace sim

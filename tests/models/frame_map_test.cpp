@@ -1,29 +1,11 @@
 #include <doctest/doctest.h>
 
 #include <map>
-#include <set>
 
-#include "platform/frame_bits.h"
-#include "platform/frame_map.h"
+#include "models/base/frame_map.h"
 #include "models/base/rng.h"
 
 using namespace sim;
-
-TEST_CASE("frame bits: set, reset and the next set frame, in order") {
-  FrameBits b;
-  CHECK_FALSE(b.test(5));
-  CHECK(b.next(0) == FrameBits::kEnd);
-  b.set(5);
-  b.set(64);
-  b.set(1ull << 28);  // a 1 TiB guest's last frame: the bitmap grows
-  CHECK(b.test(5));
-  CHECK(b.next(0) == 5);
-  CHECK(b.next(6) == 64);
-  CHECK(b.next(65) == 1ull << 28);
-  b.reset(64);
-  CHECK(b.next(6) == 1ull << 28);
-  CHECK(b.next((1ull << 28) + 1) == FrameBits::kEnd);
-}
 
 TEST_CASE("frame map: the same records as a std::map through inserts and erases") {
   Rng rng(3, "frame-map");
@@ -47,4 +29,23 @@ TEST_CASE("frame map: the same records as a std::map through inserts and erases"
       }
   }
   CHECK(m.size() == ref.size());
+}
+
+TEST_CASE("frame map: its layout changes only when entries move, so pointers may be kept") {
+  FrameMap<uint64_t> m;
+  m.get(1) = 10;
+  const uint64_t* one = m.find(1);
+  const uint64_t before = m.layout();
+  m.get(2) = 20;  // room for it: nothing moves
+  CHECK(m.layout() == before);
+  CHECK(*one == 10);
+  m.erase(7);  // absent: nothing moves
+  CHECK(m.layout() == before);
+  for (uint64_t f = 3; f < 100; ++f) m.get(f) = f;  // grows
+  CHECK(m.layout() != before);
+  const uint64_t grown = m.layout();
+  m.erase(50);  // a backward shift may move later entries
+  CHECK(m.layout() != grown);
+  CHECK(*m.find(1) == 10);
+  CHECK(m.find(50) == nullptr);
 }
