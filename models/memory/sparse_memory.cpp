@@ -21,15 +21,19 @@ unsigned chunk_bits_for(uint64_t size) {
 }
 }  // namespace
 
+SparseMemory::SlabBits::SlabBits(uint64_t size_bytes)
+    : bits_(static_cast<uint64_t*>(std::calloc(((size_bytes - 1) >> (kSlabBits + 6)) + 1, 8)),
+            std::free) {
+  if (!bits_) throw std::bad_alloc();
+}
+
 SparseMemory::SparseMemory(uint64_t size_bytes)
     : size_(size_bytes),
       chunk_bits_(chunk_bits_for(size_bytes)),
       chunk_(((size_bytes - 1) >> chunk_bits_) + 1, nullptr),
-      // calloc: a large bitmap comes zeroed from the kernel, resident where written.
-      written_(static_cast<uint64_t*>(std::calloc(((size_bytes - 1) >> (kSlabBits + 6)) + 1, 8)),
-               std::free) {
-  if (!written_) throw std::bad_alloc();
-}
+      written_(size_bytes),
+      pending_(size_bytes),
+      direct_(size_bytes) {}
 
 SparseMemory::~SparseMemory() {
   for (uint8_t* c : chunk_)
@@ -53,31 +57,54 @@ uint8_t* SparseMemory::first_write(uint64_t addr) {
   uint8_t* c = chunk_of(addr);
   if (!c) [[unlikely]]
     c = map_chunk(addr >> chunk_bits_);
-  const uint64_t s = addr >> kSlabBits, bit = 1ull << (s & 63);
-  if (!(written_[s >> 6] & bit)) [[unlikely]] {
-    written_[s >> 6] |= bit;
+  const uint64_t s = addr >> kSlabBits;
+  if (!written_.test(s)) [[unlikely]] {
+    written_.set(s);
     ++slabs_;
   }
   return c + ((addr & ((1ull << chunk_bits_) - 1)) & ~(kSlabSize - 1));
 }
 
-const uint8_t* SparseMemory::find(uint64_t addr) const {
-  if (addr >= size_) return nullptr;
-  const uint64_t s = addr >> kSlabBits;
-  if (!(written_[s >> 6] >> (s & 63) & 1)) return nullptr;
+const uint8_t* SparseMemory::stored(uint64_t addr) const {
+  if (addr >= size_ || !written_.test(addr >> kSlabBits)) return nullptr;
   return chunk_of(addr) + (addr & ((1ull << chunk_bits_) - 1));
+}
+
+const uint8_t* SparseMemory::find(uint64_t addr) {
+  if (!stored(addr)) return nullptr;
+  if (!direct_.test(addr >> kSlabBits)) make_direct(addr);
+  return stored(addr);
+}
+
+void SparseMemory::store_recorded(uint64_t addr, size_t len) {
+  constexpr uint64_t kFrame = PayloadOverlay::kFrameSize;
+  for (uint64_t f = addr & ~(kFrame - 1); f < addr + len; f += kFrame)
+    overlay_.apply(f >> PayloadOverlay::kFrameBits, slab(f) + offset(f));
+}
+
+void SparseMemory::make_direct(uint64_t addr) {
+  const uint64_t s = addr >> kSlabBits;
+  direct_.set(s);
+  if (pending_.test(s)) store_recorded(s << kSlabBits, kSlabSize);
 }
 
 void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
   check(addr, len);
   auto* out = static_cast<uint8_t*>(dst);
   while (len) {
-    size_t n = std::min<uint64_t>(len, kSlabSize - offset(addr));
-    const uint8_t* p = find(addr);
-    if (p)
+    const size_t n = std::min<uint64_t>(len, kSlabSize - offset(addr));
+    if (const uint8_t* p = stored(addr))
       std::memcpy(out, p, n);
     else
       std::memset(out, 0, n);
+    if (pending_.test(addr >> kSlabBits))
+      for (size_t done = 0; done < n;) {
+        const uint64_t a = addr + done;
+        const uint32_t off = uint32_t(a % PayloadOverlay::kFrameSize);
+        const uint32_t m = uint32_t(std::min<uint64_t>(n - done, PayloadOverlay::kFrameSize - off));
+        overlay_.overlay(a >> PayloadOverlay::kFrameBits, off, m, out + done);
+        done += m;
+      }
     out += n;
     addr += n;
     len -= n;
@@ -85,19 +112,52 @@ void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
 }
 
 void SparseMemory::write(uint64_t addr, const void* src, size_t len) {
+  check(addr, len);
   auto* in = static_cast<const uint8_t*>(src);
-  write_with(addr, len,
-             [in](uint8_t* dst, size_t done, size_t n) { std::memcpy(dst, in + done, n); });
+  for (size_t done = 0; done < len;) {
+    const uint64_t a = addr + done;
+    const size_t n = std::min<uint64_t>(len - done, kSlabSize - offset(a));
+    uint8_t* s = slab(a);
+    if (pending_.test(a >> kSlabBits)) store_recorded(a, n);
+    std::memcpy(s + offset(a), in + done, n);
+    done += n;
+  }
+}
+
+void SparseMemory::write_generated_slow(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
+                                        uint64_t gen_addr) {
+  check(addr, len);
+  for (size_t done = 0; done < len;) {
+    const uint64_t a = addr + done;
+    const uint32_t off = uint32_t(a % PayloadOverlay::kFrameSize);
+    const uint32_t n = uint32_t(std::min<uint64_t>(len - done, PayloadOverlay::kFrameSize - off));
+    uint8_t* s = slab(a);  // counted as written, though no byte is stored yet
+    const uint64_t frame = a >> PayloadOverlay::kFrameBits;
+    if (direct_.test(a >> kSlabBits)) {
+      g(key, gen_addr + done, s + offset(a), n);
+    } else if (overlay_.record(frame, off, n, g, key, gen_addr + done)) {
+      pending_.set(a >> kSlabBits);
+    } else {  // the frame's record is full: store it, then these bytes
+      ++spills_;
+      overlay_.apply(frame, s + offset(a) - off);
+      g(key, gen_addr + done, s + offset(a), n);
+    }
+    done += n;
+  }
 }
 
 uint64_t SparseMemory::read64(uint64_t addr) const {
-  const uint8_t* p = find(addr);
+  const uint8_t* p = stored(addr);
   if (!p) {
     check(addr, 8);
     return 0;
   }
   uint64_t v;
-  std::memcpy(&v, p, 8);
+  if (offset(addr) <= kSlabSize - 8 && !pending_.test(addr >> kSlabBits)) {
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  read(addr, &v, 8);
   return v;
 }
 

@@ -7,12 +7,20 @@
 // few thousand mappings at most (the kernel allows 65,530), and nothing is allocated
 // per page or per slab. A bitmap of the 2 MiB slabs ever written lets `find` tell
 // "never written" (all zero) from written memory, as backdoor readers expect.
+//
+// Generated writes (DMA payloads) are recorded, not stored (payload_overlay.h): reads
+// overlay them, a plain write stores a frame's record before its own bytes, and a slab
+// a pointer was handed out for (`word64`, `find`) is stored whole and from then on
+// takes generated writes at once, so a cached pointer never reads stale bytes.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <vector>
+
+#include "models/memory/payload_overlay.h"
 
 namespace sim {
 
@@ -29,19 +37,23 @@ class SparseMemory {
   uint64_t size() const { return size_; }
   void read(uint64_t addr, void* dst, size_t len) const;  // unwritten bytes read as 0
   void write(uint64_t addr, const void* src, size_t len);
-  // Writes [addr, addr + len) in place: `fill(dst, done, n)` writes the n bytes from
-  // `done` on at dst, once per slab the range touches.
-  template <class Fill>
-  void write_with(uint64_t addr, size_t len, Fill&& fill) {
-    check(addr, len);
-    for (size_t done = 0; done < len;) {
-      const size_t n = std::min<uint64_t>(len - done, kSlabSize - offset(addr + done));
-      fill(slab(addr + done) + offset(addr + done), done, n);
-      done += n;
-    }
+  // Bytes [addr, addr + len) are g's stream `key` from `gen_addr` on.
+  void write_generated(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
+                       uint64_t gen_addr) {
+    // Inline: the next TLP of the stream a frame got last (its slab is written, holds
+    // records, and no pointer into it was handed out, or the frame would hold none).
+    const uint32_t off = uint32_t(addr % PayloadOverlay::kFrameSize);
+    if (len > PayloadOverlay::kFrameSize - off || addr > size_ || len > size_ - addr ||
+        !overlay_.extend(addr >> PayloadOverlay::kFrameBits, off, uint32_t(len), g, key, gen_addr))
+      write_generated_slow(addr, len, g, key, gen_addr);
   }
   uint64_t read64(uint64_t addr) const;
-  void write64(uint64_t addr, uint64_t v) { *word64(addr) = v; }
+  void write64(uint64_t addr, uint64_t v) {
+    uint8_t* s = slab(addr);
+    if (pending_.test(addr >> kSlabBits)) [[unlikely]]
+      store_recorded(addr, 8);
+    std::memcpy(s + offset(addr), &v, 8);
+  }
   uint32_t read32(uint64_t addr) const;
   void write32(uint64_t addr, uint32_t v);
   // Told of every write32 (status words a CPU polls), so the poller can compute when
@@ -49,15 +61,33 @@ class SparseMemory {
   std::function<void(uint64_t addr)> on_write32;
   // The aligned word, its slab counted as written: atomic read-modify-write of PTEs.
   // The pointer stays valid for the memory's life (backdoor readers cache it).
-  uint64_t* word64(uint64_t addr) { return reinterpret_cast<uint64_t*>(slab(addr) + offset(addr)); }
+  uint64_t* word64(uint64_t addr) {
+    uint8_t* s = slab(addr);
+    if (!direct_.test(addr >> kSlabBits)) [[unlikely]]
+      make_direct(addr);
+    return reinterpret_cast<uint64_t*>(s + offset(addr));
+  }
   // A pointer into a written slab (valid to its end), or nullptr where nothing was
   // ever written in the slab.
-  const uint8_t* find(uint64_t addr) const;
+  const uint8_t* find(uint64_t addr);
+  size_t recorded_frames() const { return overlay_.frames(); }  // holding unstored bytes
+  uint64_t spilled_frames() const { return spills_; }  // stored because their record was full
+  uint64_t overlay_bytes() const { return overlay_.bytes(); }
   size_t slabs() const { return slabs_; }    // 2 MiB slabs ever written
   size_t chunks() const { return chunks_; }  // mappings reserved
   unsigned chunk_bits() const { return chunk_bits_; }
 
  private:
+  // A bit per 2 MiB slab (calloc: a large bitmap comes zeroed, resident where set).
+  class SlabBits {
+   public:
+    explicit SlabBits(uint64_t size_bytes);
+    bool test(uint64_t slab) const { return bits_[slab >> 6] >> (slab & 63) & 1; }
+    void set(uint64_t slab) { bits_[slab >> 6] |= 1ull << (slab & 63); }
+
+   private:
+    std::unique_ptr<uint64_t[], void (*)(void*)> bits_;
+  };
   static uint64_t offset(uint64_t a) { return a & (kSlabSize - 1); }
   void check(uint64_t addr, size_t len) const {
     if (addr > size_ || len > size_ - addr) [[unlikely]]
@@ -69,20 +99,31 @@ class SparseMemory {
     if (addr >= size_) [[unlikely]]
       beyond_size();
     uint8_t* c = chunk_of(addr);
-    const uint64_t s = addr >> kSlabBits;
-    if (!c || !(written_[s >> 6] >> (s & 63) & 1)) [[unlikely]]
+    if (!c || !written_.test(addr >> kSlabBits)) [[unlikely]]
       return first_write(addr);
     return c + ((addr & ((1ull << chunk_bits_) - 1)) & ~(kSlabSize - 1));
   }
   [[gnu::noinline]] uint8_t* first_write(uint64_t addr);  // maps and counts the slab
   uint8_t* map_chunk(uint64_t index);                     // reserves a chunk
   uint8_t* chunk_of(uint64_t addr) const { return chunk_[addr >> chunk_bits_]; }
+  // The written slab's bytes at addr, or nullptr (never written: all zero).
+  const uint8_t* stored(uint64_t addr) const;
+  void write_generated_slow(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
+                            uint64_t gen_addr);
+  // Stores the recorded bytes of the frames [addr, addr + len) touches.
+  void store_recorded(uint64_t addr, size_t len);
+  // Stores the slab's recorded bytes; generated writes to it are stored from now on.
+  [[gnu::noinline]] void make_direct(uint64_t addr);
 
   uint64_t size_;
   unsigned chunk_bits_;
-  std::vector<uint8_t*> chunk_;                           // nullptr until reserved
-  std::unique_ptr<uint64_t[], void (*)(void*)> written_;  // a bit per 2 MiB slab
+  std::vector<uint8_t*> chunk_;  // nullptr until reserved
+  SlabBits written_;             // ever written
+  SlabBits pending_;             // a frame in it may hold recorded bytes
+  SlabBits direct_;              // a pointer into it was handed out
+  PayloadOverlay overlay_;
   size_t slabs_ = 0, chunks_ = 0;
+  uint64_t spills_ = 0;
 };
 
 }  // namespace sim

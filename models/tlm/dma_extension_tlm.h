@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "models/base/requester.h"
+#include "models/memory/payload_overlay.h"
 
 namespace sim {
 
@@ -24,10 +25,10 @@ struct DmaExtension : tlm::tlm_extension<DmaExtension> {
   // memory before this time (absolute ps; 0 when nothing is ahead of it).
   uint64_t hold_until = 0;
   // A write whose bytes are a pure function of (key, address): byte i is byte
-  // `generate_addr + i` of key's stream. The target that stores them generates them in
-  // place, so a payload's bytes are written once; the data buffer is left unfilled.
-  using Generator = void (*)(uint64_t key, uint64_t addr, uint8_t* dst, uint32_t len);
-  Generator generate = nullptr;
+  // `generate_addr + i` of key's stream. The target hands the stream to its store,
+  // which writes the bytes only when something needs them; the data buffer is left
+  // unfilled.
+  PayloadGenerator generate = nullptr;
   uint64_t generate_key = 0, generate_addr = 0;
   // Response side, filled by the IOMMU.
   Outcome outcome = Outcome::Ok;  // Fault: an error completion, no byte reached memory

@@ -27,9 +27,7 @@ void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
   if (trans.is_write()) {
     const DmaExtension* ext = trans.get_extension<DmaExtension>();
     if (ext && ext->generate)
-      store_.write_with(addr, len, [ext](uint8_t* dst, size_t from, size_t n) {
-        ext->generate(ext->generate_key, ext->generate_addr + from, dst, uint32_t(n));
-      });
+      store_.write_generated(addr, len, ext->generate, ext->generate_key, ext->generate_addr);
     else
       store_.write(addr, trans.get_data_ptr(), len);
     bytes_written_ += len;

@@ -1,6 +1,6 @@
 #pragma once
 // The TLM face of physical memory: a target that moves bytes in the sparse store (a
-// write whose DmaExtension carries a generator has its bytes generated in place) and
+// write whose DmaExtension carries a generator hands the store that stream) and
 // annotates each access with its latency and its slot on the bandwidth channel.
 #include <functional>
 #include <memory>

@@ -90,6 +90,8 @@ inline int scale_main(const std::string& scenario) {
                         {"tlps", j["tlps"]},
                         {"ns_per_tlp", tlps > 0 ? j["wall_s"].get<double>() * 1e9 / tlps : 0.0},
                         {"cpu_ns_per_tlp", tlps > 0 ? j["cpu_s"].get<double>() * 1e9 / tlps : 0.0},
+                        {"recorded_frames", j["recorded_frames"]},
+                        {"spilled_frames", j["spilled_frames"]},
                         {"migration_rounds", j["migration_rounds"]},
                         {"lost_pages", j["lost_pages"]}};
     if (!prev.is_null()) {

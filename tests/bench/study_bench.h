@@ -73,6 +73,7 @@ inline int study_main(const std::string& path, const std::vector<std::string>& s
       "\"events\": %llu, \"tlps\": %llu, \"tlps_per_wall_s\": %.0f, \"peak_rss_bytes\": %llu, "
       "\"migration_rounds\": %llu, \"pages_copied\": %llu, \"lost_pages\": %llu, "
       "\"checks_failed\": %zu, \"io_page_table_bytes\": %llu, \"guest_bytes\": %llu, "
+      "\"recorded_frames\": %llu, \"spilled_frames\": %llu, \"overlay_bytes\": %llu, "
       "\"target_wall_s\": %.0f, \"wall_vs_target\": %.3f}\n",
       nlohmann::json(s.name).dump().c_str(), nlohmann::json(path).dump().c_str(),
       double(sim_time) / double(kSec), wall, cpu,
@@ -82,7 +83,10 @@ inline int study_main(const std::string& path, const std::vector<std::string>& s
       (unsigned long long)stats.count("migration.pages_copied"),
       (unsigned long long)stats.count("migration.lost_pages"), failures.size(),
       (unsigned long long)(platform.host().table_pages() * 4096),
-      (unsigned long long)guest_bytes(s), kStudyTargetSeconds, wall / kStudyTargetSeconds);
+      (unsigned long long)guest_bytes(s), (unsigned long long)platform.memory().recorded_frames(),
+      (unsigned long long)platform.memory().spilled_frames(),
+      (unsigned long long)platform.memory().overlay_bytes(), kStudyTargetSeconds,
+      wall / kStudyTargetSeconds);
   return failures.empty() && platform.failed_expectations() == 0 ? 0 : 1;
 }
 

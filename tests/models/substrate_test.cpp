@@ -133,24 +133,6 @@ TEST_CASE("sparse memory: unwritten reads zero, writes cross slabs, slabs counte
   CHECK_THROWS_AS(m.write(m.size() - 4, data.data(), 8), std::out_of_range);
 }
 
-TEST_CASE("sparse memory: write_with writes in place, slab by slab, what write copies") {
-  SparseMemory m(8ull << 30);
-  const uint64_t edge = 3 * SparseMemory::kSlabSize - 40;
-  std::vector<size_t> pieces;
-  m.write_with(edge, 100, [&](uint8_t* dst, size_t done, size_t n) {
-    pieces.push_back(n);
-    for (size_t i = 0; i < n; ++i) dst[i] = uint8_t(done + i + 7);
-  });
-  CHECK(pieces == std::vector<size_t>{40, 60});
-  CHECK(m.slabs() == 2);
-  std::vector<uint8_t> back(100), want(100);
-  for (size_t i = 0; i < want.size(); ++i) want[i] = uint8_t(i + 7);
-  m.read(edge, back.data(), back.size());
-  CHECK(back == want);
-  CHECK_THROWS_AS(m.write_with(m.size() - 4, 8, [](uint8_t*, size_t, size_t) {}),
-                  std::out_of_range);
-}
-
 TEST_CASE("sparse memory: a 256 TiB address space in a few mappings, read back exactly") {
   SparseMemory m(256ull << 40);
   CHECK(m.chunks() == 0);

@@ -1,0 +1,80 @@
+#pragma once
+// DMA payloads written late. A generated write's bytes are a pure function of (key,
+// address), so memory records which stream covers which bytes of a 4 KiB frame and
+// writes them only when something needs the stored bytes: a read overlays them, a
+// plain write or a pointer handed out writes them first. Most DMA data is never read
+// back, so its bytes never cost a cache miss, a page fault or a resident page.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "models/base/frame_map.h"
+
+namespace sim {
+
+// Writes bytes [addr, addr + len) of `key`'s stream at dst.
+using PayloadGenerator = void (*)(uint64_t key, uint64_t addr, uint8_t* dst, uint32_t len);
+
+class PayloadOverlay {
+ public:
+  static constexpr unsigned kFrameBits = 12;
+  static constexpr uint32_t kFrameSize = 1u << kFrameBits;
+
+  // Records frame bytes [off, off + len) as g's stream `key` from `addr` on. False when
+  // the frame's record is full: the caller writes the record out (`apply`), then the
+  // new bytes itself.
+  bool record(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
+              uint64_t addr);
+  // `record` for the common case, inline: the next TLP of the stream the frame got
+  // last. False (nothing recorded) in any other.
+  bool extend(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
+              uint64_t addr) {
+    if (memo_[0].frame != frame || memo_layout_ != map_.layout() || !memo_[0].r->n) return false;
+    Extent& last = memo_[0].r->e[memo_[0].r->n - 1];
+    if (off != last.off + last.len || last.key != key || last.base != addr - off ||
+        gens_[last.g] != g)
+      return false;
+    last.len = uint16_t(last.len + len);
+    return true;
+  }
+  // Writes the frame's recorded bytes, oldest first, into `bytes` (its first byte) and
+  // forgets them.
+  void apply(uint64_t frame, uint8_t* bytes);
+  // Overwrites out[0, len), the frame's bytes [off, off + len), where the record covers them.
+  void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
+  bool holds(uint64_t frame) const { return map_.find(frame) != nullptr; }
+  size_t frames() const { return map_.size(); }
+  uint64_t bytes() const { return map_.bytes(); }
+
+ private:
+  struct Extent {
+    uint64_t key;
+    uint64_t base;  // the stream address of the frame's byte 0
+    uint16_t off, len;
+    uint8_t g;  // in gens_: a record small enough that a probe is one cache line
+  };
+  // Enough for two packet buffers in a frame and the one that replaces a part of them;
+  // a frame whose writes overlap more finely is written out.
+  static constexpr unsigned kExtents = 3;
+  struct Record {
+    uint8_t n = 0;
+    Extent e[kExtents];
+  };
+  static unsigned compact(Record& r, const Extent& next);
+  Record& record_of(uint64_t frame);
+  uint8_t gen_index(PayloadGenerator g);
+
+  std::vector<PayloadGenerator> gens_;  // the generators seen (one, in practice)
+
+  FrameMap<Record> map_;
+  // The latest frames' records: a request's TLPs fill a frame one after another, and
+  // two devices interleave. Valid while the map's entries stay where they are.
+  struct Memo {
+    uint64_t frame = ~0ull;
+    Record* r = nullptr;
+  };
+  Memo memo_[2];
+  uint64_t memo_layout_ = 0;
+};
+
+}  // namespace sim
