@@ -51,13 +51,9 @@ class FrameMap {
     }
     slots_[i].used = false;
     --size_;
-    ++layout_;
   }
   size_t size() const { return size_; }
   uint64_t bytes() const { return slots_.capacity() * sizeof(Slot); }
-  // Changes whenever entries move (a growth, an erase): a caller may keep pointers to
-  // values while it stays the same.
-  uint64_t layout() const { return layout_; }
 
  private:
   // The frame and its flag first: a probe reads one cache line whatever V's size.
@@ -75,14 +71,12 @@ class FrameMap {
     std::vector<Slot, HugePageAllocator<Slot>> old(slots_.size() * 2);
     old.swap(slots_);
     size_ = 0;
-    ++layout_;
     for (const Slot& s : old)
       if (s.used) get(s.frame) = s.value;
   }
 
   std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t size_ = 0;
-  uint64_t layout_ = 0;
 };
 
 }  // namespace sim

@@ -6,18 +6,23 @@
 namespace sim {
 
 PayloadOverlay::Record& PayloadOverlay::record_of(uint64_t frame) {
-  if (memo_layout_ != map_.layout()) memo_[0] = memo_[1] = Memo{};
-  if (memo_[0].frame == frame) return *memo_[0].r;
-  if (memo_[1].frame != frame) {
-    Record& r = map_.get(frame);  // may move every entry
-    memo_[1] = Memo{frame, &r};
-    if (memo_layout_ != map_.layout()) {
-      memo_layout_ = map_.layout();
-      memo_[0] = Memo{};
+  if (memo_[0].frame != frame) {
+    if (memo_[1].frame != frame) {
+      uint32_t& index = index_.get(frame);
+      if (index == 0) {  // new: indices are stored plus one, 0 is "none"
+        if (free_.empty()) {
+          records_.emplace_back();
+          index = uint32_t(records_.size());
+        } else {
+          index = free_.back() + 1;
+          free_.pop_back();
+        }
+      }
+      memo_[1] = Memo{frame, index - 1};
     }
+    std::swap(memo_[0], memo_[1]);
   }
-  std::swap(memo_[0], memo_[1]);
-  return *memo_[0].r;
+  return records_[memo_[0].index];
 }
 
 uint8_t PayloadOverlay::gen_index(PayloadGenerator g) {
@@ -70,20 +75,26 @@ unsigned PayloadOverlay::compact(Record& r, const Extent& next) {
 }
 
 void PayloadOverlay::apply(uint64_t frame, uint8_t* bytes) {
-  const Record* r = map_.find(frame);
-  if (!r) return;
-  for (unsigned i = 0; i < r->n; ++i) {
-    const Extent& e = r->e[i];
+  const uint32_t* index = index_.find(frame);
+  if (!index) return;
+  Record& r = records_[*index - 1];
+  for (unsigned i = 0; i < r.n; ++i) {
+    const Extent& e = r.e[i];
     gens_[e.g](e.key, e.base + e.off, bytes + e.off, e.len);
   }
-  map_.erase(frame);
+  r.n = 0;
+  free_.push_back(*index - 1);
+  index_.erase(frame);
+  for (Memo& m : memo_)
+    if (m.frame == frame) m = Memo{};
 }
 
 void PayloadOverlay::overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const {
-  const Record* r = map_.find(frame);
-  if (!r) return;
-  for (unsigned i = 0; i < r->n; ++i) {
-    const Extent& e = r->e[i];
+  const uint32_t* index = index_.find(frame);
+  if (!index) return;
+  const Record& r = records_[*index - 1];
+  for (unsigned i = 0; i < r.n; ++i) {
+    const Extent& e = r.e[i];
     const uint32_t lo = std::max<uint32_t>(off, e.off),
                    hi = std::min<uint32_t>(off + len, e.off + e.len);
     if (lo < hi) gens_[e.g](e.key, e.base + lo, out + (lo - off), hi - lo);

@@ -29,8 +29,10 @@ class PayloadOverlay {
   // last. False (nothing recorded) in any other.
   bool extend(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
               uint64_t addr) {
-    if (memo_[0].frame != frame || memo_layout_ != map_.layout() || !memo_[0].r->n) return false;
-    Extent& last = memo_[0].r->e[memo_[0].r->n - 1];
+    if (memo_[0].frame != frame) return false;
+    Record& r = records_[memo_[0].index];
+    if (!r.n) return false;
+    Extent& last = r.e[r.n - 1];
     if (off != last.off + last.len || last.key != key || last.base != addr - off ||
         gens_[last.g] != g)
       return false;
@@ -42,16 +44,18 @@ class PayloadOverlay {
   void apply(uint64_t frame, uint8_t* bytes);
   // Overwrites out[0, len), the frame's bytes [off, off + len), where the record covers them.
   void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
-  bool holds(uint64_t frame) const { return map_.find(frame) != nullptr; }
-  size_t frames() const { return map_.size(); }
-  uint64_t bytes() const { return map_.bytes(); }
+  bool holds(uint64_t frame) const { return index_.find(frame) != nullptr; }
+  size_t frames() const { return index_.size(); }
+  uint64_t bytes() const {
+    return index_.bytes() + records_.capacity() * sizeof(Record) + free_.capacity() * 4;
+  }
 
  private:
   struct Extent {
     uint64_t key;
     uint64_t base;  // the stream address of the frame's byte 0
     uint16_t off, len;
-    uint8_t g;  // in gens_: a record small enough that a probe is one cache line
+    uint8_t g;  // in gens_
   };
   // Enough for two packet buffers in a frame and the one that replaces a part of them;
   // a frame whose writes overlap more finely is written out.
@@ -65,16 +69,19 @@ class PayloadOverlay {
   uint8_t gen_index(PayloadGenerator g);
 
   std::vector<PayloadGenerator> gens_;  // the generators seen (one, in practice)
-
-  FrameMap<Record> map_;
+  // Frame -> its record's index: 16-byte slots, so the table probed at random is a
+  // sixth of what records in place would take, and records sit in the order their
+  // frames were first written (a ring's buffers together).
+  FrameMap<uint32_t> index_;
+  std::vector<Record, HugePageAllocator<Record>> records_;
+  std::vector<uint32_t> free_;  // records of frames since stored
   // The latest frames' records: a request's TLPs fill a frame one after another, and
-  // two devices interleave. Valid while the map's entries stay where they are.
+  // two devices interleave.
   struct Memo {
     uint64_t frame = ~0ull;
-    Record* r = nullptr;
+    uint32_t index = 0;
   };
   Memo memo_[2];
-  uint64_t memo_layout_ = 0;
 };
 
 }  // namespace sim

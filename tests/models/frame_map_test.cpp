@@ -30,22 +30,3 @@ TEST_CASE("frame map: the same records as a std::map through inserts and erases"
   }
   CHECK(m.size() == ref.size());
 }
-
-TEST_CASE("frame map: its layout changes only when entries move, so pointers may be kept") {
-  FrameMap<uint64_t> m;
-  m.get(1) = 10;
-  const uint64_t* one = m.find(1);
-  const uint64_t before = m.layout();
-  m.get(2) = 20;  // room for it: nothing moves
-  CHECK(m.layout() == before);
-  CHECK(*one == 10);
-  m.erase(7);  // absent: nothing moves
-  CHECK(m.layout() == before);
-  for (uint64_t f = 3; f < 100; ++f) m.get(f) = f;  // grows
-  CHECK(m.layout() != before);
-  const uint64_t grown = m.layout();
-  m.erase(50);  // a backward shift may move later entries
-  CHECK(m.layout() != grown);
-  CHECK(*m.find(1) == 10);
-  CHECK(m.find(50) == nullptr);
-}
