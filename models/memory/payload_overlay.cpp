@@ -10,13 +10,8 @@ PayloadOverlay::Record& PayloadOverlay::record_of(uint64_t frame) {
     if (memo_[1].frame != frame) {
       uint32_t& index = index_.get(frame);
       if (index == 0) {  // new: indices are stored plus one, 0 is "none"
-        if (free_.empty()) {
-          records_.emplace_back();
-          index = uint32_t(records_.size());
-        } else {
-          index = free_.back() + 1;
-          free_.pop_back();
-        }
+        records_.emplace_back();
+        index = uint32_t(records_.size());
       }
       memo_[1] = Memo{frame, index - 1};
     }
@@ -36,6 +31,7 @@ uint8_t PayloadOverlay::gen_index(PayloadGenerator g) {
 bool PayloadOverlay::record(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g,
                             uint64_t key, uint64_t addr) {
   Record& r = record_of(frame);
+  if (r.stored) return false;
   Extent x{key, addr - off, uint16_t(off), uint16_t(len), gen_index(g)};
   unsigned n = r.n;
   // The same stream touching the latest extent: one extent (only the latest, as an
@@ -52,7 +48,10 @@ bool PayloadOverlay::record(uint64_t frame, uint32_t off, uint32_t len, PayloadG
     }
   }
   if (n == kExtents) n = compact(r, x);
-  if (n == kExtents) return false;
+  if (n == kExtents) {
+    ++spills_;
+    return false;
+  }
   r.e[n] = x;
   r.n = uint8_t(n + 1);
   return true;
@@ -75,24 +74,30 @@ unsigned PayloadOverlay::compact(Record& r, const Extent& next) {
 }
 
 void PayloadOverlay::apply(uint64_t frame, uint8_t* bytes) {
-  const uint32_t* index = index_.find(frame);
+  const uint32_t index = index_of(frame);
   if (!index) return;
-  Record& r = records_[*index - 1];
+  Record& r = records_[index - 1];
+  if (r.stored) return;
   for (unsigned i = 0; i < r.n; ++i) {
     const Extent& e = r.e[i];
     gens_[e.g](e.key, e.base + e.off, bytes + e.off, e.len);
   }
-  r.n = 0;
-  free_.push_back(*index - 1);
-  index_.erase(frame);
-  for (Memo& m : memo_)
-    if (m.frame == frame) m = Memo{};
+  r = Record{};
+  r.stored = true;
+  ++stored_;
+}
+
+uint32_t PayloadOverlay::index_of(uint64_t frame) const {
+  for (const Memo& m : memo_)
+    if (m.frame == frame) return m.index + 1;
+  const uint32_t* index = index_.find(frame);
+  return index ? *index : 0;
 }
 
 void PayloadOverlay::overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const {
-  const uint32_t* index = index_.find(frame);
+  const uint32_t index = index_of(frame);
   if (!index) return;
-  const Record& r = records_[*index - 1];
+  const Record& r = records_[index - 1];
   for (unsigned i = 0; i < r.n; ++i) {
     const Extent& e = r.e[i];
     const uint32_t lo = std::max<uint32_t>(off, e.off),

@@ -21,8 +21,10 @@ class PayloadOverlay {
   static constexpr uint32_t kFrameSize = 1u << kFrameBits;
 
   // Records frame bytes [off, off + len) as g's stream `key` from `addr` on. False when
-  // the frame's record is full: the caller writes the record out (`apply`), then the
-  // new bytes itself.
+  // the frame is stored: its record was full (or it was stored for a reader), so the
+  // caller stores its record (`apply`), then the new bytes itself, as it will for
+  // every later write to the frame (small writes of many streams, such as a
+  // descriptor ring's, cost one store each, not a record's churn).
   bool record(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
               uint64_t addr);
   // `record` for the common case, inline: the next TLP of the stream the frame got
@@ -39,16 +41,20 @@ class PayloadOverlay {
     last.len = uint16_t(last.len + len);
     return true;
   }
-  // Writes the frame's recorded bytes, oldest first, into `bytes` (its first byte) and
-  // forgets them.
+  // Whether the frame is the latest one written and is stored (inline: a stored frame
+  // takes its writes at once).
+  bool latest_stored(uint64_t frame) const {
+    return memo_[0].frame == frame && records_[memo_[0].index].stored;
+  }
+  // Writes the frame's recorded bytes, oldest first, into `bytes` (its first byte);
+  // the frame is stored from then on.
   void apply(uint64_t frame, uint8_t* bytes);
   // Overwrites out[0, len), the frame's bytes [off, off + len), where the record covers them.
   void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
-  bool holds(uint64_t frame) const { return index_.find(frame) != nullptr; }
-  size_t frames() const { return index_.size(); }
-  uint64_t bytes() const {
-    return index_.bytes() + records_.capacity() * sizeof(Record) + free_.capacity() * 4;
-  }
+  size_t frames() const { return index_.size() - stored_; }  // holding recorded bytes
+  uint64_t stored_frames() const { return stored_; }
+  uint64_t spills() const { return spills_; }  // records found full
+  uint64_t bytes() const { return index_.bytes() + records_.capacity() * sizeof(Record); }
 
  private:
   struct Extent {
@@ -62,10 +68,12 @@ class PayloadOverlay {
   static constexpr unsigned kExtents = 3;
   struct Record {
     uint8_t n = 0;
+    bool stored = false;  // written out: generated writes are stored at once
     Extent e[kExtents];
   };
   static unsigned compact(Record& r, const Extent& next);
   Record& record_of(uint64_t frame);
+  uint32_t index_of(uint64_t frame) const;  // plus one; 0 when the frame has no record
   uint8_t gen_index(PayloadGenerator g);
 
   std::vector<PayloadGenerator> gens_;  // the generators seen (one, in practice)
@@ -74,7 +82,6 @@ class PayloadOverlay {
   // frames were first written (a ring's buffers together).
   FrameMap<uint32_t> index_;
   std::vector<Record, HugePageAllocator<Record>> records_;
-  std::vector<uint32_t> free_;  // records of frames since stored
   // The latest frames' records: a request's TLPs fill a frame one after another, and
   // two devices interleave.
   struct Memo {
@@ -82,6 +89,7 @@ class PayloadOverlay {
     uint32_t index = 0;
   };
   Memo memo_[2];
+  uint64_t stored_ = 0, spills_ = 0;
 };
 
 }  // namespace sim

@@ -137,8 +137,7 @@ void SparseMemory::write_generated_slow(uint64_t addr, size_t len, PayloadGenera
       g(key, gen_addr + done, s + offset(a), n);
     } else if (overlay_.record(frame, off, n, g, key, gen_addr + done)) {
       pending_.set(a >> kSlabBits);
-    } else {  // the frame's record is full: store it, then these bytes
-      ++spills_;
+    } else {  // the frame is stored (its record was full): store its record, then these bytes
       overlay_.apply(frame, s + offset(a) - off);
       g(key, gen_addr + done, s + offset(a), n);
     }

@@ -41,11 +41,16 @@ class SparseMemory {
   void write_generated(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
                        uint64_t gen_addr) {
     // Inline: the next TLP of the stream a frame got last (its slab is written, holds
-    // records, and no pointer into it was handed out, or the frame would hold none).
+    // records, and no pointer into it was handed out, or the frame would hold none), or
+    // a TLP to the latest frame, stored.
     const uint32_t off = uint32_t(addr % PayloadOverlay::kFrameSize);
-    if (len > PayloadOverlay::kFrameSize - off || addr > size_ || len > size_ - addr ||
-        !overlay_.extend(addr >> PayloadOverlay::kFrameBits, off, uint32_t(len), g, key, gen_addr))
-      write_generated_slow(addr, len, g, key, gen_addr);
+    const uint64_t frame = addr >> PayloadOverlay::kFrameBits;
+    if (len <= PayloadOverlay::kFrameSize - off && addr <= size_ && len <= size_ - addr) {
+      if (overlay_.extend(frame, off, uint32_t(len), g, key, gen_addr)) return;
+      if (overlay_.latest_stored(frame))
+        return g(key, gen_addr, slab(addr) + offset(addr), uint32_t(len));
+    }
+    write_generated_slow(addr, len, g, key, gen_addr);
   }
   uint64_t read64(uint64_t addr) const;
   void write64(uint64_t addr, uint64_t v) {
@@ -70,8 +75,8 @@ class SparseMemory {
   // A pointer into a written slab (valid to its end), or nullptr where nothing was
   // ever written in the slab.
   const uint8_t* find(uint64_t addr);
-  size_t recorded_frames() const { return overlay_.frames(); }  // holding unstored bytes
-  uint64_t spilled_frames() const { return spills_; }  // stored because their record was full
+  size_t recorded_frames() const { return overlay_.frames(); }   // holding unstored bytes
+  uint64_t spilled_frames() const { return overlay_.spills(); }  // stored: a record was full
   uint64_t overlay_bytes() const { return overlay_.bytes(); }
   size_t slabs() const { return slabs_; }    // 2 MiB slabs ever written
   size_t chunks() const { return chunks_; }  // mappings reserved
@@ -123,7 +128,6 @@ class SparseMemory {
   SlabBits direct_;              // a pointer into it was handed out
   PayloadOverlay overlay_;
   size_t slabs_ = 0, chunks_ = 0;
-  uint64_t spills_ = 0;
 };
 
 }  // namespace sim

@@ -79,8 +79,12 @@ TEST_CASE("payload overlay: a stream's consecutive pieces and covered extents ta
   m.write_generated(kFrame * 5 + 64, 8, &stream, 9, 0);
   CHECK(m.recorded_frames() == 0);
   CHECK(m.spilled_frames() == 1);
+  // It stays stored: later writes to it are stored at once, not recorded.
+  m.write_generated(kFrame * 5 + 96, 8, &stream, 10, 0);
+  CHECK(m.recorded_frames() == 0);
+  CHECK(m.spilled_frames() == 1);
   std::vector<uint8_t> want = bytes_of(6, 0, kFrame);
-  for (auto [off, key] : {std::pair{8, 7}, {32, 8}, {64, 9}}) {
+  for (auto [off, key] : {std::pair{8, 7}, {32, 8}, {64, 9}, {96, 10}}) {
     const auto b = bytes_of(key, 0, 8);
     std::copy(b.begin(), b.end(), want.begin() + off);
   }
