@@ -52,7 +52,6 @@ class PayloadOverlay {
   // Overwrites out[0, len), the frame's bytes [off, off + len), where the record covers them.
   void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
   size_t frames() const { return index_.size() - stored_; }  // holding recorded bytes
-  uint64_t stored_frames() const { return stored_; }
   uint64_t spills() const { return spills_; }  // records found full
   uint64_t bytes() const { return index_.bytes() + records_.capacity() * sizeof(Record); }
 
