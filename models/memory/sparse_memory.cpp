@@ -71,15 +71,15 @@ const uint8_t* SparseMemory::stored(uint64_t addr) const {
 }
 
 const uint8_t* SparseMemory::find(uint64_t addr) {
-  if (!stored(addr)) return nullptr;
-  if (!direct_.test(addr >> kSlabBits)) make_direct(addr);
-  return stored(addr);
+  const uint8_t* p = stored(addr);
+  if (p && !direct_.test(addr >> kSlabBits)) make_direct(addr);
+  return p;
 }
 
 void SparseMemory::store_recorded(uint64_t addr, size_t len) {
-  constexpr uint64_t kFrame = PayloadOverlay::kFrameSize;
-  for (uint64_t f = addr & ~(kFrame - 1); f < addr + len; f += kFrame)
-    overlay_.apply(f >> PayloadOverlay::kFrameBits, slab(f) + offset(f));
+  each_frame(addr, len, [&](uint64_t a, uint32_t off, uint32_t, size_t) {
+    overlay_.apply(a >> PayloadOverlay::kFrameBits, slab(a) + offset(a) - off);
+  });
 }
 
 void SparseMemory::make_direct(uint64_t addr) {
@@ -98,13 +98,9 @@ void SparseMemory::read(uint64_t addr, void* dst, size_t len) const {
     else
       std::memset(out, 0, n);
     if (pending_.test(addr >> kSlabBits))
-      for (size_t done = 0; done < n;) {
-        const uint64_t a = addr + done;
-        const uint32_t off = uint32_t(a % PayloadOverlay::kFrameSize);
-        const uint32_t m = uint32_t(std::min<uint64_t>(n - done, PayloadOverlay::kFrameSize - off));
+      each_frame(addr, n, [&](uint64_t a, uint32_t off, uint32_t m, size_t done) {
         overlay_.overlay(a >> PayloadOverlay::kFrameBits, off, m, out + done);
-        done += m;
-      }
+      });
     out += n;
     addr += n;
     len -= n;
@@ -127,10 +123,7 @@ void SparseMemory::write(uint64_t addr, const void* src, size_t len) {
 void SparseMemory::write_generated_slow(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
                                         uint64_t gen_addr) {
   check(addr, len);
-  for (size_t done = 0; done < len;) {
-    const uint64_t a = addr + done;
-    const uint32_t off = uint32_t(a % PayloadOverlay::kFrameSize);
-    const uint32_t n = uint32_t(std::min<uint64_t>(len - done, PayloadOverlay::kFrameSize - off));
+  each_frame(addr, len, [&](uint64_t a, uint32_t off, uint32_t n, size_t done) {
     uint8_t* s = slab(a);  // counted as written, though no byte is stored yet
     const uint64_t frame = a >> PayloadOverlay::kFrameBits;
     if (direct_.test(a >> kSlabBits)) {
@@ -141,8 +134,7 @@ void SparseMemory::write_generated_slow(uint64_t addr, size_t len, PayloadGenera
       overlay_.apply(frame, s + offset(a) - off);
       g(key, gen_addr + done, s + offset(a), n);
     }
-    done += n;
-  }
+  });
 }
 
 uint64_t SparseMemory::read64(uint64_t addr) const {

@@ -115,6 +115,18 @@ class SparseMemory {
   const uint8_t* stored(uint64_t addr) const;
   void write_generated_slow(uint64_t addr, size_t len, PayloadGenerator g, uint64_t key,
                             uint64_t gen_addr);
+  // Calls fn(a, off, n, done) for each frame's piece of [addr, addr + len): the piece
+  // starts at a, `off` into its frame, `done` bytes into the range.
+  template <class Fn>
+  static void each_frame(uint64_t addr, size_t len, Fn&& fn) {
+    for (size_t done = 0; done < len;) {
+      const uint64_t a = addr + done;
+      const uint32_t off = uint32_t(a % PayloadOverlay::kFrameSize);
+      const uint32_t n = uint32_t(std::min<uint64_t>(len - done, PayloadOverlay::kFrameSize - off));
+      fn(a, off, n, done);
+      done += n;
+    }
+  }
   // Stores the recorded bytes of the frames [addr, addr + len) touches.
   void store_recorded(uint64_t addr, size_t len);
   // Stores the slab's recorded bytes; generated writes to it are stored from now on.
