@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/base/frame_map.h"
+#include "models/base/frame_index.h"
+#include "models/base/huge_page_allocator.h"
 
 namespace sim {
 
@@ -19,6 +20,9 @@ class PayloadOverlay {
  public:
   static constexpr unsigned kFrameBits = 12;
   static constexpr uint32_t kFrameSize = 1u << kFrameBits;
+
+  explicit PayloadOverlay(uint64_t size_bytes)
+      : index_((size_bytes + kFrameSize - 1) >> kFrameBits) {}
 
   // Records frame bytes [off, off + len) as g's stream `key` from `addr` on. False when
   // the frame is stored: its record was full (or it was stored for a reader), so the
@@ -41,6 +45,11 @@ class PayloadOverlay {
     last.len = uint16_t(last.len + len);
     return true;
   }
+  // A write to the frame is coming: its index entry starts loading unless a memo has it
+  // (a new frame's entry is a cache miss: frames are scattered over the guest).
+  void prefetch(uint64_t frame) const {
+    if (memo_[0].frame != frame && memo_[1].frame != frame) index_.prefetch(frame);
+  }
   // Whether the frame is the latest one written and is stored (inline: a stored frame
   // takes its writes at once).
   bool latest_stored(uint64_t frame) const {
@@ -51,9 +60,9 @@ class PayloadOverlay {
   void apply(uint64_t frame, uint8_t* bytes);
   // Overwrites out[0, len), the frame's bytes [off, off + len), where the record covers them.
   void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
-  size_t frames() const { return index_.size() - stored_; }  // holding recorded bytes
-  uint64_t spills() const { return spills_; }  // records found full
-  uint64_t bytes() const { return index_.bytes() + records_.capacity() * sizeof(Record); }
+  size_t frames() const { return records_.size() - stored_; }  // holding recorded bytes
+  uint64_t spills() const { return spills_; }                  // records found full
+  uint64_t bytes() const { return index_.resident_bytes() + records_.capacity() * sizeof(Record); }
 
  private:
   struct Extent {
@@ -76,10 +85,10 @@ class PayloadOverlay {
   uint8_t gen_index(PayloadGenerator g);
 
   std::vector<PayloadGenerator> gens_;  // the generators seen (one, in practice)
-  // Frame -> its record's index: 16-byte slots, so the table probed at random is a
-  // sixth of what records in place would take, and records sit in the order their
+  // Frame -> its record's index plus one (0: none), flat by frame, so a stream's next
+  // frame is usually in a cache line already read; records sit in the order their
   // frames were first written (a ring's buffers together).
-  FrameMap<uint32_t> index_;
+  FrameIndex index_;
   std::vector<Record, HugePageAllocator<Record>> records_;
   // The latest frames' records: a request's TLPs fill a frame one after another, and
   // two devices interleave.

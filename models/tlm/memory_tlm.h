@@ -20,7 +20,8 @@ class MemoryTlm : public sc_core::sc_module {
             unsigned ports = 1);
   tlm::tlm_target_socket<>& port(size_t n) { return *ports_[n]; }
 
-  // Called for every write that lands (the migration oracle counts generations).
+  // Called for every write that lands, before its bytes are stored (the migration
+  // oracle counts generations).
   std::function<void(uint64_t addr, uint64_t len, Ps visible)> on_write;  // when readers see it
 
   uint64_t bytes_read() const { return bytes_read_; }
