@@ -6,6 +6,7 @@
 // back, so its bytes never cost a cache miss, a page fault or a resident page.
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "models/base/frame_index.h"
@@ -32,10 +33,14 @@ class PayloadOverlay {
   bool record(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
               uint64_t addr);
   // `record` for the common case, inline: the next TLP of the stream the frame got
-  // last. False (nothing recorded) in any other.
+  // last, the frame one of the latest two (two devices' streams interleave TLP by
+  // TLP). False (nothing recorded) in any other.
   bool extend(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
               uint64_t addr) {
-    if (memo_[0].frame != frame) return false;
+    if (memo_[0].frame != frame) {
+      if (memo_[1].frame != frame) return false;
+      std::swap(memo_[0], memo_[1]);
+    }
     Record& r = records_[memo_[0].index];
     if (!r.n) return false;
     Extent& last = r.e[r.n - 1];
