@@ -8,7 +8,7 @@ namespace sim {
 PayloadOverlay::Record& PayloadOverlay::record_of(uint64_t frame) {
   if (memo_[0].frame != frame) {
     if (memo_[1].frame != frame) {
-      uint32_t& index = index_.at(frame);
+      uint32_t& index = index_.get(frame);
       if (index == 0) {  // new: indices are stored plus one, 0 is "none"
         records_.emplace_back();
         index = uint32_t(records_.size());
@@ -90,7 +90,8 @@ void PayloadOverlay::apply(uint64_t frame, uint8_t* bytes) {
 uint32_t PayloadOverlay::index_of(uint64_t frame) const {
   for (const Memo& m : memo_)
     if (m.frame == frame) return m.index + 1;
-  return index_.get(frame);
+  const uint32_t* index = index_.find(frame);
+  return index ? *index : 0;
 }
 
 void PayloadOverlay::overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const {

@@ -9,8 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/base/frame_index.h"
-#include "models/base/huge_page_allocator.h"
+#include "models/base/frame_map.h"
 
 namespace sim {
 
@@ -21,9 +20,6 @@ class PayloadOverlay {
  public:
   static constexpr unsigned kFrameBits = 12;
   static constexpr uint32_t kFrameSize = 1u << kFrameBits;
-
-  explicit PayloadOverlay(uint64_t size_bytes)
-      : index_((size_bytes + kFrameSize - 1) >> kFrameBits) {}
 
   // Records frame bytes [off, off + len) as g's stream `key` from `addr` on. False when
   // the frame is stored: its record was full (or it was stored for a reader), so the
@@ -67,7 +63,7 @@ class PayloadOverlay {
   void overlay(uint64_t frame, uint32_t off, uint32_t len, uint8_t* out) const;
   size_t frames() const { return records_.size() - stored_; }  // holding recorded bytes
   uint64_t spills() const { return spills_; }                  // records found full
-  uint64_t bytes() const { return index_.resident_bytes() + records_.capacity() * sizeof(Record); }
+  uint64_t bytes() const { return index_.bytes() + records_.capacity() * sizeof(Record); }
 
  private:
   struct Extent {
@@ -90,10 +86,13 @@ class PayloadOverlay {
   uint8_t gen_index(PayloadGenerator g);
 
   std::vector<PayloadGenerator> gens_;  // the generators seen (one, in practice)
-  // Frame -> its record's index plus one (0: none), flat by frame, so a stream's next
-  // frame is usually in a cache line already read; records sit in the order their
-  // frames were first written (a ring's buffers together).
-  FrameIndex index_;
+  // Frame -> its record's index plus one (0: none). A hash table, not a flat array:
+  // guest pages are scattered over physical memory, so a flat index of a 1 TiB guest
+  // would be resident almost whole (4 bytes per frame) for a few hundred thousand
+  // written frames; 16-byte slots make the table a sixth of what records in place
+  // would, and records sit in the order their frames were first written (a ring's
+  // buffers together).
+  FrameMap<uint32_t> index_;
   std::vector<Record, HugePageAllocator<Record>> records_;
   // The latest frames' records: a request's TLPs fill a frame one after another, and
   // two devices interleave.

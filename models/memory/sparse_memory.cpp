@@ -33,8 +33,7 @@ SparseMemory::SparseMemory(uint64_t size_bytes)
       chunk_(((size_bytes - 1) >> chunk_bits_) + 1, nullptr),
       written_(size_bytes),
       pending_(size_bytes),
-      direct_(size_bytes),
-      overlay_(size_bytes) {}
+      direct_(size_bytes) {}
 
 SparseMemory::~SparseMemory() {
   for (uint8_t* c : chunk_)
