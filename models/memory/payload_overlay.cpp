@@ -6,16 +6,14 @@
 namespace sim {
 
 PayloadOverlay::Record& PayloadOverlay::record_of(uint64_t frame) {
-  if (memo_[0].frame != frame) {
-    if (memo_[1].frame != frame) {
-      uint32_t& index = index_.get(frame);
-      if (index == 0) {  // new: indices are stored plus one, 0 is "none"
-        records_.emplace_back();
-        index = uint32_t(records_.size());
-      }
-      memo_[1] = Memo{frame, index - 1};
+  if (!memo_to_front(frame)) {
+    uint32_t& index = index_.get(frame);
+    if (index == 0) {  // new: indices are stored plus one, 0 is "none"
+      records_.emplace_back();
+      index = uint32_t(records_.size());
     }
-    std::swap(memo_[0], memo_[1]);
+    memo_[1] = memo_[0];
+    memo_[0] = Memo{frame, index - 1};
   }
   return records_[memo_[0].index];
 }

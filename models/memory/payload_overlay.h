@@ -33,10 +33,7 @@ class PayloadOverlay {
   // TLP). False (nothing recorded) in any other.
   bool extend(uint64_t frame, uint32_t off, uint32_t len, PayloadGenerator g, uint64_t key,
               uint64_t addr) {
-    if (memo_[0].frame != frame) {
-      if (memo_[1].frame != frame) return false;
-      std::swap(memo_[0], memo_[1]);
-    }
+    if (!memo_to_front(frame)) return false;
     Record& r = records_[memo_[0].index];
     if (!r.n) return false;
     Extent& last = r.e[r.n - 1];
@@ -81,6 +78,13 @@ class PayloadOverlay {
     Extent e[kExtents];
   };
   static unsigned compact(Record& r, const Extent& next);
+  // Puts the frame's memo first; false when neither memo has the frame.
+  bool memo_to_front(uint64_t frame) {
+    if (memo_[0].frame == frame) return true;
+    if (memo_[1].frame != frame) return false;
+    std::swap(memo_[0], memo_[1]);
+    return true;
+  }
   Record& record_of(uint64_t frame);
   uint32_t index_of(uint64_t frame) const;  // plus one; 0 when the frame has no record
   uint8_t gen_index(PayloadGenerator g);

@@ -53,10 +53,9 @@ class SparseMemory {
     write_generated_slow(addr, len, g, key, gen_addr);
   }
   // A generated write at addr is coming: its bookkeeping starts loading now, so the
-  // cache miss of a new frame overlaps the caller's work in between.
-  void prefetch(uint64_t addr) const {
-    if (addr < size_) overlay_.prefetch(addr >> PayloadOverlay::kFrameBits);
-  }
+  // cache miss of a new frame overlaps the caller's work in between (a hint: any
+  // address is safe).
+  void prefetch(uint64_t addr) const { overlay_.prefetch(addr >> PayloadOverlay::kFrameBits); }
   uint64_t read64(uint64_t addr) const;
   void write64(uint64_t addr, uint64_t v) {
     uint8_t* s = slab(addr);

@@ -22,12 +22,13 @@ void MemoryTlm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const DmaExtension* ext = trans.is_write() ? trans.get_extension<DmaExtension>() : nullptr;
+  const bool write = trans.is_write();
+  const DmaExtension* ext = write ? trans.get_extension<DmaExtension>() : nullptr;
   const bool generated = ext && ext->generate;
   if (generated) store_.prefetch(addr);
   const Ps now = now_ps();  // SystemC's time stands still inside b_transport
-  const Ps done = timing_.access(now + sc_to_ps(delay), len, trans.is_write());
-  if (trans.is_write()) {
+  const Ps done = timing_.access(now + sc_to_ps(delay), len, write);
+  if (write) {
     // The observer first: its per-page lookup and the store's (prefetched) overlap.
     if (on_write) on_write(addr, len, done);
     if (generated)
