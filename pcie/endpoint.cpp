@@ -268,19 +268,22 @@ Ps Endpoint::send_tlp(uint32_t slot, Ps now, uint32_t& tail) {
   const Tlp& t = f.tlp;
   const Ps at = tx_.send(now, (t.write ? t.len : 0) + (t.write ? ovh_.mwr : ovh_.mrd));
   ++tlps_;
-  last_arrival_ = d_.reserve(at, Rank::Device);
+  // Copied from a local: reading the ticket back whole from the member just stored
+  // in halves stalls store forwarding (a measured 4% of the study's host time).
+  const Dispatcher::Ticket tk = d_.reserve(at, Rank::Device);
+  last_arrival_ = tk;
   last_arrival_slot_ = slot;
-  f.arrival = last_arrival_;
+  f.arrival = tk;
   // Queued when the run's tail arrives, which comes first: nothing can run between
   // that and this ticket's place without being in the queue. A TLP the link put in
   // an earlier gap goes into the queue now.
-  if (tail != kNoSlot && Dispatcher::before(inflight_[tail].arrival, f.arrival)) {
+  if (tail != kNoSlot && Dispatcher::before(inflight_[tail].arrival, tk)) {
     inflight_[tail].next = slot;
     tail = slot;
     return at;
   }
   if (tail == kNoSlot) tail = slot;
-  d_.commit(f.arrival, this, (uint64_t(slot) << kKindBits) | kArrive);
+  d_.commit(tk, this, (uint64_t(slot) << kKindBits) | kArrive);
   return at;
 }
 
