@@ -15,14 +15,23 @@ class FrameBits {
     const uint64_t w = frame / 64;
     return w < words_.size() && (words_[w] >> (frame % 64) & 1);
   }
-  void set(uint64_t frame) {
+  // Returns whether the bit was clear (set now).
+  bool set(uint64_t frame) {
     const uint64_t w = frame / 64;
     if (w >= words_.size()) words_.resize(w + 1 + words_.size() / 2, 0);
-    words_[w] |= 1ull << (frame % 64);
+    const uint64_t bit = 1ull << (frame % 64);
+    const bool was_clear = !(words_[w] & bit);
+    words_[w] |= bit;
+    return was_clear;
   }
-  void reset(uint64_t frame) {
+  // Returns whether the bit was set (clear now).
+  bool reset(uint64_t frame) {
     const uint64_t w = frame / 64;
-    if (w < words_.size()) words_[w] &= ~(1ull << (frame % 64));
+    if (w >= words_.size()) return false;
+    const uint64_t bit = 1ull << (frame % 64);
+    const bool was_set = words_[w] & bit;
+    words_[w] &= ~bit;
+    return was_set;
   }
   // The first set frame at or above `frame`, or kEnd.
   uint64_t next(uint64_t frame) const {

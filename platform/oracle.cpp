@@ -22,7 +22,7 @@ void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
     // generation then; only pages already sent need counting.
     const uint64_t frame = p >> 12;
     if (!tracked_.test(frame)) continue;
-    dirty_.set(frame);  // one generation more than the copy holds
+    dirty_pages_ += dirty_.set(frame);  // one generation more than the copy holds
     Note& n = notes_.get(frame);
     n.last_write = visible;
     n.last_issue = now;
@@ -76,14 +76,15 @@ void Oracle::copied(uint64_t pa_page, Ps at) {
   tracked_.set(frame);
   any_tracked_ = true;
   if (!dirty_.test(frame)) {
-    if (Note* n = notes_.find(frame)) n->copy_missed_in_flight = false;
+    if (notes_.size() > dirty_pages_)
+      if (Note* n = notes_.find(frame)) n->copy_missed_in_flight = false;
     return;
   }
   Note* n = notes_.find(frame);
   const bool missed = n->max_visible > at;
   n->copy_missed_in_flight = missed;
   if (missed) return;
-  dirty_.reset(frame);
+  dirty_pages_ -= dirty_.reset(frame);
   if (!sticky(*n)) notes_.erase(frame);
   if (unmaps_.find(frame)) unmaps_.erase(frame);
 }

@@ -78,7 +78,11 @@ class Oracle : public MigrationObserver {
 
   FrameBits tracked_;  // copied at least once: judged from its first copy on
   FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)
+  // Every dirty page has a note; a clean page has one only when a hazard marked it.
+  // With no such note (notes_.size() == dirty_pages_), a clean page's copy skips the
+  // probe: a random frame's, so a cache miss per page of a round.
   FrameMap<Note> notes_;
+  uint64_t dirty_pages_ = 0;
   // The unmap that went after a page's last write (its D bit gone with the PTE), for
   // pages written since their last copy whose mapping a churn removed; dropped with
   // the note when the page is copied clean.

@@ -19,3 +19,13 @@ TEST_CASE("frame bits: set, reset and the next set frame, in order") {
   CHECK(b.next(6) == 1ull << 28);
   CHECK(b.next((1ull << 28) + 1) == FrameBits::kEnd);
 }
+
+TEST_CASE("frame bits: set and reset say whether they changed the bit") {
+  FrameBits b;
+  CHECK(b.set(7));
+  CHECK_FALSE(b.set(7));
+  CHECK(b.reset(7));
+  CHECK_FALSE(b.reset(7));
+  CHECK_FALSE(b.reset(1ull << 30));  // beyond the bitmap: clear, and it does not grow
+  CHECK(b.bytes() < 1024);
+}
