@@ -25,7 +25,10 @@ class IommuTlm : public sc_core::sc_module {
 
  private:
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void end_of_elaboration() override { mem_ = mem_out.operator->(); }
   Iommu& core_;
+  tlm::tlm_blocking_transport_if<>* mem_ =
+      nullptr;  // mem_out's, looked up once (as the endpoint's)
 };
 
 }  // namespace sim

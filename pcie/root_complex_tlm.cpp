@@ -21,13 +21,16 @@ RootComplexTlm::RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c
   route_ = std::move(units);
 }
 
+void RootComplexTlm::end_of_elaboration() {
+  for (const int unit : route_) units_.push_back(iommu_out[unit]);
+}
+
 void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-  const int unit = route_[size_t(port)];
   DmaExtension* ext = ordered_ ? gp.get_extension<DmaExtension>() : nullptr;
   // ATS translation requests are answered by the IOMMU and never reach memory: they
   // are not held (the rule would hold them as reads; no scenario mixes the two yet).
   if (!ext || ext->at == DmaExtension::AddressType::TranslationRequest) {
-    iommu_out[unit]->b_transport(gp, delay);
+    units_[size_t(port)]->b_transport(gp, delay);
     if (gp.is_read()) delay += host_latency_;
     return;
   }
@@ -35,7 +38,7 @@ void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core
   PostedOrder& o = orders_[port];
   const Ps hold = o.not_before();
   ext->hold_until = hold;
-  iommu_out[unit]->b_transport(gp, delay);
+  units_[size_t(port)]->b_transport(gp, delay);
   if (gp.is_write()) {
     o.commit_write(ext->ready);
   } else {

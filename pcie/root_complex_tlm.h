@@ -36,9 +36,12 @@ class RootComplexTlm : public sc_core::sc_module {
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void end_of_elaboration() override;
   using DevIn = PortSocket<RootComplexTlm, &RootComplexTlm::b_transport>;
   std::vector<std::unique_ptr<DevIn>> dev_in_;
   std::vector<int> route_;  // each device port's IOMMU unit
+  // Each port's unit's blocking transport, looked up once (as the endpoint's).
+  std::vector<tlm::tlm_blocking_transport_if<>*> units_;
   sc_core::sc_time host_latency_;
   bool ordered_;
   std::vector<PostedOrder> orders_;  // per port, with ordering on
