@@ -27,8 +27,8 @@ class IommuTlm : public sc_core::sc_module {
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void end_of_elaboration() override { mem_ = mem_out.operator->(); }
   Iommu& core_;
-  tlm::tlm_blocking_transport_if<>* mem_ =
-      nullptr;  // mem_out's, looked up once (as the endpoint's)
+  // mem_out's blocking transport, looked up once (as the endpoint's).
+  tlm::tlm_blocking_transport_if<>* mem_ = nullptr;
 };
 
 }  // namespace sim
