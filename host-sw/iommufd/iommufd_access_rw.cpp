@@ -56,8 +56,9 @@ Errno IommufdAccess::rw_user(const VmmMemory& vmm, SparseMemory& mem, uint64_t v
     // No mapping there any more, or a write to read-only memory: the copy faults
     // (what it copied before stays copied).
     if (!m || (write && m->readonly)) return Errno::Efault;
-    const uint64_t n = vmm.contiguous(v, bytes - done);
-    copy(mem, *vmm.pa(v), data + done, n, write, runs);
+    uint64_t pa = 0;
+    const uint64_t n = vmm.contiguous(v, bytes - done, pa);
+    copy(mem, pa, data + done, n, write, runs);
     done += n;
   }
   return Errno::Ok;

@@ -32,8 +32,9 @@ uint64_t PfnReader::pin_user(uint64_t at, uint64_t n) {
   uint64_t got = 0;
   while (got < n) {
     const uint64_t v = va + got * kCpuPage;
-    const uint64_t run = std::min(n - got, vmm_.contiguous(v, (n - got) * kCpuPage) / kCpuPage);
-    const uint64_t added = batch_.add(*vmm_.pa(v) / kCpuPage, std::max<uint64_t>(run, 1));
+    uint64_t pa = 0;
+    const uint64_t run = std::min(n - got, vmm_.contiguous(v, (n - got) * kCpuPage, pa) / kCpuPage);
+    const uint64_t added = batch_.add(pa / kCpuPage, std::max<uint64_t>(run, 1));
     got += added;
     if (added < std::max<uint64_t>(run, 1)) break;  // the batch is full
   }

@@ -85,17 +85,14 @@ std::optional<uint64_t> VmmMemory::pa(uint64_t va) const {
 }
 
 // Walks the mapping found once: a map with millions of pages asks page by page.
-uint64_t VmmMemory::contiguous(uint64_t va, uint64_t max) const {
+uint64_t VmmMemory::contiguous(uint64_t va, uint64_t max, uint64_t& pa) const {
   const VmmMapping* m = find_va(va);
   if (!m) return 0;
-  uint64_t run = 0;
-  const uint64_t start = pa_in(*m, va);
-  while (run < max) {
-    const uint64_t cur = va + run;
-    if (cur - m->va >= m->size) break;
-    if (pa_in(*m, cur) != start + run) break;
-    run += m->backing - (cur - m->va) % m->backing;
-  }
+  pa = pa_in(*m, va);
+  // The rest of va's backing page, then each next page while it follows in memory.
+  uint64_t run = m->backing - (va - m->va) % m->backing;
+  while (run < max && va + run - m->va < m->size && pa_in(*m, va + run) == pa + run)
+    run += m->backing;
   return run < max ? run : max;
 }
 

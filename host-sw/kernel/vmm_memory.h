@@ -37,8 +37,9 @@ class VmmMemory {
   const VmmMapping* find_va(uint64_t va) const;
   // Physical address of a user VA, or nothing outside every mapping.
   std::optional<uint64_t> pa(uint64_t va) const;
-  // Bytes from va that stay physically contiguous (at most `max`).
-  uint64_t contiguous(uint64_t va, uint64_t max) const;
+  // Bytes from va that stay physically contiguous (at most `max`; 0 outside every
+  // mapping), and in `pa` where they start: pinning and copying want both.
+  uint64_t contiguous(uint64_t va, uint64_t max, uint64_t& pa) const;
   // The page-index permutation of a mapping (exposed for tests).
   static uint64_t permute(const VmmMapping& m, uint64_t index);
   // Physical address of `va` inside mapping `m`.

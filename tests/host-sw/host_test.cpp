@@ -48,8 +48,20 @@ TEST_CASE("VMM memory: VA->PA is a bijection inside the extent, huge pages stay 
     adjacent += *vmm.pa(va + off + 4096) == *vmm.pa(va + off) + 4096;
   CHECK(adjacent < 100);  // scattered: contiguity is rare, never assumed
   REQUIRE(vmm.mmap("h", 8 << 20, 2 << 20, false, hva) == Errno::Ok);
-  CHECK(vmm.contiguous(hva, 8 << 20) >= 2u << 20);
+  uint64_t run_pa = 0;
+  CHECK(vmm.contiguous(hva, 8 << 20, run_pa) >= 2u << 20);
+  CHECK(run_pa == *vmm.pa(hva));
   CHECK(*vmm.pa(hva) % (2 << 20) == 0);
+  // Mid-page, scattered 4 KiB pages: the rest of the page, then pages only while they
+  // follow one another; never past `max` or the mapping's end.
+  for (uint64_t off = 0; off + 8192 <= m.size; off += 4096) {
+    const uint64_t at = va + off + 100, want_pa = *vmm.pa(at);
+    uint64_t want = 4096 - 100;
+    while (off + want + 100 < m.size && *vmm.pa(at + want) == want_pa + want) want += 4096;
+    CHECK(vmm.contiguous(at, 1ull << 40, run_pa) == want);
+    CHECK(run_pa == want_pa);
+    CHECK(vmm.contiguous(at, 10, run_pa) == 10);
+  }
   CHECK_FALSE(vmm.pa(va - 1));
   CHECK(vmm.mmap("g", 4096, 4096, false, va) == Errno::Einval);
 }
