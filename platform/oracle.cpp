@@ -72,10 +72,11 @@ void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
   const uint64_t frame = pa_page >> 12;
-  if (tracked_.test(frame) && !dirty_.test(frame)) ++over_reported_;
-  tracked_.set(frame);
+  const bool dirty = dirty_.test(frame);
+  const bool first_copy = tracked_.set(frame);
+  if (!first_copy && !dirty) ++over_reported_;
   any_tracked_ = true;
-  if (!dirty_.test(frame)) {
+  if (!dirty) {
     if (notes_.size() > dirty_pages_)
       if (Note* n = notes_.find(frame)) n->copy_missed_in_flight = false;
     return;
