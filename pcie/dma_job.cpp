@@ -111,12 +111,10 @@ void DmaJob::resume_at(Ps now) {
   prepare();
 }
 
-DmaJob::Request DmaJob::take() {
-  Request r = next_;
+void DmaJob::advance() {
   ++issued_;
   ++packet_step_;
   prepare();
-  return r;
 }
 
 }  // namespace sim

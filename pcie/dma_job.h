@@ -44,7 +44,7 @@ class DmaJob {
   // After a stop: the next request is due at `now` at the earliest, and a rate
   // stream continues its spacing from there instead of catching up.
   void resume_at(Ps now);
-  Request take();                              // the next request; advances the stream
+  void advance();  // past the request peek() shows: the stream's next one
   uint64_t issued() const { return issued_; }  // requests (NIC jobs: packets started)
   // The rate schedule's byte count before the next request (NIC jobs: before its packet).
   uint64_t bytes_before() const {

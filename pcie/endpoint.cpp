@@ -221,35 +221,43 @@ void Endpoint::on_event(Ps now, uint64_t arg) {
 
 void Endpoint::issue(unsigned job, Ps now) {
   DmaJob& j = jobs_[job];
-  const DmaJob::Request rq = j.take();
-  if (rq.drop) return;  // no receive buffer posted: the NIC drops the packet
-  const bool write = rq.write;
+  // Read in place before the stream moves on: a request returned by value was stored
+  // in halves and reloaded whole, which stalls store forwarding on every TLP.
+  const DmaJob::Request& rq = j.peek();
+  const bool write = rq.write, drop = rq.drop;
   const uint64_t size = rq.size, iova = rq.iova;
-  chunks_.clear();
+  const int32_t queue = rq.queue;
+  const uint32_t buffer = rq.slot;
+  j.advance();
+  if (drop) return;  // no receive buffer posted: the NIC drops the packet
   const uint32_t max_bytes = write ? pcie_.mps : pcie_.mrrs;
-  if (size && size <= max_bytes && (iova & 4095) + size <= 4096)
-    chunks_.push_back({iova, uint32_t(size)});  // one TLP: what split_tlps would give
-  else
+  // One TLP (what split_tlps would give) needs no list.
+  const Chunk one{iova, uint32_t(size)};
+  const Chunk* chunks = &one;
+  uint32_t n = 1;
+  if (!size || size > max_bytes || (iova & 4095) + size > 4096) {
+    chunks_.clear();
     split_tlps(iova, size, max_bytes, chunks_);
-  uint32_t req =
+    chunks = chunks_.data();
+    n = uint32_t(chunks_.size());
+  }
+  const uint32_t req =
       put(requests_, free_requests_,
-          Request{job, write, iova, size, now, uint32_t(chunks_.size()), false, next_id_++});
-  requests_[req].queue = rq.queue;
-  requests_[req].slot = rq.slot;
+          Request{job, write, iova, size, now, n, false, next_id_++, queue, buffer});
   ++requests_open_;
   ++requests_stat_;
-  if (!write) tags_free_ -= unsigned(chunks_.size());
+  if (!write) tags_free_ -= n;
   if (write && credits_)
-    for (const Chunk& c : chunks_) {
+    for (uint32_t i = 0; i < n; ++i) {
       --ph_free_;
-      pd_free_ -= unsigned((c.len + 15) / 16);
+      pd_free_ -= unsigned((chunks[i].len + 15) / 16);
     }
   if (trace_.enabled()) trace_begin(requests_[req], j, now);
   Ps last = now;
   uint32_t tail = kNoSlot;
   const uint32_t pasid = j.config().pasid;
-  for (uint32_t i = 0; i < chunks_.size(); ++i) {
-    const Chunk& c = chunks_[i];
+  for (uint32_t i = 0; i < n; ++i) {
+    const Chunk& c = chunks[i];
     const uint32_t slot = take_slot(inflight_, free_inflight_);
     InFlight& f = inflight_[slot];  // filled in place, not built and copied: every TLP
     f.request = req;
