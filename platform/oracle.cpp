@@ -21,8 +21,8 @@ void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
     // A page no copy has seen yet is judged from its first copy on, which reads its
     // generation then; only pages already sent need counting.
     const uint64_t frame = p >> 12;
-    if (!tracked_.test(frame)) continue;
-    dirty_pages_ += dirty_.set(frame);  // one generation more than the copy holds
+    if (!frames_.test(frame, kTracked)) continue;
+    dirty_pages_ += frames_.set(frame, kDirty);  // one generation more than the copy holds
     Note& n = notes_.get(frame);
     n.last_write = visible;
     n.last_issue = now;
@@ -39,7 +39,7 @@ void Oracle::access_write(uint64_t pa, uint64_t len, Ps at) {
 
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
   const uint64_t frame = pa >> 12;
-  if (!tracked_.test(frame)) return;  // not sent yet: its first copy will carry the write
+  if (!frames_.test(frame, kTracked)) return;  // not sent yet: its first copy will carry the write
   Note& n = notes_.get(frame);
   n.stale = true;
   n.stale_at_nonzero = at > 0;
@@ -47,7 +47,7 @@ void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
 
 void Oracle::stale_atc_write(uint64_t pa, Ps) {
   const uint64_t frame = pa >> 12;
-  if (tracked_.test(frame)) notes_.get(frame).stale_atc = true;
+  if (frames_.test(frame, kTracked)) notes_.get(frame).stale_atc = true;
 }
 
 void Oracle::unlogged_write(uint64_t pa, uint64_t len, LogMiss why) {
@@ -65,15 +65,15 @@ void Oracle::log_dropped(uint64_t pa, bool overflowed) {
 
 void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
-    if (tracked_.test(p >> 12)) notes_.get(p >> 12).iommu_log_dropped = true;
+    if (frames_.test(p >> 12, kTracked)) notes_.get(p >> 12).iommu_log_dropped = true;
 }
 
 // The copy takes the generation less the writes not yet visible at `at`: it differs
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
   const uint64_t frame = pa_page >> 12;
-  const bool dirty = dirty_.test(frame);
-  const bool first_copy = tracked_.set(frame);
+  const bool dirty = frames_.test(frame, kDirty);
+  const bool first_copy = frames_.set(frame, kTracked);
   if (!first_copy && !dirty) ++over_reported_;
   any_tracked_ = true;
   if (!dirty) {
@@ -85,14 +85,14 @@ void Oracle::copied(uint64_t pa_page, Ps at) {
   const bool missed = n->max_visible > at;
   n->copy_missed_in_flight = missed;
   if (missed) return;
-  dirty_pages_ -= dirty_.reset(frame);
+  dirty_pages_ -= frames_.reset(frame, kDirty);
   if (!sticky(*n)) notes_.erase(frame);
   if (unmaps_.find(frame)) unmaps_.erase(frame);
 }
 
 void Oracle::unmapped(uint64_t pa_page, Ps read_at, Ps done_at, UnmapKind kind) {
   const uint64_t frame = pa_page >> 12;
-  if (!dirty_.test(frame)) return;  // nothing written since its copy: nothing to lose
+  if (!frames_.test(frame, kDirty)) return;  // nothing written since its copy: nothing to lose
   const Note& n = *notes_.find(frame);
   // The first unmap after the last write is the one that took its D bit.
   if (const UnmapMark* m = unmaps_.find(frame); m && m->done_at > n.last_issue) return;
@@ -121,7 +121,7 @@ void Oracle::final_harvest(Ps at) {
 
 void Oracle::migration_done(Ps) {
   // Frames in ascending order: the losses come out sorted by address.
-  for (uint64_t f = dirty_.next(0); f != FrameBits::kEnd; f = dirty_.next(f + 1)) {
+  for (uint64_t f = frames_.next(0, kDirty); f != kNoFrame; f = frames_.next(f + 1, kDirty)) {
     const Note& n = *notes_.find(f);
     std::string hazard;
     if (n.last_issue >= final_at_ && final_started_)

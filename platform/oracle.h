@@ -57,9 +57,7 @@ class Oracle : public MigrationObserver {
   };
   const std::vector<Loss>& losses() const { return losses_; }
   // Bytes of the per-page state (frame bitmaps and the table), for the scale bench.
-  uint64_t state_bytes() const {
-    return tracked_.bytes() + dirty_.bytes() + notes_.bytes() + unmaps_.bytes();
-  }
+  uint64_t state_bytes() const { return frames_.bytes() + notes_.bytes() + unmaps_.bytes(); }
 
  private:
   // What a page written since its last copy (or marked by a hazard) needs remembered.
@@ -76,8 +74,12 @@ class Oracle : public MigrationObserver {
   // copy, so no later write to it is logged either.
   static bool sticky(const Note& n) { return n.stale || n.stale_atc || n.iommu_log_dropped; }
 
-  FrameBits tracked_;  // copied at least once: judged from its first copy on
-  FrameBits dirty_;    // generation differs from the copy's (written since, or in flight)
+  // Per frame, side by side: every DMA write reads kTracked and sets kDirty.
+  enum Plane : unsigned {
+    kTracked,  // copied at least once: judged from its first copy on
+    kDirty,    // generation differs from the copy's (written since, or in flight)
+  };
+  FrameBits<2> frames_;
   // Every dirty page has a note; a clean page has one only when a hazard marked it.
   // With no such note (notes_.size() == dirty_pages_), a clean page's copy skips the
   // probe: a random frame's, so a cache miss per page of a round.
