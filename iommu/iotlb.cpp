@@ -18,13 +18,7 @@ unsigned Iotlb::set_of(uint16_t did, uint64_t vpage) const {
   return unsigned(set_mask_ ? h & set_mask_ : h % sets_);
 }
 
-IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {
-  const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
-  for (Memo& m : memos_)
-    if (m.e && m.key == key && m.did == did && m.pasid == pasid && m.s2 == s2) {
-      if (lru_) m.e->stamp = ++clock_;
-      return m.e;
-    }
+IotlbEntry* Iotlb::search(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova, uint64_t key) {
   // Probe each page size held, smallest first (as 4 KiB, 2 MiB, 1 GiB did before other
   // formats brought 64 KiB and the like).
   for (uint64_t sizes = sizes_; sizes; sizes &= sizes - 1) {
@@ -37,7 +31,7 @@ IotlbEntry* Iotlb::find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova
           (s2 == kNoS2 ? e.stage != kStageNested && (e.stage == 2 || e.pasid == pasid)
                        : e.stage == kStageNested && e.pasid == pasid && e.s2_did == s2)) {
         if (lru_) e.stamp = ++clock_;
-        memos_[next_memo_++ % kMemos] = {&e, did, pasid, s2, key};
+        memos_[next_memo_++ % kMemos] = {key, &e, did, pasid, s2};
         return &e;
       }
     }
@@ -78,7 +72,7 @@ void Iotlb::forget_memos_of(const IotlbEntry& in, const IotlbEntry* victim) {
   const unsigned below = in.size_shift - unsigned(std::countr_zero(sizes_));
   for (Memo& m : memos_)
     if (m.e == victim || (m.did == in.did && m.key >> below == in.vbase >> in.size_shift))
-      m.e = nullptr;
+      m = Memo{};
 }
 
 unsigned Iotlb::invalidate_range(uint16_t did, uint64_t addr, uint64_t length, Ps now) {

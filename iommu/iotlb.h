@@ -5,6 +5,7 @@
 // permissions, whether the hardware already knows the page is dirty (so a write through it touches
 // no page table), and the time it becomes ready (a lookup before it joins the walk in flight).
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -63,14 +64,23 @@ class Iotlb {
   unsigned occupancy() const;
   // Forgets the memos of recent hits, so the next lookup searches (what tests hold the
   // memos' answers against).
-  void forget_memos() {
-    for (Memo& m : memos_) m.e = nullptr;
-  }
+  void forget_memos() { memos_.fill(Memo{}); }
   unsigned entries() const { return unsigned(slots_.size()); }
 
  private:
   static constexpr uint32_t kNoS2 = ~0u;  // a legacy lookup: no combined entry matches
-  IotlbEntry* find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova);
+  // Inline: most lookups are a memo's, and the set search's call frame cost them more
+  // than the compares.
+  IotlbEntry* find(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova) {
+    const uint64_t key = sizes_ ? iova >> std::countr_zero(sizes_) : 0;
+    for (Memo& m : memos_)
+      if (m.key == key && m.did == did && m.pasid == pasid && m.s2 == s2) {
+        if (lru_) m.e->stamp = ++clock_;
+        return m.e;
+      }
+    return search(did, pasid, s2, iova, key);
+  }
+  IotlbEntry* search(uint16_t did, uint32_t pasid, uint32_t s2, uint64_t iova, uint64_t key);
   bool spared(const IotlbEntry& e, Ps now) const { return keep_in_flight_ && e.ready > now; }
   unsigned set_of(uint16_t did, uint64_t vpage) const;
 
@@ -87,11 +97,12 @@ class Iotlb {
   // search. A few, replaced in turn, so that devices whose streams interleave (a NIC's
   // buffers, a disk's file) each keep theirs. Invalidations forget them all; a fill
   // forgets those it could change (forget_memos_of).
+  // A forgotten memo's key is no page's (keys are IOVAs shifted by at least 12).
   struct Memo {
-    IotlbEntry* e;
-    uint16_t did;
-    uint32_t pasid, s2;
-    uint64_t key;
+    uint64_t key = ~0ull;
+    IotlbEntry* e = nullptr;
+    uint16_t did = 0;
+    uint32_t pasid = 0, s2 = 0;
   };
   static constexpr unsigned kMemos = 4;
   std::array<Memo, kMemos> memos_{};

@@ -106,7 +106,6 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
     return out;
   }
   if (ctx->nested) return translate_nested(*ctx, bdf, pasid, iova, len, write, at, t);
-  const PageTableFormat& format = p_.format;
   if (iova_bits_ < 64 && (iova + len - 1) >> iova_bits_)
     return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
   const bool track = ctx->ade;
@@ -121,10 +120,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
         if (p_.walker.set_dirty(e->pte_addr, e->vbase, e->pbase, e->size_shift, t)) ++dirty_sets_;
         e->dirty_known = true;
         t = timing_.access(t, 8);
-        if (trace_.enabled())
-          trace_.record(at, c_.name, "ad_set",
-                        {TraceField::hex("iova", iova), TraceField::str("bits", "d"),
-                         TraceField::hex("pte", e->pte_addr)});
+        if (trace_.enabled()) trace_ad_set(at, iova, e->pte_addr);
       } else if (!p_.walker.pte_dirty(e->pte_addr)) {
         stale_dirty_hit(*e, bdf, iova, at);
       }
@@ -134,6 +130,14 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
     out.ready = t;
     return out;
   }
+  return walk_and_fill(*ctx, bdf, pasid, iova, write, at, t);
+}
+
+Translation Translator::walk_and_fill(const TranslationContext& ctx, uint16_t bdf, uint32_t pasid,
+                                      uint64_t iova, bool write, Ps at, Ps t) {
+  const PageTableFormat& format = p_.format;
+  const bool track = ctx.ade;
+  Translation out;
   ++misses_;
   ++unit_.misses;
   ++walks_;
@@ -142,8 +146,8 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
   // A walker takes the walk when one is free; the walk's reads are timed from there.
   const Ps nominal = c_.walk_overhead + format.levels() * timing_.latency();
   const Ps start = walkers_.peek(t, nominal);
-  WalkResult w = p_.walker.walk(ctx->root, iova, write, track, start,
-                                p_.walk_cache.enabled() ? &p_.walk_cache : nullptr, ctx->did);
+  WalkResult w = p_.walker.walk(ctx.root, iova, write, track, start,
+                                p_.walk_cache.enabled() ? &p_.walk_cache : nullptr, ctx.did);
   walk_reads_ += w.reads;
   if (w.cached_levels) ++walk_cache_hits_;
   walkers_.book(start, w.done - start);
@@ -151,7 +155,7 @@ Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, u
   if (w.a_set) ++accessed_sets_;
   if (w.d_set) ++dirty_sets_;
   IotlbEntry fill;
-  fill.did = ctx->did;
+  fill.did = ctx.did;
   fill.pasid = pasid;
   fill.size_shift = w.size_shift;
   fill.vbase = iova & ~((1ull << w.size_shift) - 1);
@@ -188,6 +192,12 @@ void Translator::stale_dirty_hit(const IotlbEntry& e, uint16_t bdf, uint64_t iov
                   {TraceField::hex("iova", iova), TraceField::hex("pte", e.pte_addr)});
   if (p_.hooks.on_stale_dirty_hit)
     p_.hooks.on_stale_dirty_hit(bdf, iova, e.pbase + (iova - e.vbase), at);
+}
+
+void Translator::trace_ad_set(Ps at, uint64_t iova, uint64_t pte_addr) {
+  trace_.record(at, c_.name, "ad_set",
+                {TraceField::hex("iova", iova), TraceField::str("bits", "d"),
+                 TraceField::hex("pte", pte_addr)});
 }
 
 void Translator::trace_hit(Ps at, uint64_t iova, bool write, Ps ready) {

@@ -81,9 +81,15 @@ class Translator {
   // A nested context's translation (nested_translation.cpp), from time `t` on.
   Translation translate_nested(const TranslationContext& ctx, uint16_t bdf, uint32_t pasid,
                                uint64_t iova, uint32_t len, bool write, Ps at, Ps t);
+  // An IOTLB miss's walk from `t` on, and the entry it fills. Out of translate()'s
+  // line: a hit, most translations, then saves and restores fewer registers.
+  [[gnu::noinline]] Translation walk_and_fill(const TranslationContext& ctx, uint16_t bdf,
+                                              uint32_t pasid, uint64_t iova, bool write, Ps at,
+                                              Ps t);
   // The IOTLB entry a translation of iova in `ctx` filled or hit (nullptr: none).
   IotlbEntry* entry_for(const TranslationContext& ctx, uint32_t pasid, uint64_t iova);
   [[gnu::cold]] void trace_hit(Ps at, uint64_t iova, bool write, Ps ready);
+  [[gnu::cold]] void trace_ad_set(Ps at, uint64_t iova, uint64_t pte_addr);
   // A write through a cached entry whose leaf is not dirty: it leaves no trace in the
   // page table (the hazard the flushes after a harvest exist for).
   [[gnu::cold]] void stale_dirty_hit(const IotlbEntry& e, uint16_t bdf, uint64_t iova, Ps at);
