@@ -70,7 +70,7 @@ void IommuTlm::dma(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   }
   gp.set_address(t.pa);
   delay = delay_from(now, std::max<Ps>(t.ready, hold));
-  mem_->b_transport(gp, delay);
+  mem_(gp, delay);
   gp.set_address(iova);
   if (gp.is_write()) core_.write_visible(now + sc_to_ps(delay));
 }

@@ -8,6 +8,7 @@
 #include <tlm>
 
 #include "iommu/iommu.h"
+#include "models/tlm/direct_transport_tlm.h"
 #include "models/tlm/port_socket_tlm.h"
 
 namespace sim {
@@ -25,10 +26,10 @@ class IommuTlm : public sc_core::sc_module {
 
  private:
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void end_of_elaboration() override { mem_ = mem_out.operator->(); }
+  void end_of_elaboration() override { mem_.bind(mem_out.operator->()); }
   Iommu& core_;
   // mem_out's blocking transport, looked up once (as the endpoint's).
-  tlm::tlm_blocking_transport_if<>* mem_ = nullptr;
+  TransportCall mem_;
 };
 
 }  // namespace sim

@@ -49,7 +49,7 @@ TlpResult EndpointTlm::send(const Tlp& tlp, Ps at) {
   ext.pte_addr = tlp.pte_addr;
   ext.ready = at;
   sc_core::sc_time delay = delay_until(at);
-  rc_->b_transport(gp_, delay);
+  rc_(gp_, delay);
   TlpResult r;
   r.fault = ext.outcome == DmaExtension::Outcome::Fault ||
             gp_.get_response_status() != tlm::TLM_OK_RESPONSE;
@@ -65,7 +65,7 @@ AtsReply EndpointTlm::translate(uint16_t requester, uint64_t iova, bool write, P
   ext.at = DmaExtension::AddressType::TranslationRequest;
   ext.want_write = write;
   sc_core::sc_time delay = delay_until(at);
-  rc_->b_transport(gp_, delay);
+  rc_(gp_, delay);
   AtsReply r;
   r.ok =
       ext.outcome == DmaExtension::Outcome::Ok && gp_.get_response_status() == tlm::TLM_OK_RESPONSE;

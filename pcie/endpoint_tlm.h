@@ -6,6 +6,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/tlm/direct_transport_tlm.h"
 #include "models/tlm/dma_payload_tlm.h"
 #include "pcie/endpoint.h"
 
@@ -32,12 +33,12 @@ class EndpointTlm : public sc_core::sc_module, public TlpPort {
 
  private:
   void ctrl(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void end_of_elaboration() override { rc_ = socket.operator->(); }
+  void end_of_elaboration() override { rc_.bind(socket.operator->()); }
   Endpoint core_;
-  // The root complex's blocking transport, looked up once: through the socket, each
-  // call first converts the forward interface to this (virtual) base, two dependent
-  // loads on every TLP.
-  tlm::tlm_blocking_transport_if<>* rc_ = nullptr;
+  // The root complex's transport, looked up once: through the socket, each call
+  // first converts the forward interface to its (virtual) blocking base, two
+  // dependent loads on every TLP, and the thunk behind it two more.
+  TransportCall rc_;
   DmaPayload gp_;  // every TLP and translation request (none is sent inside another)
 };
 

@@ -22,7 +22,7 @@ RootComplexTlm::RootComplexTlm(sc_core::sc_module_name name, const PcieConfig& c
 }
 
 void RootComplexTlm::end_of_elaboration() {
-  for (const int unit : route_) units_.push_back(iommu_out[unit]);
+  for (const int unit : route_) units_.emplace_back().bind(iommu_out[unit]);
 }
 
 void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -30,7 +30,7 @@ void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core
   // ATS translation requests are answered by the IOMMU and never reach memory: they
   // are not held (the rule would hold them as reads; no scenario mixes the two yet).
   if (!ext || ext->at == DmaExtension::AddressType::TranslationRequest) {
-    units_[size_t(port)]->b_transport(gp, delay);
+    units_[size_t(port)](gp, delay);
     if (gp.is_read()) delay += host_latency_;
     return;
   }
@@ -38,7 +38,7 @@ void RootComplexTlm::b_transport(int port, tlm::tlm_generic_payload& gp, sc_core
   PostedOrder& o = orders_[port];
   const Ps hold = o.not_before();
   ext->hold_until = hold;
-  units_[size_t(port)]->b_transport(gp, delay);
+  units_[size_t(port)](gp, delay);
   if (gp.is_write()) {
     o.commit_write(ext->ready);
   } else {

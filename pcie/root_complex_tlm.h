@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/report/stats.h"
+#include "models/tlm/direct_transport_tlm.h"
 #include "models/tlm/port_socket_tlm.h"
 #include "pcie/pcie_config.h"
 #include "pcie/posted_order.h"
@@ -41,7 +42,7 @@ class RootComplexTlm : public sc_core::sc_module {
   std::vector<std::unique_ptr<DevIn>> dev_in_;
   std::vector<int> route_;  // each device port's IOMMU unit
   // Each port's unit's blocking transport, looked up once (as the endpoint's).
-  std::vector<tlm::tlm_blocking_transport_if<>*> units_;
+  std::vector<TransportCall> units_;
   sc_core::sc_time host_latency_;
   bool ordered_;
   std::vector<PostedOrder> orders_;  // per port, with ordering on

@@ -3,13 +3,20 @@
 // stands for. The tlm_utils target sockets reach the owner through three indirect calls
 // per crossing (a virtual thunk, the binder, a stored member pointer), and every DMA TLP
 // crosses three sockets; this one takes one virtual call, the member is called directly.
+// Through its DirectTransport face (direct_transport_tlm.h), not even the thunk.
 #include <systemc>
 #include <tlm>
 
+#include "models/tlm/direct_transport_tlm.h"
+
 namespace sim {
 
+// The forward interface is a public base so that an initiator can find DirectTransport
+// from it (a cross cast); its members stay private here.
 template <class Owner, void (Owner::*Transport)(int, tlm::tlm_generic_payload&, sc_core::sc_time&)>
-class PortSocket : public tlm::tlm_target_socket<>, private tlm::tlm_fw_transport_if<> {
+class PortSocket : public tlm::tlm_target_socket<>,
+                   public tlm::tlm_fw_transport_if<>,
+                   public DirectTransport {
  public:
   PortSocket(const char* name, Owner* owner, int port)
       : tlm::tlm_target_socket<>(name), owner_(owner), port_(port) {
@@ -17,6 +24,9 @@ class PortSocket : public tlm::tlm_target_socket<>, private tlm::tlm_fw_transpor
   }
 
  private:
+  void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
+    (owner_->*Transport)(port_, gp, delay);
+  }
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
     (owner_->*Transport)(port_, gp, delay);
   }

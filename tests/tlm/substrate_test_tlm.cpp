@@ -3,7 +3,9 @@
 #include "tests/tlm/tlm_main.h"
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
+#include "models/tlm/direct_transport_tlm.h"
 #include "models/tlm/dispatcher_tlm.h"
 #include "models/tlm/memory_tlm.h"
 #include "models/tlm/sim_time_tlm.h"
@@ -21,6 +23,29 @@ struct Probe : EventTarget {
 struct Initiator : sc_module {
   tlm_utils::simple_initiator_socket<Initiator> socket{"socket"};
   explicit Initiator(sc_module_name n) : sc_module(n) {}
+};
+
+// A target not of ours: reached through b_transport only.
+struct Foreign : sc_module {
+  tlm_utils::simple_target_socket<Foreign> socket{"socket"};
+  unsigned calls = 0;
+  explicit Foreign(sc_module_name n) : sc_module(n) {
+    socket.register_b_transport(this, &Foreign::bt);
+  }
+  void bt(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    ++calls;
+    delay += sc_time(7, SC_NS);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
+struct Thread : sc_module {
+  SC_HAS_PROCESS(Thread);
+  std::function<void()> body;
+  Thread(sc_module_name n, std::function<void()> b) : sc_module(n), body(std::move(b)) {
+    SC_THREAD(go);
+  }
+  void go() { body(); }
 };
 
 struct Thrower : sc_module {
@@ -72,6 +97,44 @@ TEST_CASE("memory target: write then read back, timed by latency and bandwidth")
   CHECK(std::equal(in, in + 64, out));
   CHECK(mem.bytes_written() == 64);
   CHECK(mem.bytes_read() == 64);
+}
+
+TEST_CASE("transport call: direct into our port socket, through b_transport into anyone else's") {
+  SparseMemory store(1ull << 30);
+  MemoryTiming timing(80 * kNs, 64'000'000'000);
+  MemoryTlm mem("memory", store, timing);
+  Foreign other("other");
+  Initiator ours("ours"), theirs("theirs");
+  ours.socket.bind(mem.port(0));
+  theirs.socket.bind(other.socket);
+  bool ours_direct = true, theirs_direct = true;
+  Ps ours_done = 0, theirs_done = 0;
+  unsigned char data[64] = {1, 2, 3};
+  Thread thread("thread", [&] {
+    TransportCall to_ours, to_theirs;  // bound after elaboration, as the shells do
+    to_ours.bind(ours.socket.operator->());
+    to_theirs.bind(theirs.socket.operator->());
+    ours_direct = to_ours.direct();
+    theirs_direct = to_theirs.direct();
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(0x2000);
+    gp.set_data_ptr(data);
+    gp.set_data_length(64);
+    sc_time delay = SC_ZERO_TIME;
+    to_ours(gp, delay);
+    ours_done = abs_ps(delay);
+    delay = SC_ZERO_TIME;
+    to_theirs(gp, delay);
+    theirs_done = abs_ps(delay);
+  });
+  sc_start();
+  CHECK(ours_direct);
+  CHECK_FALSE(theirs_direct);
+  CHECK(mem.bytes_written() == 64);
+  CHECK(ours_done == 81 * kNs);
+  CHECK(other.calls == 1);
+  CHECK(theirs_done == 7 * kNs);
 }
 
 TEST_CASE("dispatcher shell: quantum 0 runs each event at its own SystemC time") {
