@@ -21,9 +21,13 @@ void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
     // A page no copy has seen yet is judged from its first copy on, which reads its
     // generation then; only pages already sent need counting.
     const uint64_t frame = p >> 12;
-    if (!frames_.test(frame, kTracked)) continue;
-    dirty_pages_ += frames_.set(frame, kDirty);  // one generation more than the copy holds
-    Note& n = notes_.get(frame);
+    if (frame != memo_frame_) {
+      if (!frames_.test(frame, kTracked)) continue;
+      dirty_pages_ += frames_.set(frame, kDirty);  // one generation more than the copy holds
+      memo_note_ = &notes_.get(frame);
+      memo_frame_ = frame;
+    }
+    Note& n = *memo_note_;
     n.last_write = visible;
     n.last_issue = now;
     n.max_visible = visible > n.max_visible ? visible : n.max_visible;
@@ -39,6 +43,7 @@ void Oracle::access_write(uint64_t pa, uint64_t len, Ps at) {
 
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
   const uint64_t frame = pa >> 12;
+  memo_frame_ = kNoFrame;                      // the table may grow
   if (!frames_.test(frame, kTracked)) return;  // not sent yet: its first copy will carry the write
   Note& n = notes_.get(frame);
   n.stale = true;
@@ -47,6 +52,7 @@ void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
 
 void Oracle::stale_atc_write(uint64_t pa, Ps) {
   const uint64_t frame = pa >> 12;
+  memo_frame_ = kNoFrame;
   if (frames_.test(frame, kTracked)) notes_.get(frame).stale_atc = true;
 }
 
@@ -64,6 +70,7 @@ void Oracle::log_dropped(uint64_t pa, bool overflowed) {
 }
 
 void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
+  memo_frame_ = kNoFrame;
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
     if (frames_.test(p >> 12, kTracked)) notes_.get(p >> 12).iommu_log_dropped = true;
 }
@@ -72,6 +79,7 @@ void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
 // from the source exactly when some write's visibility is still ahead.
 void Oracle::copied(uint64_t pa_page, Ps at) {
   const uint64_t frame = pa_page >> 12;
+  memo_frame_ = kNoFrame;  // its dirty bit may clear and a note move
   const bool dirty = frames_.test(frame, kDirty);
   const bool first_copy = frames_.set(frame, kTracked);
   if (!first_copy && !dirty) ++over_reported_;

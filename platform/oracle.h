@@ -85,6 +85,11 @@ class Oracle : public MigrationObserver {
   // probe: a random frame's, so a cache miss per page of a round.
   FrameMap<Note> notes_;
   uint64_t dirty_pages_ = 0;
+  // The frame the last DMA write judged (tracked, dirty since) and its note: most
+  // writes follow one to the same page (a request's TLPs), and skip the bitmap and the
+  // table. Forgotten by whatever else could change either.
+  uint64_t memo_frame_ = kNoFrame;
+  Note* memo_note_ = nullptr;
   // The unmap that went after a page's last write (its D bit gone with the PTE), for
   // pages written since their last copy whose mapping a churn removed; dropped with
   // the note when the page is copied clean.
