@@ -39,6 +39,7 @@ struct Foreign : sc_module {
   }
 };
 
+// A test's body run as the simulation's one thread (after elaboration).
 struct Thread : sc_module {
   SC_HAS_PROCESS(Thread);
   std::function<void()> body;
@@ -47,6 +48,14 @@ struct Thread : sc_module {
   }
   void go() { body(); }
 };
+
+// A 64-byte write of `data` at `addr`.
+void set_write(tlm::tlm_generic_payload& gp, uint64_t addr, unsigned char* data) {
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(addr);
+  gp.set_data_ptr(data);
+  gp.set_data_length(64);
+}
 
 struct Thrower : sc_module {
   SC_HAS_PROCESS(Thrower);
@@ -70,19 +79,9 @@ TEST_CASE("memory target: write then read back, timed by latency and bandwidth")
   Ps write_done = 0, read_done = 0;
   unsigned char out[64], in[64] = {};
   for (int i = 0; i < 64; ++i) out[i] = static_cast<unsigned char>(i * 3);
-  struct Runner : sc_module {
-    SC_HAS_PROCESS(Runner);
-    std::function<void()> body;
-    Runner(sc_module_name n, std::function<void()> b) : sc_module(n), body(std::move(b)) {
-      SC_THREAD(go);
-    }
-    void go() { body(); }
-  } runner("runner", [&] {
+  Thread runner("runner", [&] {
     tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(0x1000);
-    gp.set_data_ptr(out);
-    gp.set_data_length(64);
+    set_write(gp, 0x1000, out);
     sc_time delay = SC_ZERO_TIME;
     init.socket->b_transport(gp, delay);
     write_done = abs_ps(delay);
@@ -117,10 +116,7 @@ TEST_CASE("transport call: direct into our port socket, through b_transport into
     ours_direct = to_ours.direct();
     theirs_direct = to_theirs.direct();
     tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(0x2000);
-    gp.set_data_ptr(data);
-    gp.set_data_length(64);
+    set_write(gp, 0x2000, data);
     sc_time delay = SC_ZERO_TIME;
     to_ours(gp, delay);
     ours_done = abs_ps(delay);
