@@ -149,8 +149,11 @@ class Endpoint : public EventTarget, public MmioTarget {
   };
 
   void schedule_issue();
-  // The issue event's body (its generation already checked).
-  void issue_now(Ps now);
+  // The issue event's body (its generation already checked). This and arrive_run are
+  // the two entries of every TLP's work here: flattened, each is one frame instead of
+  // a chain of small calls that each saved and restored registers (in the canary, 137
+  // of a TLP's 1432 instructions).
+  [[gnu::flatten]] void issue_now(Ps now);
   // An issue event reserved right after an arrival at its time and rank runs in that
   // arrival's handler (nothing can come between them): one event per TLP, not two.
   void run_held_issue();
@@ -168,7 +171,7 @@ class Endpoint : public EventTarget, public MmioTarget {
   void fault_tlp(uint32_t slot, Ps now);
   // A run of chained arrivals from `slot` on: each next one is claimed and run here
   // while nothing queued comes before it, else queued.
-  void arrive_run(uint32_t slot, Ps now);
+  [[gnu::flatten]] void arrive_run(uint32_t slot, Ps now);
   void arrive(uint32_t slot, Ps now);
   void read_done(uint32_t slot, Ps now);
   void finish_tlp(uint32_t req, Ps now);
