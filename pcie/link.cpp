@@ -83,15 +83,4 @@ double LinkRates::tlp_gbps() const {
   return double(tlp_num) / double(tlp_den) * 8 / 1e9;
 }
 
-Ps LinkDirection::send(Ps ready, uint64_t wire_bytes) {
-  // The fraction of a picosecond left by one TLP carries into the next, so a long
-  // back-to-back stream takes exactly bytes / rate.
-  const Ps d = clock_.advance(wire_bytes);
-  ++tlps_;
-  wire_bytes_ += wire_bytes;
-  const Ps end = calendar_.book(ready, d) + d;
-  if (series_) series_->add(end, double(wire_bytes));
-  return end;
-}
-
 }  // namespace sim

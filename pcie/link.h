@@ -32,7 +32,16 @@ class LinkDirection {
  public:
   explicit LinkDirection(const LinkRates& r) : clock_(r.tlp_num, r.tlp_den) {}
   // Books `wire_bytes` at or after `ready`; returns when the TLP has fully arrived.
-  Ps send(Ps ready, uint64_t wire_bytes);
+  // Inline: every TLP. The fraction of a picosecond left by one TLP carries into the
+  // next, so a long back-to-back stream takes exactly bytes / rate.
+  Ps send(Ps ready, uint64_t wire_bytes) {
+    const Ps d = clock_.advance(wire_bytes);
+    ++tlps_;
+    wire_bytes_ += wire_bytes;
+    const Ps end = calendar_.book(ready, d) + d;
+    if (series_) series_->add(end, double(wire_bytes));
+    return end;
+  }
   Ps duration(uint64_t wire_bytes) const { return clock_.duration(wire_bytes); }
   uint64_t tlps() const { return tlps_; }
   uint64_t wire_bytes() const { return wire_bytes_; }

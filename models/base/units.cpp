@@ -277,12 +277,6 @@ Ps transfer_ps(uint64_t bytes, uint64_t bytes_per_s) {
 
 RateClock::RateClock(u128 num, u128 den) : ps_per_byte_fp_((u128(kSec) * den << 32) / num) {}
 
-Ps RateClock::advance(uint64_t bytes) {
-  u128 total = u128(bytes) * ps_per_byte_fp_ + carry_;
-  carry_ = uint64_t(total & 0xffffffffu);
-  return Ps(total >> 32);
-}
-
 Ps RateClock::duration(uint64_t bytes) const {
   return Ps((u128(bytes) * ps_per_byte_fp_ + 0xffffffffu) >> 32);
 }

@@ -54,8 +54,13 @@ class RateClock {
   explicit RateClock(uint64_t bytes_per_s) : RateClock(bytes_per_s, 1) {}
   // A rate that is an exact fraction: num / den bytes per second (a PCIe link's).
   RateClock(unsigned __int128 num, unsigned __int128 den);
-  // The time `bytes` take after what came before, the fraction carried on.
-  Ps advance(uint64_t bytes);
+  // The time `bytes` take after what came before, the fraction carried on (inline:
+  // every TLP on a link asks).
+  Ps advance(uint64_t bytes) {
+    const unsigned __int128 total = (unsigned __int128)bytes * ps_per_byte_fp_ + carry_;
+    carry_ = uint64_t(total & 0xffffffffu);
+    return Ps(total >> 32);
+  }
   // The time `bytes` take alone, rounded up (no carry in or out).
   Ps duration(uint64_t bytes) const;
 
