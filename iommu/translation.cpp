@@ -86,53 +86,6 @@ Translation Translator::fault(FaultReason why, uint16_t bdf, uint64_t iova, bool
   return t;
 }
 
-Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len,
-                                  bool write, Ps at) {
-  Translation out;
-  out.ready = at;
-  out.pa = iova;
-  if (!p_.regs.translation_enabled()) return out;  // passthrough for everyone
-  Ps t = at;
-  // While the queue processes an IOTLB or context descriptor, lookups wait for it
-  // (timing only: the lookup still sees the caches as they are now).
-  if (c_.invalidation.blocks_translation && p_.queue.busy_until() > t) {
-    blocked_ps_ += p_.queue.busy_until() - t;
-    t = p_.queue.busy_until();
-  }
-  const TranslationContext* ctx = context(bdf, pasid, t);
-  if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
-  if (ctx->tt == ContextEntry::kPassThrough) {
-    out.ready = t;
-    return out;
-  }
-  if (ctx->nested) return translate_nested(*ctx, bdf, pasid, iova, len, write, at, t);
-  if (iova_bits_ < 64 && (iova + len - 1) >> iova_bits_)
-    return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
-  const bool track = ctx->ade;
-  IotlbEntry* e = p_.iotlb.lookup(ctx->did, pasid, iova);
-  if (e) {
-    ++hits_;
-    ++unit_.hits;
-    t = std::max(t, e->ready) + c_.hit_latency;  // joins a walk still in flight
-    if (write && !e->w) return fault(FaultReason::WriteToReadOnly, bdf, iova, write, at);
-    if (write && track) {
-      if (!e->dirty_known) {
-        if (p_.walker.set_dirty(e->pte_addr, e->vbase, e->pbase, e->size_shift, t)) ++dirty_sets_;
-        e->dirty_known = true;
-        t = timing_.access(t, 8);
-        if (trace_.enabled()) trace_ad_set(at, iova, e->pte_addr);
-      } else if (!p_.walker.pte_dirty(e->pte_addr)) {
-        stale_dirty_hit(*e, bdf, iova, at);
-      }
-    }
-    if (trace_.enabled()) trace_hit(at, iova, write, t);
-    out.pa = e->pbase + (iova - e->vbase);
-    out.ready = t;
-    return out;
-  }
-  return walk_and_fill(*ctx, bdf, pasid, iova, write, at, t);
-}
-
 Translation Translator::walk_and_fill(const TranslationContext& ctx, uint16_t bdf, uint32_t pasid,
                                       uint64_t iova, bool write, Ps at, Ps t) {
   const PageTableFormat& format = p_.format;

@@ -2,6 +2,7 @@
 // Translation: a DMA request's context, IOTLB lookup, page walk with A/D updates and
 // fault, and the ATS side (translation requests and translated requests, ats.cpp).
 // The caches, walker and registers it reads are the Iommu's (iommu.h).
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "iommu/nested_walker.h"
 #include "iommu/page_walker.h"
 #include "iommu/register_file.h"
+#include "models/memory/memory_timing.h"
 #include "models/report/stats.h"
 #include "models/report/trace.h"
 #include "models/sim/reservation_calendar.h"
@@ -59,6 +61,7 @@ class Translator {
              TraceRecorder& trace);
   ~Translator();
 
+  // Inline (below): an IOTLB hit, most translations, costs no call; a miss's walk does.
   Translation translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len, bool write,
                         Ps at);
   AtsTranslation translate_request(uint16_t bdf, uint32_t pasid, uint64_t iova, bool want_write,
@@ -125,5 +128,52 @@ class Translator {
   // with nesting.
   std::unique_ptr<struct NestedState> nested_;
 };
+
+inline Translation Translator::translate(uint16_t bdf, uint32_t pasid, uint64_t iova, uint32_t len,
+                                         bool write, Ps at) {
+  Translation out;
+  out.ready = at;
+  out.pa = iova;
+  if (!p_.regs.translation_enabled()) return out;  // passthrough for everyone
+  Ps t = at;
+  // While the queue processes an IOTLB or context descriptor, lookups wait for it
+  // (timing only: the lookup still sees the caches as they are now).
+  if (c_.invalidation.blocks_translation && p_.queue.busy_until() > t) {
+    blocked_ps_ += p_.queue.busy_until() - t;
+    t = p_.queue.busy_until();
+  }
+  const TranslationContext* ctx = context(bdf, pasid, t);
+  if (!ctx) return fault(FaultReason::ContextNotPresent, bdf, iova, write, at);
+  if (ctx->tt == ContextEntry::kPassThrough) {
+    out.ready = t;
+    return out;
+  }
+  if (ctx->nested) return translate_nested(*ctx, bdf, pasid, iova, len, write, at, t);
+  if (iova_bits_ < 64 && (iova + len - 1) >> iova_bits_)
+    return fault(FaultReason::BeyondFormat, bdf, iova, write, at);
+  const bool track = ctx->ade;
+  IotlbEntry* e = p_.iotlb.lookup(ctx->did, pasid, iova);
+  if (e) {
+    ++hits_;
+    ++unit_.hits;
+    t = std::max(t, e->ready) + c_.hit_latency;  // joins a walk still in flight
+    if (write && !e->w) return fault(FaultReason::WriteToReadOnly, bdf, iova, write, at);
+    if (write && track) {
+      if (!e->dirty_known) {
+        if (p_.walker.set_dirty(e->pte_addr, e->vbase, e->pbase, e->size_shift, t)) ++dirty_sets_;
+        e->dirty_known = true;
+        t = timing_.access(t, 8);
+        if (trace_.enabled()) trace_ad_set(at, iova, e->pte_addr);
+      } else if (!p_.walker.pte_dirty(e->pte_addr)) {
+        stale_dirty_hit(*e, bdf, iova, at);
+      }
+    }
+    if (trace_.enabled()) trace_hit(at, iova, write, t);
+    out.pa = e->pbase + (iova - e->vbase);
+    out.ready = t;
+    return out;
+  }
+  return walk_and_fill(*ctx, bdf, pasid, iova, write, at, t);
+}
 
 }  // namespace sim
