@@ -29,7 +29,7 @@ class PortSocket : public tlm::tlm_target_socket<>,
     (owner_->*Transport)(port_, gp, delay);
   }
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
-    (owner_->*Transport)(port_, gp, delay);
+    transport(gp, delay);
   }
   // Our models are loosely timed only: the other interfaces are never used.
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
