@@ -35,6 +35,11 @@ void Oracle::dma_write(uint64_t pa, uint64_t len, Ps visible, Ps now) {
   }
 }
 
+Oracle::Note& Oracle::marked(uint64_t frame) {
+  memo_frame_ = kNoFrame;  // the table may grow and move the memo's note
+  return notes_.get(frame);
+}
+
 void Oracle::access_write(uint64_t pa, uint64_t len, Ps at) {
   dma_write(pa, len, at);
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
@@ -43,17 +48,15 @@ void Oracle::access_write(uint64_t pa, uint64_t len, Ps at) {
 
 void Oracle::stale_dirty_hit(uint64_t pa, Ps at) {
   const uint64_t frame = pa >> 12;
-  memo_frame_ = kNoFrame;                      // the table may grow
   if (!frames_.test(frame, kTracked)) return;  // not sent yet: its first copy will carry the write
-  Note& n = notes_.get(frame);
+  Note& n = marked(frame);
   n.stale = true;
   n.stale_at_nonzero = at > 0;
 }
 
 void Oracle::stale_atc_write(uint64_t pa, Ps) {
   const uint64_t frame = pa >> 12;
-  memo_frame_ = kNoFrame;
-  if (frames_.test(frame, kTracked)) notes_.get(frame).stale_atc = true;
+  if (frames_.test(frame, kTracked)) marked(frame).stale_atc = true;
 }
 
 void Oracle::unlogged_write(uint64_t pa, uint64_t len, LogMiss why) {
@@ -70,9 +73,8 @@ void Oracle::log_dropped(uint64_t pa, bool overflowed) {
 }
 
 void Oracle::iommu_log_dropped(uint64_t pa, uint64_t len) {
-  memo_frame_ = kNoFrame;
   for (uint64_t p = pa & ~0xfffull; p < pa + len; p += 4096)
-    if (frames_.test(p >> 12, kTracked)) notes_.get(p >> 12).iommu_log_dropped = true;
+    if (frames_.test(p >> 12, kTracked)) marked(p >> 12).iommu_log_dropped = true;
 }
 
 // The copy takes the generation less the writes not yet visible at `at`: it differs

@@ -73,6 +73,8 @@ class Oracle : public MigrationObserver {
   // A dropped log entry is sticky too: the leaf's D bit stays set past the page's
   // copy, so no later write to it is logged either.
   static bool sticky(const Note& n) { return n.stale || n.stale_atc || n.iommu_log_dropped; }
+  // The frame's note for a hazard mark, made if new (forgets the write memo).
+  Note& marked(uint64_t frame);
 
   // Per frame, side by side: every DMA write reads kTracked and sets kDirty.
   enum Plane : unsigned {
@@ -87,7 +89,7 @@ class Oracle : public MigrationObserver {
   uint64_t dirty_pages_ = 0;
   // The frame the last DMA write judged (tracked, dirty since) and its note: most
   // writes follow one to the same page (a request's TLPs), and skip the bitmap and the
-  // table. Forgotten by whatever else could change either.
+  // table. Forgotten by copied() and marked(), the only others that change either.
   uint64_t memo_frame_ = kNoFrame;
   Note* memo_note_ = nullptr;
   // The unmap that went after a page's last write (its D bit gone with the PTE), for

@@ -246,3 +246,19 @@ TEST_CASE("oracle: an in-kernel access's CPU write no tracker reported is lost, 
   CHECK(o.losses()[0].hazard == "CPU write by an in-kernel access (no tracker sees it)");
   CHECK(stat(s, "migration.unexplained_losses") == 0);
 }
+
+TEST_CASE("oracle: hazard marks that grow the note table leave a page's next write counted") {
+  StatsRegistry s;
+  Oracle o(s);
+  for (uint64_t p = 0; p <= 40; ++p) o.copied(p * 4096, 0);
+  o.dma_write(0x1000, 64, 10);  // page 1's note, remembered for its next write
+  for (uint64_t p = 10; p < 40; ++p) o.stale_atc_write(p * 4096, 20);  // the table grows
+  o.dma_write(0x1040, 64, 100);  // visible after the copy below: page 1 must be lost
+  o.copied(0x1000, 50);
+  o.final_harvest(150);
+  o.migration_done(200);
+  REQUIRE(o.losses().size() == 1);
+  CHECK(o.losses()[0].pa == 0x1000);
+  CHECK(o.losses()[0].write_at == 100);
+  CHECK(o.losses()[0].hazard == "write not yet visible at its copy");
+}
